@@ -1,0 +1,249 @@
+package api
+
+import (
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/schemaregistry/registry/store"
+)
+
+// handler answers a request with a value to encode as JSON, or an error.
+type handler func(r *http.Request) (any, error)
+
+// rawText is a response body written as is (the /schema endpoints).
+type rawText string
+
+// noContent answers 204.
+type noContent struct{}
+
+// Response media types, best first, with the server's preference weight.
+var responseTypes = []struct {
+	name string
+	q    float64
+}{
+	{"application/vnd.schemaregistry.v1+json", 1},
+	{"application/vnd.schemaregistry+json", 0.9},
+	{"application/json", 0.5},
+}
+
+// negotiate picks the response media type for an Accept header, "" when
+// none is acceptable.
+func negotiate(accept string) string {
+	if strings.TrimSpace(accept) == "" {
+		return responseTypes[0].name
+	}
+	best, bestQ := "", 0.0
+	for _, part := range strings.Split(accept, ",") {
+		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil {
+			continue
+		}
+		q := 1.0
+		if s, ok := params["q"]; ok {
+			if f, err := strconv.ParseFloat(s, 64); err == nil {
+				q = f
+			}
+		}
+		for _, rt := range responseTypes {
+			match := mt == "*/*" || mt == rt.name || mt == "application/*"
+			if match && q*rt.q > bestQ {
+				best, bestQ = rt.name, q*rt.q
+			}
+		}
+	}
+	return best
+}
+
+// requestTypeOK reports whether a request body's content type is one the
+// API reads (JSON in its three spellings, or octet-stream treated as JSON).
+func requestTypeOK(ct string) bool {
+	if strings.TrimSpace(ct) == "" {
+		return true
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return false
+	}
+	switch mt {
+	case "application/vnd.schemaregistry.v1+json", "application/vnd.schemaregistry+json",
+		"application/json", "application/octet-stream":
+		return true
+	}
+	return false
+}
+
+// errorBody is Confluent's error envelope.
+type errorBody struct {
+	ErrorCode int    `json:"error_code"`
+	Message   string `json:"message"`
+}
+
+func httpError(status int, format string, args ...any) *store.Error {
+	return &store.Error{Code: status, Message: fmt.Sprintf(format, args...)}
+}
+
+// serve wraps a handler: it renders the result or the error.
+func (a *API) serve(h handler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ct := negotiate(r.Header.Get("Accept"))
+		if ct == "" {
+			writeError(w, responseTypes[0].name, httpError(http.StatusNotAcceptable, "HTTP 406 Not Acceptable"))
+			return
+		}
+		if (r.Method == http.MethodPost || r.Method == http.MethodPut) && !requestTypeOK(r.Header.Get("Content-Type")) {
+			writeError(w, ct, httpError(http.StatusUnsupportedMediaType, "HTTP 415 Unsupported Media Type"))
+			return
+		}
+		v, err := h(r)
+		if err != nil {
+			e := store.AsError(err)
+			if e.Status() >= 500 {
+				a.logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "code", e.Code, "err", e.Message)
+			}
+			writeError(w, ct, e)
+			return
+		}
+		switch body := v.(type) {
+		case noContent:
+			w.WriteHeader(http.StatusNoContent)
+		case rawText:
+			w.Header().Set("Content-Type", ct)
+			io.WriteString(w, string(body))
+		default:
+			w.Header().Set("Content-Type", ct)
+			enc := json.NewEncoder(w)
+			enc.SetEscapeHTML(false)
+			enc.Encode(body)
+		}
+	}
+}
+
+func writeError(w http.ResponseWriter, ct string, e *store.Error) {
+	w.Header().Set("Content-Type", ct)
+	w.WriteHeader(e.Status())
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.Encode(errorBody{ErrorCode: e.Code, Message: e.Message})
+}
+
+// readBody reads a request body up to the limit: 422 when it is missing,
+// 413 when it is too large.
+func (a *API) readBody(r *http.Request) ([]byte, error) {
+	b, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, a.maxBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, httpError(http.StatusRequestEntityTooLarge, "Request body larger than %d bytes", a.maxBody)
+		}
+		return nil, httpError(http.StatusBadRequest, "Could not read the request body: %v", err)
+	}
+	if len(strings.TrimSpace(string(b))) == 0 {
+		return nil, httpError(http.StatusUnprocessableEntity, "Request body is missing")
+	}
+	return b, nil
+}
+
+// decodeBody decodes a JSON request body into v: 400 when it is not JSON,
+// 422 when a field has the wrong type.
+func (a *API) decodeBody(r *http.Request, v any) error {
+	b, err := a.readBody(r)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) {
+			return httpError(http.StatusUnprocessableEntity, "Unrecognized field type: %v", err)
+		}
+		return httpError(http.StatusBadRequest, "Unexpected character in the JSON body: %v", err)
+	}
+	return nil
+}
+
+// subjectParam returns the percent-decoded subject path parameter.
+func subjectParam(r *http.Request) string {
+	return pathParam(r, "subject")
+}
+
+func pathParam(r *http.Request, name string) string {
+	raw := chi.URLParam(r, name)
+	if s, err := url.PathUnescape(raw); err == nil {
+		return s
+	}
+	return raw
+}
+
+// boolQuery reads a JAX-RS boolean query parameter: "true" in any case.
+func boolQuery(r *http.Request, name string) bool {
+	return strings.EqualFold(r.URL.Query().Get(name), "true")
+}
+
+// intQuery reads an integer query parameter, def when absent.
+func intQuery(r *http.Request, name string, def int) (int, error) {
+	s := r.URL.Query().Get(name)
+	if s == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil {
+		return 0, httpError(http.StatusBadRequest, "Invalid value '%s' for query parameter %s: not an integer", s, name)
+	}
+	return n, nil
+}
+
+// paging reads offset and limit.
+func paging(r *http.Request) (offset, limit int, err error) {
+	if offset, err = intQuery(r, "offset", 0); err != nil {
+		return
+	}
+	limit, err = intQuery(r, "limit", -1)
+	return
+}
+
+// versionParam reads the {version} path parameter.
+func versionParam(r *http.Request) (int, error) {
+	return store.ParseVersion(pathParam(r, "version"))
+}
+
+// requestID echoes X-Request-ID, generating a UUIDv4 when absent.
+func requestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.Header.Get("X-Request-ID")
+		if id == "" {
+			var b [16]byte
+			rand.Read(b[:])
+			b[6] = b[6]&0x0f | 0x40
+			b[8] = b[8]&0x3f | 0x80
+			id = fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+		}
+		w.Header().Set("X-Request-ID", id)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// recoverer turns a panic into a logged 500 envelope instead of a dropped
+// connection.
+func (a *API) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				a.logger.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", p)
+				writeError(w, responseTypes[0].name, httpError(http.StatusInternalServerError, "Internal server error"))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}

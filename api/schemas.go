@@ -1,0 +1,150 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/schemaregistry/registry/formats"
+	"github.com/schemaregistry/registry/store"
+)
+
+func idParam(r *http.Request) (int, error) {
+	s := pathParam(r, "id")
+	id, err := strconv.ParseInt(s, 10, 32)
+	if err != nil {
+		// JAX-RS answers a path parameter it cannot convert with 404.
+		return 0, &store.Error{Code: store.CodeSchemaNotFound, Message: "Schema " + s + " not found"}
+	}
+	return int(id), nil
+}
+
+func (a *API) schemaByID(r *http.Request) (any, error) {
+	id, err := idParam(r)
+	if err != nil {
+		return nil, err
+	}
+	v, err := a.reg.SchemaByID(id, r.URL.Query().Get("subject"))
+	if err != nil {
+		return nil, err
+	}
+	out := toSchemaJSON(v)
+	out.ID = 0 // SchemaString has no id: the caller knows it
+	if boolQuery(r, "fetchMaxId") {
+		out.MaxID = a.reg.MaxID()
+	}
+	return out, nil
+}
+
+func (a *API) rawSchemaByID(r *http.Request) (any, error) {
+	id, err := idParam(r)
+	if err != nil {
+		return nil, err
+	}
+	v, err := a.reg.SchemaByID(id, r.URL.Query().Get("subject"))
+	if err != nil {
+		return nil, err
+	}
+	return rawText(v.Schema), nil
+}
+
+func (a *API) subjectsByID(r *http.Request) (any, error) {
+	id, err := idParam(r)
+	if err != nil {
+		return nil, err
+	}
+	usages, err := a.reg.UsagesOfID(id, r.URL.Query().Get("subject"), boolQuery(r, "deleted"))
+	if err != nil {
+		return nil, err
+	}
+	out := []string{}
+	for _, u := range usages {
+		if len(out) == 0 || out[len(out)-1] != u.Subject {
+			out = append(out, u.Subject)
+		}
+	}
+	return pageQuery(r, out)
+}
+
+func (a *API) versionsByID(r *http.Request) (any, error) {
+	id, err := idParam(r)
+	if err != nil {
+		return nil, err
+	}
+	usages, err := a.reg.UsagesOfID(id, r.URL.Query().Get("subject"), boolQuery(r, "deleted"))
+	if err != nil {
+		return nil, err
+	}
+	return pageQuery(r, usages)
+}
+
+// pageQuery applies the offset and limit query parameters to a list.
+func pageQuery[T any](r *http.Request, list []T) (any, error) {
+	offset, limit, err := paging(r)
+	if err != nil {
+		return nil, err
+	}
+	if offset > 0 {
+		if offset >= len(list) {
+			return list[:0], nil
+		}
+		list = list[offset:]
+	}
+	if limit > 0 && limit < len(list) {
+		list = list[:limit]
+	}
+	return list, nil
+}
+
+func (a *API) schemaByGUID(r *http.Request) (any, error) {
+	v, err := a.reg.SchemaByGUID(pathParam(r, "guid"))
+	if err != nil {
+		return nil, err
+	}
+	out := toSchemaJSON(v)
+	out.Subject, out.Version, out.ID, out.TS, out.Deleted = "", 0, 0, 0, false
+	return out, nil
+}
+
+func (a *API) idsByGUID(r *http.Request) (any, error) {
+	v, err := a.reg.SchemaByGUID(pathParam(r, "guid"))
+	if err != nil {
+		return nil, err
+	}
+	return []contextID{{Context: ".", ID: v.ID}}, nil
+}
+
+func (a *API) schemaTypes(*http.Request) (any, error) {
+	return a.reg.Types(), nil
+}
+
+func (a *API) listSchemas(r *http.Request) (any, error) {
+	offset, limit, err := paging(r)
+	if err != nil {
+		return nil, err
+	}
+	list := a.reg.Schemas(store.SchemasOptions{Prefix: r.URL.Query().Get("subjectPrefix"),
+		Deleted: boolQuery(r, "deleted"), LatestOnly: boolQuery(r, "latestOnly"), Offset: offset, Limit: limit})
+	out := make([]schemaJSON, 0, len(list))
+	for _, v := range list {
+		if rt := r.URL.Query().Get("ruleType"); rt != "" && !hasRuleType(v, rt) {
+			continue
+		}
+		out = append(out, toSchemaJSON(v))
+	}
+	return out, nil
+}
+
+func hasRuleType(v store.SchemaVersion, typ string) bool {
+	if v.RuleSet == nil {
+		return false
+	}
+	for _, rules := range [][]formats.Rule{v.RuleSet.MigrationRules, v.RuleSet.DomainRules, v.RuleSet.EncodingRules} {
+		for _, rule := range rules {
+			if strings.EqualFold(rule.Type, typ) {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,148 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/schemaregistry/registry/store"
+)
+
+func (a *API) listSubjects(r *http.Request) (any, error) {
+	offset, limit, err := paging(r)
+	if err != nil {
+		return nil, err
+	}
+	return a.reg.Subjects(store.SubjectsOptions{Prefix: r.URL.Query().Get("subjectPrefix"),
+		Deleted: boolQuery(r, "deleted"), DeletedOnly: boolQuery(r, "deletedOnly"), Offset: offset, Limit: limit}), nil
+}
+
+func (a *API) listVersions(r *http.Request) (any, error) {
+	offset, limit, err := paging(r)
+	if err != nil {
+		return nil, err
+	}
+	return a.reg.Versions(subjectParam(r), store.VersionsOptions{Deleted: boolQuery(r, "deleted"),
+		DeletedOnly: boolQuery(r, "deletedOnly"), DeletedAsNegative: boolQuery(r, "deletedAsNegative"),
+		Offset: offset, Limit: limit})
+}
+
+func (a *API) getVersion(r *http.Request) (any, error) {
+	v, err := versionParam(r)
+	if err != nil {
+		return nil, err
+	}
+	sv, err := a.reg.Version(subjectParam(r), v, boolQuery(r, "deleted"))
+	if err != nil {
+		return nil, err
+	}
+	return toSchemaJSON(sv), nil
+}
+
+func (a *API) rawVersionSchema(r *http.Request) (any, error) {
+	v, err := versionParam(r)
+	if err != nil {
+		return nil, err
+	}
+	sv, err := a.reg.Version(subjectParam(r), v, boolQuery(r, "deleted"))
+	if err != nil {
+		return nil, err
+	}
+	return rawText(sv.Schema), nil
+}
+
+func (a *API) referencedBy(r *http.Request) (any, error) {
+	v, err := versionParam(r)
+	if err != nil {
+		return nil, err
+	}
+	offset, limit, err := paging(r)
+	if err != nil {
+		return nil, err
+	}
+	return a.reg.ReferencedBy(subjectParam(r), v, boolQuery(r, "deleted"), offset, limit)
+}
+
+func (a *API) versionByMetadata(r *http.Request) (any, error) {
+	q := r.URL.Query()
+	keys, values := q["key"], q["value"]
+	pairs := map[string]string{}
+	for i, k := range keys {
+		if i < len(values) {
+			pairs[k] = values[i]
+		}
+	}
+	sv, err := a.reg.MetadataVersion(subjectParam(r), pairs, boolQuery(r, "deleted"))
+	if err != nil {
+		return nil, err
+	}
+	return toSchemaJSON(sv), nil
+}
+
+func (a *API) register(r *http.Request) (any, error) {
+	var req store.SchemaRequest
+	if err := a.decodeBody(r, &req); err != nil {
+		return nil, err
+	}
+	sv, err := a.reg.Register(r.Context(), subjectParam(r), req,
+		store.RegisterOptions{Normalize: boolQuery(r, "normalize"), Force: boolQuery(r, "force")})
+	if err != nil {
+		return nil, err
+	}
+	out := toSchemaJSON(sv)
+	out.Subject, out.Deleted = "", false
+	return out, nil
+}
+
+func (a *API) lookupSchema(r *http.Request) (any, error) {
+	var req store.SchemaRequest
+	if err := a.decodeBody(r, &req); err != nil {
+		return nil, err
+	}
+	sv, err := a.reg.Lookup(subjectParam(r), req, boolQuery(r, "normalize"), boolQuery(r, "deleted"))
+	if err != nil {
+		return nil, err
+	}
+	return toSchemaJSON(sv), nil
+}
+
+func (a *API) deleteSubject(r *http.Request) (any, error) {
+	return a.reg.DeleteSubject(r.Context(), subjectParam(r), boolQuery(r, "permanent"))
+}
+
+func (a *API) deleteVersion(r *http.Request) (any, error) {
+	v, err := versionParam(r)
+	if err != nil {
+		return nil, err
+	}
+	return a.reg.DeleteVersion(r.Context(), subjectParam(r), v, boolQuery(r, "permanent"))
+}
+
+func (a *API) compatibilityAll(r *http.Request) (any, error) {
+	return a.compatibility(r, 0)
+}
+
+func (a *API) compatibilityVersion(r *http.Request) (any, error) {
+	v, err := versionParam(r)
+	if err != nil {
+		return nil, err
+	}
+	return a.compatibility(r, v)
+}
+
+// compatibility checks against one version (v > 0 or latest) or all (v 0).
+func (a *API) compatibility(r *http.Request, v int) (any, error) {
+	var req store.SchemaRequest
+	if err := a.decodeBody(r, &req); err != nil {
+		return nil, err
+	}
+	verbose := boolQuery(r, "verbose")
+	res, err := a.reg.CheckCompatibility(subjectParam(r), v, req, boolQuery(r, "normalize"), verbose)
+	if err != nil {
+		return nil, err
+	}
+	out := compatibilityJSON{IsCompatible: res.Compatible}
+	if verbose {
+		msgs := append([]string{}, res.Messages...)
+		out.Messages = &msgs
+	}
+	return out, nil
+}

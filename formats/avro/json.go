@@ -1,0 +1,263 @@
+package avro
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// node is a JSON value that keeps what Avro Java's printer depends on and
+// encoding/json drops: the order of object keys and the text of numbers.
+type node struct {
+	kind  byte // 'o' object, 'a' array, 's' string, 'n' number, 'b' bool, 'z' null
+	str   string
+	keys  []string
+	vals  []*node
+	items []*node
+}
+
+func (n *node) get(key string) *node {
+	if n == nil || n.kind != 'o' {
+		return nil
+	}
+	for i, k := range n.keys {
+		if k == key {
+			return n.vals[i]
+		}
+	}
+	return nil
+}
+
+// text returns the string value of a string node, ok=false otherwise.
+func (n *node) text() (string, bool) {
+	if n == nil || n.kind != 's' {
+		return "", false
+	}
+	return n.str, true
+}
+
+// parseJSON decodes one JSON document, keeping key order and number text.
+// Duplicate keys keep their first position and the last value, as Jackson.
+func parseJSON(data []byte) (*node, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	n, err := readNode(dec, 0)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, fmt.Errorf("unexpected data after the JSON value")
+	}
+	return n, nil
+}
+
+const maxDepth = 256
+
+func readNode(dec *json.Decoder, depth int) (*node, error) {
+	if depth > maxDepth {
+		return nil, fmt.Errorf("JSON nested deeper than %d levels", maxDepth)
+	}
+	tok, err := dec.Token()
+	if err != nil {
+		if err == io.EOF {
+			return nil, fmt.Errorf("unexpected end of JSON input")
+		}
+		return nil, err
+	}
+	switch t := tok.(type) {
+	case json.Delim:
+		switch t {
+		case '{':
+			n := &node{kind: 'o'}
+			for dec.More() {
+				kt, err := dec.Token()
+				if err != nil {
+					return nil, err
+				}
+				key, _ := kt.(string)
+				v, err := readNode(dec, depth+1)
+				if err != nil {
+					return nil, err
+				}
+				replaced := false
+				for i, k := range n.keys {
+					if k == key {
+						n.vals[i], replaced = v, true
+					}
+				}
+				if !replaced {
+					n.keys = append(n.keys, key)
+					n.vals = append(n.vals, v)
+				}
+			}
+			if _, err := dec.Token(); err != nil {
+				return nil, err
+			}
+			return n, nil
+		case '[':
+			n := &node{kind: 'a'}
+			for dec.More() {
+				v, err := readNode(dec, depth+1)
+				if err != nil {
+					return nil, err
+				}
+				n.items = append(n.items, v)
+			}
+			if _, err := dec.Token(); err != nil {
+				return nil, err
+			}
+			return n, nil
+		}
+		return nil, fmt.Errorf("unexpected %v", t)
+	case string:
+		return &node{kind: 's', str: t}, nil
+	case json.Number:
+		return &node{kind: 'n', str: string(t)}, nil
+	case bool:
+		if t {
+			return &node{kind: 'b', str: "true"}, nil
+		}
+		return &node{kind: 'b', str: "false"}, nil
+	case nil:
+		return &node{kind: 'z'}, nil
+	}
+	return nil, fmt.Errorf("unexpected token %v", tok)
+}
+
+// writer renders JSON the way Jackson's generator does in Avro Java: compact,
+// non-ASCII characters as they are, control characters escaped.
+type writer struct{ strings.Builder }
+
+func (w *writer) str(s string) {
+	w.WriteByte('"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"':
+				w.WriteString(`\"`)
+			case c == '\\':
+				w.WriteString(`\\`)
+			case c == '\n':
+				w.WriteString(`\n`)
+			case c == '\r':
+				w.WriteString(`\r`)
+			case c == '\t':
+				w.WriteString(`\t`)
+			case c == '\b':
+				w.WriteString(`\b`)
+			case c == '\f':
+				w.WriteString(`\f`)
+			case c < 0x20:
+				fmt.Fprintf(w, `\u%04X`, c)
+			default:
+				w.WriteByte(c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			w.WriteString(`\uFFFD`)
+		} else {
+			w.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	w.WriteByte('"')
+}
+
+// field writes `"key":` with the comma the position needs.
+func (w *writer) key(first *bool, k string) {
+	if !*first {
+		w.WriteByte(',')
+	}
+	*first = false
+	w.str(k)
+	w.WriteByte(':')
+}
+
+// tree writes a JSON value as Jackson writes a parsed tree: numbers with a
+// fraction or exponent become Java doubles, integers keep their digits.
+func (w *writer) tree(n *node) {
+	switch n.kind {
+	case 'o':
+		w.WriteByte('{')
+		first := true
+		for i, k := range n.keys {
+			w.key(&first, k)
+			w.tree(n.vals[i])
+		}
+		w.WriteByte('}')
+	case 'a':
+		w.WriteByte('[')
+		for i, v := range n.items {
+			if i > 0 {
+				w.WriteByte(',')
+			}
+			w.tree(v)
+		}
+		w.WriteByte(']')
+	case 's':
+		w.str(n.str)
+	case 'n':
+		w.WriteString(javaNumber(n.str))
+	case 'b':
+		w.WriteString(n.str)
+	default:
+		w.WriteString("null")
+	}
+}
+
+// javaNumber renders a JSON number literal as Jackson re-renders it after
+// parsing: integers as written (without a leading minus on zero kept), others
+// through a Java double.
+func javaNumber(lit string) string {
+	if !strings.ContainsAny(lit, ".eE") {
+		return lit
+	}
+	f, err := strconv.ParseFloat(lit, 64)
+	if err != nil && !math.IsInf(f, 0) {
+		return lit
+	}
+	return javaDouble(f)
+}
+
+// javaDouble formats a float64 as Java's Double.toString.
+func javaDouble(f float64) string {
+	switch {
+	case math.IsNaN(f):
+		return "NaN"
+	case math.IsInf(f, 1):
+		return "Infinity"
+	case math.IsInf(f, -1):
+		return "-Infinity"
+	case f == 0:
+		if math.Signbit(f) {
+			return "-0.0"
+		}
+		return "0.0"
+	}
+	abs := math.Abs(f)
+	if abs >= 1e-3 && abs < 1e7 {
+		s := strconv.FormatFloat(f, 'f', -1, 64)
+		if !strings.Contains(s, ".") {
+			s += ".0"
+		}
+		return s
+	}
+	// Computerized scientific notation: d.dddE[-]n with at least one digit
+	// after the point.
+	s := strconv.FormatFloat(f, 'e', -1, 64) // e.g. 1.5e+10, 1e-05
+	mant, exp, _ := strings.Cut(s, "e")
+	if !strings.Contains(mant, ".") {
+		mant += ".0"
+	}
+	e, _ := strconv.Atoi(exp)
+	return mant + "E" + strconv.Itoa(e)
+}

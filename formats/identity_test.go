@@ -1,0 +1,63 @@
+package formats
+
+import (
+	"encoding/json"
+	"os"
+	"testing"
+)
+
+// golden is ../shared/testdata/confluent/core-schema-md5-golden-data.json:
+// schemas of each type and the GUIDs Confluent computes with and without
+// references, metadata and rules.
+type golden struct {
+	Schemas        map[string]string            `json:"schemas"`
+	References     []Reference                  `json:"references"`
+	Metadata       *Metadata                    `json:"metadata"`
+	Rules          *RuleSet                     `json:"rules"`
+	ExpectedHashes map[string]map[string]string `json:"expectedHashes"`
+}
+
+// LoadGolden reads the golden hash file from the shared test data, skipping
+// the test when it is absent.
+func loadGolden(t *testing.T) golden {
+	t.Helper()
+	b, err := os.ReadFile("../../shared/testdata/confluent/core-schema-md5-golden-data.json")
+	if err != nil {
+		t.Skipf("golden data absent: %v", err)
+	}
+	var g golden
+	if err := json.Unmarshal(b, &g); err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+func TestIdentityGoldenHashes(t *testing.T) {
+	g := loadGolden(t)
+	keys := map[string]string{"AVRO": "avro", "PROTOBUF": "protobuf", "JSON": "json"}
+	n := 0
+	for typ, hashes := range g.ExpectedHashes {
+		for bits, want := range hashes {
+			var refs []Reference
+			var md *Metadata
+			var rs *RuleSet
+			if bits[0] == '1' {
+				refs = g.References
+			}
+			if bits[1] == '1' {
+				md = g.Metadata
+			}
+			if bits[2] == '1' {
+				rs = g.Rules
+			}
+			got := IdentityOf(g.Schemas[keys[typ]], refs, md, rs).GUID()
+			if got != want {
+				t.Errorf("%s %s: got %s want %s", typ, bits, got, want)
+			}
+			n++
+		}
+	}
+	if n != 24 {
+		t.Errorf("checked %d hashes, want 24", n)
+	}
+}

@@ -1,0 +1,29 @@
+package store
+
+import "context"
+
+// Record is one entry of the registry log: the key and value bytes of a
+// record on the `_schemas` topic. A nil Value is a tombstone.
+type Record struct {
+	Key       []byte
+	Value     []byte
+	Offset    int64 // position in the log, assigned by the Log
+	Timestamp int64 // milliseconds since the epoch, assigned by the Log when zero
+}
+
+// Log is the single source of truth of the registry: an ordered, durable
+// sequence of records. The embedded file log (store/file) and the Kafka topic
+// (store/kafka) implement it.
+type Log interface {
+	// Open replays every stored record, in order, through apply and keeps
+	// apply for the records appended later. It returns once the replay is
+	// complete. apply is never called concurrently with itself.
+	Open(apply func(Record)) error
+	// Append stores records durably, in order, and returns only after apply
+	// has been called for each of them (read-your-writes). Offsets and
+	// timestamps are assigned by the Log. An error means none of the records
+	// may be assumed applied.
+	Append(ctx context.Context, recs []Record) error
+	// Close releases the log; Append fails after it.
+	Close() error
+}

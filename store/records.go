@@ -1,0 +1,164 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/schemaregistry/registry/formats"
+)
+
+// Key types of the `_schemas` topic (section 3.1).
+const (
+	keySchema        = "SCHEMA"
+	keyConfig        = "CONFIG"
+	keyMode          = "MODE"
+	keyNoop          = "NOOP"
+	keyDeleteSubject = "DELETE_SUBJECT"
+	keyClearSubject  = "CLEAR_SUBJECT"
+	keyContext       = "CONTEXT"
+	keyAssoc         = "ASSOC"
+)
+
+// recordKey is the semantic content of a record key. Subject "" is the
+// global scope of CONFIG and MODE keys (written with no subject, read also
+// from the legacy `"subject":null` form).
+type recordKey struct {
+	Type    string
+	Subject string
+	Version int
+	Magic   int
+}
+
+// bytes renders the key byte-identical to Confluent's current Java writer:
+// fixed field order, no spaces, empty subject omitted.
+func (k recordKey) bytes() []byte {
+	b := append(make([]byte, 0, 64+len(k.Subject)), `{"keytype":`...)
+	b = appendJSONString(b, k.Type)
+	switch k.Type {
+	case keySchema:
+		b = append(b, `,"subject":`...)
+		b = appendJSONString(b, k.Subject)
+		b = append(b, `,"version":`...)
+		b = strconv.AppendInt(b, int64(k.Version), 10)
+		b = append(b, `,"magic":1}`...)
+	case keyNoop:
+		b = append(b, `,"magic":0}`...)
+	default:
+		if k.Subject != "" {
+			b = append(b, `,"subject":`...)
+			b = appendJSONString(b, k.Subject)
+		}
+		b = append(b, `,"magic":0}`...)
+	}
+	return b
+}
+
+// appendJSONString appends s as a JSON string the way Jackson writes it
+// (no HTML escaping).
+func appendJSONString(b []byte, s string) []byte {
+	var sb strings.Builder
+	enc := json.NewEncoder(&sb)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s)
+	return append(b, strings.TrimSuffix(sb.String(), "\n")...)
+}
+
+func parseKey(b []byte) (recordKey, error) {
+	var raw struct {
+		Keytype string  `json:"keytype"`
+		Subject *string `json:"subject"`
+		Version int     `json:"version"`
+		Magic   int     `json:"magic"`
+		Context string  `json:"context"`
+	}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return recordKey{}, fmt.Errorf("unreadable key: %w", err)
+	}
+	k := recordKey{Type: raw.Keytype, Version: raw.Version, Magic: raw.Magic}
+	if raw.Subject != nil {
+		k.Subject = *raw.Subject
+	}
+	if k.Type == keyContext {
+		k.Subject = raw.Context
+	}
+	switch k.Type {
+	case keySchema:
+		if k.Magic != 0 && k.Magic != 1 {
+			return k, fmt.Errorf("can't deserialize schema for the magic byte %d", k.Magic)
+		}
+	case keyConfig, keyMode, keyNoop, keyDeleteSubject, keyClearSubject, keyContext, keyAssoc:
+	default:
+		return k, fmt.Errorf("unknown key type %q", k.Type)
+	}
+	return k, nil
+}
+
+// schemaValue is the value of a SCHEMA record.
+type schemaValue struct {
+	Subject    string              `json:"subject"`
+	Version    int                 `json:"version"`
+	ID         int                 `json:"id"`
+	SchemaType string              `json:"schemaType,omitempty"`
+	References []formats.Reference `json:"references,omitempty"`
+	Metadata   *formats.Metadata   `json:"metadata,omitempty"`
+	RuleSet    *formats.RuleSet    `json:"ruleSet,omitempty"`
+	Schema     string              `json:"schema"`
+	Deleted    bool                `json:"deleted"`
+}
+
+// Config is a compatibility configuration of the global scope or a subject
+// (Confluent's Config entity). Nil fields are unset.
+type Config struct {
+	Alias               *string           `json:"alias,omitempty"`
+	AliasForDeks        *string           `json:"aliasForDeks,omitempty"`
+	Normalize           *bool             `json:"normalize,omitempty"`
+	ValidateFields      *bool             `json:"validateFields,omitempty"`
+	ValidateNewSchemas  *bool             `json:"validateNewSchemas,omitempty"`
+	ValidateRules       *bool             `json:"validateRules,omitempty"`
+	CompatibilityLevel  *string           `json:"compatibilityLevel,omitempty"`
+	CompatibilityPolicy *string           `json:"compatibilityPolicy,omitempty"`
+	CompatibilityGroup  *string           `json:"compatibilityGroup,omitempty"`
+	DefaultMetadata     *formats.Metadata `json:"defaultMetadata,omitempty"`
+	OverrideMetadata    *formats.Metadata `json:"overrideMetadata,omitempty"`
+	DefaultRuleSet      *formats.RuleSet  `json:"defaultRuleSet,omitempty"`
+	OverrideRuleSet     *formats.RuleSet  `json:"overrideRuleSet,omitempty"`
+}
+
+// configValue is the value of a CONFIG record: the subject, then the config.
+type configValue struct {
+	Subject *string `json:"subject,omitempty"`
+	Config
+}
+
+type modeValue struct {
+	Subject *string `json:"subject,omitempty"`
+	Mode    string  `json:"mode"`
+}
+
+type deleteSubjectValue struct {
+	Subject string `json:"subject"`
+	Version int    `json:"version"`
+}
+
+type clearSubjectValue struct {
+	Subject *string `json:"subject,omitempty"`
+}
+
+func marshal(v any) []byte {
+	var sb strings.Builder
+	enc := json.NewEncoder(&sb)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		panic(err) // only our own value types are marshalled
+	}
+	return []byte(strings.TrimSuffix(sb.String(), "\n"))
+}
+
+func optSubject(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}

@@ -1,0 +1,419 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/schemaregistry/registry/compat"
+	"github.com/schemaregistry/registry/formats"
+)
+
+// SchemaRequest is the body of register, lookup and compatibility requests
+// (Confluent's RegisterSchemaRequest).
+type SchemaRequest struct {
+	Schema     string              `json:"schema"`
+	SchemaType string              `json:"schemaType,omitempty"`
+	References []formats.Reference `json:"references,omitempty"`
+	Metadata   *formats.Metadata   `json:"metadata,omitempty"`
+	RuleSet    *formats.RuleSet    `json:"ruleSet,omitempty"`
+	ID         int                 `json:"id,omitempty"`
+	Version    int                 `json:"version,omitempty"`
+}
+
+// candidate is a request's schema parsed and identified.
+type candidate struct {
+	schema   formats.Schema
+	refs     []formats.Reference
+	identity formats.Identity
+	req      SchemaRequest
+}
+
+// resolve turns references into dependencies, the references' own first,
+// de-duplicated by name. Versions -1 become the latest version. A new schema
+// may only refer to live versions.
+func (st *state) resolve(refs []formats.Reference, live bool, depth int, seen map[string]bool, deps *[]formats.Dependency) ([]formats.Reference, error) {
+	if depth > 64 {
+		return nil, formats.Invalid("references nested deeper than 64 levels (cycle?)")
+	}
+	out := make([]formats.Reference, 0, len(refs))
+	for _, ref := range refs {
+		if ref.Name == "" || ref.Subject == "" || ref.Version == 0 {
+			return nil, formats.Invalid("Invalid reference %+v: name, subject and version are required", ref)
+		}
+		v, err := st.version(ref.Subject, ref.Version, !live)
+		if err != nil {
+			return nil, formats.Invalid("No schema reference found for subject \"%s\" and version %d", ref.Subject, ref.Version)
+		}
+		ref.Version = v.version
+		out = append(out, ref)
+		if seen[ref.Name] {
+			continue
+		}
+		seen[ref.Name] = true
+		if _, err := st.resolve(v.entry.refs, false, depth+1, seen, deps); err != nil {
+			return nil, err
+		}
+		*deps = append(*deps, formats.Dependency{Name: ref.Name, Schema: v.entry.schema, Direct: depth == 0})
+	}
+	return out, nil
+}
+
+// parse parses a request's schema with its references resolved against st.
+// The caller holds r.mu for reading.
+func (r *Registry) parse(st *state, req SchemaRequest, normalize, isNew bool) (*candidate, error) {
+	typ := req.SchemaType
+	if typ == "" {
+		typ = formats.Avro
+	}
+	f := r.formats[strings.ToUpper(typ)]
+	if f == nil {
+		return nil, errorf(CodeInvalidSchema, "Invalid schema type %s", req.SchemaType)
+	}
+	if strings.TrimSpace(req.Schema) == "" {
+		return nil, errorf(CodeInvalidSchema, "Empty schema")
+	}
+	var deps []formats.Dependency
+	refs, err := st.resolve(req.References, isNew, 0, map[string]bool{}, &deps)
+	if err != nil {
+		return nil, invalidSchema(f.Type(), err)
+	}
+	if normalize {
+		refs = sortReferences(refs)
+	}
+	s, err := f.Parse(req.Schema, deps, formats.Options{Normalize: normalize, New: isNew && r.settings.ValidateNewSchemas})
+	if err != nil {
+		return nil, invalidSchema(f.Type(), err)
+	}
+	return &candidate{schema: s, refs: refs, req: req,
+		identity: formats.IdentityOf(s.Canonical(), refs, req.Metadata, req.RuleSet)}, nil
+}
+
+func invalidSchema(typ string, err error) *Error {
+	msg := strings.TrimPrefix(err.Error(), formats.ErrInvalid.Error()+": ")
+	return errorf(CodeInvalidSchema, "Invalid schema of type %s, details: %s", typ, msg)
+}
+
+func sortReferences(refs []formats.Reference) []formats.Reference {
+	out := append([]formats.Reference(nil), refs...)
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Name != b.Name {
+			return a.Name < b.Name
+		}
+		if a.Subject != b.Subject {
+			return a.Subject < b.Subject
+		}
+		return a.Version < b.Version
+	})
+	dedup := out[:0]
+	for i, ref := range out {
+		if i == 0 || ref != out[i-1] {
+			dedup = append(dedup, ref)
+		}
+	}
+	return dedup
+}
+
+// findInSubject returns the version of subject holding the candidate.
+func (st *state) findInSubject(subject string, c *candidate, deleted bool) *version {
+	s := st.subjects[subject]
+	if s == nil {
+		return nil
+	}
+	for i := len(s.versions) - 1; i >= 0; i-- {
+		v := s.versions[i]
+		if visible(v, deleted) && v.entry.identity == c.identity && v.entry.schemaType == c.schema.Type() {
+			return v
+		}
+	}
+	return nil
+}
+
+func (r *Registry) normalizeFor(st *state, subject string, normalize bool) bool {
+	if normalize {
+		return true
+	}
+	c := st.effectiveConfig(subject, r.defaultConfig())
+	return c.Normalize != nil && *c.Normalize
+}
+
+// Lookup finds the version of subject holding the schema of req.
+func (r *Registry) Lookup(subject string, req SchemaRequest, normalize, deleted bool) (SchemaVersion, error) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	if _, err := r.st.subject(subject, deleted); err != nil {
+		return SchemaVersion{}, err
+	}
+	c, err := r.parse(r.st, req, r.normalizeFor(r.st, subject, normalize), false)
+	if err != nil {
+		return SchemaVersion{}, err
+	}
+	if v := r.st.findInSubject(subject, c, deleted); v != nil {
+		return v.export(), nil
+	}
+	return SchemaVersion{}, errSchemaNotFound()
+}
+
+// RegisterOptions are the query options of a registration.
+type RegisterOptions struct {
+	Normalize bool
+	Force     bool // skip compatibility checks
+}
+
+// Register registers the schema of req under subject and returns the
+// subject-version holding it: the existing one when the subject already holds
+// that schema (even in READONLY mode), else a new version.
+func (r *Registry) Register(ctx context.Context, subject string, req SchemaRequest, o RegisterOptions) (SchemaVersion, error) {
+	if err := r.validSubject(subject, true); err != nil {
+		return SchemaVersion{}, err
+	}
+	if err := validateRuleSet(req.RuleSet); err != nil {
+		return SchemaVersion{}, err
+	}
+	// Fast path: the subject already holds it. No mode check, no lock.
+	r.mu.RLock()
+	c, err := r.parse(r.st, req, r.normalizeFor(r.st, subject, o.Normalize), true)
+	if err == nil {
+		if v := r.st.findInSubject(subject, c, false); v != nil && (req.ID == 0 || req.ID == v.entry.id) && (req.Version == 0 || req.Version == v.version) {
+			out := v.export()
+			r.mu.RUnlock()
+			return out, nil
+		}
+	}
+	r.mu.RUnlock()
+	if err != nil {
+		return SchemaVersion{}, err
+	}
+
+	r.writeMu.Lock()
+	defer r.writeMu.Unlock()
+	r.mu.RLock()
+	rec, existing, err := r.decideRegistration(subject, c, o)
+	r.mu.RUnlock()
+	if err != nil {
+		return SchemaVersion{}, err
+	}
+	if existing != nil {
+		return *existing, nil
+	}
+	if err := r.append(ctx, rec...); err != nil {
+		return SchemaVersion{}, err
+	}
+	key, _ := parseKey(rec[len(rec)-1].Key)
+	return r.Version(subject, key.Version, true)
+}
+
+// decideRegistration checks mode and compatibility and chooses the id and
+// version; it returns the records to append, or the existing version.
+// The caller holds writeMu and r.mu for reading.
+func (r *Registry) decideRegistration(subject string, c *candidate, o RegisterOptions) ([]Record, *SchemaVersion, error) {
+	st := r.st
+	// Another registration may have won the race since the fast path.
+	if v := st.findInSubject(subject, c, false); v != nil && (c.req.ID == 0 || c.req.ID == v.entry.id) && (c.req.Version == 0 || c.req.Version == v.version) {
+		out := v.export()
+		return nil, &out, nil
+	}
+	mode := st.mode(subject)
+	switch {
+	case mode == ModeReadOnly || mode == ModeReadOnlyOverride:
+		return nil, nil, errorf(CodeOperationNotPermitted, "Subject %s in context . is in read-only mode", subject)
+	case c.req.ID > 0 && mode != ModeImport && mode != ModeForward:
+		return nil, nil, errorf(CodeOperationNotPermitted, "Subject %s in context . is not in import mode", subject)
+	case c.req.ID <= 0 && mode != ModeReadWrite:
+		return nil, nil, errorf(CodeOperationNotPermitted, "Subject %s in context . is not in read-write mode", subject)
+	}
+	importing := mode == ModeImport || mode == ModeForward
+
+	s := st.subjects[subject]
+	next := 1
+	if s != nil && len(s.versions) > 0 {
+		next = s.versions[len(s.versions)-1].version + 1
+	}
+	ver := next
+	if c.req.Version > 0 {
+		if importing {
+			ver = c.req.Version
+			if s != nil {
+				if old := s.find(ver); old != nil && old.entry.identity != c.identity {
+					return nil, nil, errorf(CodeOperationNotPermitted, "Overwrite new schema with version %d in subject %s is not permitted.", ver, subject)
+				}
+			}
+		} else if c.req.Version != next {
+			return nil, nil, errorf(CodeInvalidSchema, "Version is not one more than previous version")
+		}
+	}
+
+	if !importing && !o.Force {
+		cfg := st.effectiveConfig(subject, r.defaultConfig())
+		validateFields := r.settings.ValidateFields
+		if cfg.ValidateFields != nil {
+			validateFields = *cfg.ValidateFields
+		}
+		if msgs := r.check(st, *cfg.CompatibilityLevel, validateFields, c, s); len(msgs) > 0 {
+			return nil, nil, errorf(CodeIncompatibleSchema, "Schema being registered is incompatible with an earlier schema for subject \"%s\", details: [%s]", subject, strings.Join(msgs, ", "))
+		}
+	}
+
+	id := 0
+	switch {
+	case c.req.ID > 0:
+		if e := st.ids[c.req.ID]; e != nil && (e.identity != c.identity || e.schemaType != c.schema.Type()) {
+			return nil, nil, errorf(CodeOperationNotPermitted, "Overwrite new schema with id %d in context . is not permitted.", c.req.ID)
+		}
+		id = c.req.ID
+	case st.identities[c.identity] != nil && st.identities[c.identity].schemaType == c.schema.Type():
+		id = st.identities[c.identity].id
+	default:
+		id = st.maxID + 1
+	}
+
+	var recs []Record
+	// Older soft-deleted versions of this subject with the same id are
+	// tombstoned, unless something still refers to them.
+	if s != nil {
+		for _, v := range s.versions {
+			if v.deleted && v.entry.id == id && len(st.referrers[svKey{subject, v.version}]) == 0 {
+				recs = append(recs, Record{Key: recordKey{Type: keySchema, Subject: subject, Version: v.version}.bytes()})
+			}
+		}
+	}
+	val := schemaValue{Subject: subject, Version: ver, ID: id, SchemaType: c.schema.Type(), References: c.refs,
+		Metadata: c.req.Metadata, RuleSet: c.req.RuleSet, Schema: c.schema.Canonical()}
+	recs = append(recs, Record{Key: recordKey{Type: keySchema, Subject: subject, Version: ver}.bytes(), Value: marshal(val)})
+	return recs, nil, nil
+}
+
+// check runs the compatibility check of c against the live versions of s.
+func (r *Registry) check(st *state, level string, validateFields bool, c *candidate, s *subjectState) []string {
+	if s == nil || level == compat.None {
+		return nil
+	}
+	var prev []compat.Previous
+	for _, v := range s.live() {
+		p, err := r.parsed(st, v.entry)
+		if err != nil {
+			return []string{fmt.Sprintf("Unexpected exception during compatibility check: %v", err)}
+		}
+		prev = append(prev, compat.Previous{Version: v.version, Schema: p})
+	}
+	return compat.Check(level, validateFields, c.schema, prev)
+}
+
+// parsed returns the stored schema parsed, caching the result on the entry.
+func (r *Registry) parsed(st *state, e *schemaEntry) (formats.Schema, error) {
+	if p := e.parsed.Load(); p != nil {
+		return p.schema, p.err
+	}
+	p := &parsedSchema{}
+	f := r.formats[e.schemaType]
+	if f == nil {
+		p.err = fmt.Errorf("unknown schema type %s", e.schemaType)
+	} else {
+		var deps []formats.Dependency
+		if _, err := st.resolve(e.refs, false, 0, map[string]bool{}, &deps); err != nil {
+			p.err = err
+		} else {
+			p.schema, p.err = f.Parse(e.schema, deps, formats.Options{})
+		}
+	}
+	e.parsed.Store(p)
+	return p.schema, p.err
+}
+
+// CompatibilityResult is the answer of a compatibility check.
+type CompatibilityResult struct {
+	Compatible bool
+	Messages   []string
+}
+
+// CheckCompatibility checks req against one version of subject, or against
+// every live version the level asks for when v is 0. With verbose, an
+// unparsable schema is reported as incompatible with its error.
+func (r *Registry) CheckCompatibility(subject string, v int, req SchemaRequest, normalize, verbose bool) (CompatibilityResult, error) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	st := r.st
+	s := st.subjects[subject]
+	if s != nil && s.latest(false) == nil {
+		s = nil
+	}
+	if s == nil && v > 0 {
+		return CompatibilityResult{}, errSubjectNotFound(subject)
+	}
+	var target *subjectState
+	if s != nil {
+		if v == 0 {
+			target = &subjectState{name: subject, versions: s.live()}
+		} else {
+			ver, err := st.version(subject, v, false)
+			if err != nil {
+				return CompatibilityResult{}, err
+			}
+			target = &subjectState{name: subject, versions: []*version{ver}}
+		}
+	}
+	c, err := r.parse(st, req, r.normalizeFor(st, subject, normalize), true)
+	if err != nil {
+		var e *Error
+		if verbose && errors.As(err, &e) && e.Code == CodeInvalidSchema {
+			return CompatibilityResult{Messages: []string{e.Message}}, nil
+		}
+		return CompatibilityResult{}, err
+	}
+	cfg := st.effectiveConfig(subject, r.defaultConfig())
+	validateFields := r.settings.ValidateFields
+	if cfg.ValidateFields != nil {
+		validateFields = *cfg.ValidateFields
+	}
+	msgs := r.check(st, *cfg.CompatibilityLevel, validateFields, c, target)
+	return CompatibilityResult{Compatible: len(msgs) == 0, Messages: msgs}, nil
+}
+
+var ruleName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_\-]*$`)
+
+// validateRuleSet applies Confluent's rule checks (42210).
+func validateRuleSet(rs *formats.RuleSet) error {
+	if rs == nil {
+		return nil
+	}
+	names := map[string]bool{}
+	check := func(list []formats.Rule, modes ...string) error {
+		for _, rule := range list {
+			if rule.Name == "" {
+				return errorf(CodeInvalidRuleSet, "Missing rule name")
+			}
+			if !ruleName.MatchString(rule.Name) || len(rule.Name) > 64 {
+				return errorf(CodeInvalidRuleSet, "Invalid rule name '%s'", rule.Name)
+			}
+			if names[rule.Name] {
+				return errorf(CodeInvalidRuleSet, "Found rule with duplicate name '%s'", rule.Name)
+			}
+			names[rule.Name] = true
+			if rule.Type == "" {
+				return errorf(CodeInvalidRuleSet, "Missing rule type")
+			}
+			ok := rule.Mode == ""
+			for _, m := range modes {
+				ok = ok || strings.EqualFold(rule.Mode, m)
+			}
+			if !ok {
+				if modes[0] == "UPGRADE" {
+					return errorf(CodeInvalidRuleSet, "Migration rules can only be UPGRADE, DOWNGRADE, UPDOWN")
+				}
+				return errorf(CodeInvalidRuleSet, "Domain rules can only be WRITE, READ, WRITEREAD")
+			}
+		}
+		return nil
+	}
+	if err := check(rs.MigrationRules, "UPGRADE", "DOWNGRADE", "UPDOWN"); err != nil {
+		return err
+	}
+	if err := check(rs.DomainRules, "WRITE", "READ", "WRITEREAD"); err != nil {
+		return err
+	}
+	return check(rs.EncodingRules, "WRITE", "READ", "WRITEREAD")
+}

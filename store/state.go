@@ -1,0 +1,286 @@
+package store
+
+import (
+	"encoding/json"
+	"log/slog"
+	"sort"
+	"sync/atomic"
+
+	"github.com/schemaregistry/registry/formats"
+)
+
+// schemaEntry is one distinct schema, bound to one id. It is shared by every
+// subject-version that holds that schema, so a schema registered under many
+// subjects is held once.
+type schemaEntry struct {
+	id         int
+	schemaType string
+	schema     string
+	refs       []formats.Reference
+	metadata   *formats.Metadata
+	ruleSet    *formats.RuleSet
+	identity   formats.Identity
+	usages     []*version
+	parsed     atomic.Pointer[parsedSchema] // lazily parsed, for compatibility checks
+}
+
+type parsedSchema struct {
+	schema formats.Schema
+	err    error
+}
+
+// version is one subject-version.
+type version struct {
+	subject string
+	version int
+	deleted bool
+	ts      int64
+	entry   *schemaEntry
+}
+
+type subjectState struct {
+	name     string
+	versions []*version // ascending version numbers, soft-deleted included
+}
+
+func (s *subjectState) find(v int) *version {
+	i := sort.Search(len(s.versions), func(i int) bool { return s.versions[i].version >= v })
+	if i < len(s.versions) && s.versions[i].version == v {
+		return s.versions[i]
+	}
+	return nil
+}
+
+// latest returns the highest version, live only unless deleted is set.
+func (s *subjectState) latest(deleted bool) *version {
+	for i := len(s.versions) - 1; i >= 0; i-- {
+		if deleted || !s.versions[i].deleted {
+			return s.versions[i]
+		}
+	}
+	return nil
+}
+
+func (s *subjectState) live() []*version {
+	var out []*version
+	for _, v := range s.versions {
+		if !v.deleted {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+type svKey struct {
+	subject string
+	version int
+}
+
+// state is the in-memory registry: a function of the records applied so far.
+// Only apply changes it.
+type state struct {
+	ids        map[int]*schemaEntry
+	identities map[formats.Identity]*schemaEntry
+	guids      map[string]*schemaEntry
+	subjects   map[string]*subjectState
+	referrers  map[svKey]map[*version]bool // referenced subject-version -> referring versions
+	configs    map[string]Config           // "" = global
+	modes      map[string]string           // "" = global
+	contexts   map[string]bool
+	maxID      int
+	offset     int64 // of the last record applied
+}
+
+func newState() *state {
+	return &state{
+		ids:        map[int]*schemaEntry{},
+		identities: map[formats.Identity]*schemaEntry{},
+		guids:      map[string]*schemaEntry{},
+		subjects:   map[string]*subjectState{},
+		referrers:  map[svKey]map[*version]bool{},
+		configs:    map[string]Config{},
+		modes:      map[string]string{},
+		contexts:   map[string]bool{},
+		offset:     -1,
+	}
+}
+
+// apply applies one log record. A record it cannot read is logged and
+// skipped; a record binding an existing id to a different schema is refused.
+func (st *state) apply(rec Record, log *slog.Logger) {
+	st.offset = rec.Offset
+	k, err := parseKey(rec.Key)
+	if err != nil {
+		log.Warn("skipping unreadable record", "offset", rec.Offset, "err", err)
+		return
+	}
+	switch k.Type {
+	case keySchema:
+		if rec.Value == nil {
+			st.removeVersion(k.Subject, k.Version)
+			return
+		}
+		var v schemaValue
+		if err := json.Unmarshal(rec.Value, &v); err != nil {
+			log.Warn("skipping unreadable schema record", "offset", rec.Offset, "err", err)
+			return
+		}
+		if v.Subject == "" {
+			v.Subject = k.Subject
+		}
+		if v.Version == 0 {
+			v.Version = k.Version
+		}
+		if v.SchemaType == "" {
+			v.SchemaType = formats.Avro
+		}
+		st.putVersion(v, rec.Timestamp, log, rec.Offset)
+	case keyConfig:
+		if rec.Value == nil {
+			delete(st.configs, k.Subject)
+			return
+		}
+		var v configValue
+		if err := json.Unmarshal(rec.Value, &v); err != nil {
+			log.Warn("skipping unreadable config record", "offset", rec.Offset, "err", err)
+			return
+		}
+		st.configs[k.Subject] = v.Config
+	case keyMode:
+		if rec.Value == nil {
+			delete(st.modes, k.Subject)
+			return
+		}
+		var v modeValue
+		if err := json.Unmarshal(rec.Value, &v); err != nil || v.Mode == "" {
+			log.Warn("skipping unreadable mode record", "offset", rec.Offset, "err", err)
+			return
+		}
+		st.modes[k.Subject] = v.Mode
+	case keyDeleteSubject:
+		if rec.Value == nil {
+			return
+		}
+		var v deleteSubjectValue
+		if err := json.Unmarshal(rec.Value, &v); err != nil {
+			log.Warn("skipping unreadable delete-subject record", "offset", rec.Offset, "err", err)
+			return
+		}
+		if s := st.subjects[k.Subject]; s != nil {
+			for _, ver := range s.versions {
+				if ver.version <= v.Version {
+					ver.deleted = true
+				}
+			}
+		}
+	case keyClearSubject:
+		// Drop the soft-deleted versions of one subject, or of every subject.
+		for name, s := range st.subjects {
+			if k.Subject != "" && name != k.Subject {
+				continue
+			}
+			for _, ver := range append([]*version(nil), s.versions...) {
+				if ver.deleted {
+					st.removeVersion(name, ver.version)
+				}
+			}
+		}
+	case keyContext:
+		if rec.Value == nil {
+			delete(st.contexts, k.Subject)
+		} else {
+			st.contexts[k.Subject] = true
+		}
+	case keyNoop, keyAssoc:
+	}
+}
+
+func (st *state) putVersion(v schemaValue, ts int64, log *slog.Logger, offset int64) {
+	identity := formats.IdentityOf(v.Schema, v.References, v.Metadata, v.RuleSet)
+	entry := st.ids[v.ID]
+	if entry != nil && (entry.identity != identity || entry.schemaType != v.SchemaType) {
+		log.Error("refusing a record that binds an existing id to a different schema; keeping the first",
+			"offset", offset, "id", v.ID, "subject", v.Subject, "version", v.Version)
+		return
+	}
+	if entry == nil {
+		entry = &schemaEntry{id: v.ID, schemaType: v.SchemaType, schema: v.Schema, refs: v.References,
+			metadata: v.Metadata, ruleSet: v.RuleSet, identity: identity}
+		st.ids[v.ID] = entry
+		if _, ok := st.identities[identity]; !ok {
+			st.identities[identity] = entry
+			st.guids[identity.GUID()] = entry
+		}
+	}
+	if v.ID > st.maxID {
+		st.maxID = v.ID
+	}
+	s := st.subjects[v.Subject]
+	if s == nil {
+		s = &subjectState{name: v.Subject}
+		st.subjects[v.Subject] = s
+	}
+	if old := s.find(v.Version); old != nil {
+		if old.entry == entry {
+			old.deleted, old.ts = v.Deleted, ts
+			return
+		}
+		st.removeVersion(v.Subject, v.Version)
+	}
+	ver := &version{subject: v.Subject, version: v.Version, deleted: v.Deleted, ts: ts, entry: entry}
+	i := sort.Search(len(s.versions), func(i int) bool { return s.versions[i].version > v.Version })
+	s.versions = append(s.versions, nil)
+	copy(s.versions[i+1:], s.versions[i:])
+	s.versions[i] = ver
+	entry.usages = append(entry.usages, ver)
+	for _, r := range entry.refs {
+		key := svKey{r.Subject, r.Version}
+		if st.referrers[key] == nil {
+			st.referrers[key] = map[*version]bool{}
+		}
+		st.referrers[key][ver] = true
+	}
+}
+
+// removeVersion hard-deletes a subject-version; an id no version uses any
+// more is forgotten (but never reused: maxID stays).
+func (st *state) removeVersion(subject string, v int) {
+	s := st.subjects[subject]
+	if s == nil {
+		return
+	}
+	ver := s.find(v)
+	if ver == nil {
+		return
+	}
+	for i, x := range s.versions {
+		if x == ver {
+			s.versions = append(s.versions[:i:i], s.versions[i+1:]...)
+			break
+		}
+	}
+	if len(s.versions) == 0 {
+		delete(st.subjects, subject)
+	}
+	e := ver.entry
+	for i, u := range e.usages {
+		if u == ver {
+			e.usages = append(e.usages[:i:i], e.usages[i+1:]...)
+			break
+		}
+	}
+	for _, r := range e.refs {
+		key := svKey{r.Subject, r.Version}
+		delete(st.referrers[key], ver)
+		if len(st.referrers[key]) == 0 {
+			delete(st.referrers, key)
+		}
+	}
+	if len(e.usages) == 0 {
+		delete(st.ids, e.id)
+		if st.identities[e.identity] == e {
+			delete(st.identities, e.identity)
+			delete(st.guids, e.identity.GUID())
+		}
+	}
+}
