@@ -431,7 +431,7 @@ func TestMetadataLookup(t *testing.T) {
 	if code != 200 || !strings.Contains(raw, `"version":1`) {
 		t.Fatalf("metadata lookup: %d %s", code, raw)
 	}
-	s.expectError("GET", "/subjects/s/metadata?key=owner&value=c", "", 404, 40402, "")
+	s.expectError("GET", "/subjects/s/metadata?key=owner&value=c", "", 404, 40403, "Schema not found")
 }
 
 // TestRecordsOnTheLog checks the bytes written to the log: keys are

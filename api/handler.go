@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/json"
 	"errors"
@@ -121,9 +122,7 @@ func (a *API) serve(h handler) http.HandlerFunc {
 			io.WriteString(w, string(body))
 		default:
 			w.Header().Set("Content-Type", ct)
-			enc := json.NewEncoder(w)
-			enc.SetEscapeHTML(false)
-			enc.Encode(body)
+			w.Write(encodeJSON(body))
 		}
 	}
 }
@@ -131,9 +130,19 @@ func (a *API) serve(h handler) http.HandlerFunc {
 func writeError(w http.ResponseWriter, ct string, e *store.Error) {
 	w.Header().Set("Content-Type", ct)
 	w.WriteHeader(e.Status())
-	enc := json.NewEncoder(w)
+	w.Write(encodeJSON(errorBody{ErrorCode: e.Code, Message: e.Message}))
+}
+
+// encodeJSON renders a response body as Jackson does: no HTML escaping, no
+// trailing newline.
+func encodeJSON(v any) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	enc.Encode(errorBody{ErrorCode: e.Code, Message: e.Message})
+	if err := enc.Encode(v); err != nil {
+		return []byte(`{"error_code":50001,"message":"could not encode the response"}`)
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 }
 
 // readBody reads a request body up to the limit: 422 when it is missing,

@@ -428,7 +428,7 @@ func (r *Registry) MetadataVersion(subject string, pairs map[string]string, dele
 			return v.export(), nil
 		}
 	}
-	return SchemaVersion{}, errorf(CodeVersionNotFound, "Subject '%s' has no version with metadata %v", subject, pairs)
+	return SchemaVersion{}, errSchemaNotFound()
 }
 
 // Contexts lists the contexts: the default one, then stored ones.
