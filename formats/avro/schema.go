@@ -470,7 +470,7 @@ func (Format) Parse(text string, deps []formats.Dependency, opts formats.Options
 		if ds.named() {
 			printed[ds.full()] = true
 		}
-		if _, err := hamba.ParseWithCache(canonical(ds, nil), "", cache); err != nil {
+		if _, err := hambaParse(canonical(ds, nil), cache); err != nil {
 			hambaOK = false
 		}
 	}
@@ -486,7 +486,7 @@ func (Format) Parse(text string, deps []formats.Dependency, opts formats.Options
 	if hambaOK {
 		// hamba reads the canonical text: the same schema, in the spelling
 		// hamba expects (e.g. a lower-case field order).
-		hs, err := hamba.ParseWithCache(out.canonical, "", cache)
+		hs, err := hambaParse(out.canonical, cache)
 		if err != nil && opts.New {
 			return nil, formats.Invalid("%v", err)
 		}
@@ -496,6 +496,17 @@ func (Format) Parse(text string, deps []formats.Dependency, opts formats.Options
 		out.canonical = normalized(root, printed)
 	}
 	return out, nil
+}
+
+// hambaParse parses with hamba/avro, turning its panics on odd input (seen
+// with an empty union and a default) into errors.
+func hambaParse(text string, cache *hamba.SchemaCache) (s hamba.Schema, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			s, err = nil, fmt.Errorf("unsupported schema: %v", p)
+		}
+	}()
+	return hamba.ParseWithCache(text, "", cache)
 }
 
 // canonical prints the schema as Avro Java's Schema.toString(refs, false).

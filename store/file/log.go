@@ -1,0 +1,590 @@
+package file
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/schemaregistry/registry/store"
+)
+
+const (
+	// FileName is the name of the log file inside the directory.
+	FileName = "schemas.log"
+	// tmpName is where a compacted (or brand new) file is written before
+	// it is renamed over FileName. A leftover one is removed at Open.
+	tmpName  = FileName + ".tmp"
+	lockName = "LOCK"
+
+	// DefaultCompactMinBytes is the file size under which the log is never
+	// compacted.
+	DefaultCompactMinBytes = 1 << 20
+	// DefaultCompactRatio is the share of superseded records above which
+	// the log is compacted.
+	DefaultCompactRatio = 0.5
+
+	ioBufSize = 1 << 20
+)
+
+var (
+	// ErrClosed is returned by Append after Close (or before Open).
+	ErrClosed = errors.New("store/file: log is not open")
+	// errLead is sent to a waiting Append to hand it the commit leadership.
+	errLead = errors.New("store/file: lead")
+)
+
+// Options tunes a Log. The zero value is usable.
+type Options struct {
+	// Logger receives warnings about dropped tails and compaction. nil
+	// means slog.Default().
+	Logger *slog.Logger
+	// CompactMinBytes: the file is compacted only when larger than this.
+	// 0 means DefaultCompactMinBytes; a negative value disables compaction.
+	CompactMinBytes int64
+	// CompactRatio: the file is compacted when more than this share of its
+	// records is superseded (or tombstones). 0 means DefaultCompactRatio.
+	CompactRatio float64
+}
+
+// Log is the embedded store.Log: one append-only file in a directory.
+//
+// Appends are group-committed: the first waiting caller becomes the leader,
+// writes and fsyncs the records of every caller queued at that moment, applies
+// them, then hands the leadership to the next queued caller, if any. Only the
+// leader touches the file and the compaction state, so no lock is held during
+// I/O and apply is never called concurrently.
+type Log struct {
+	dir, path string
+	log       *slog.Logger
+	minBytes  int64
+	ratio     float64
+
+	mu     sync.Mutex
+	cond   *sync.Cond // broadcast when leader becomes false
+	state  int
+	leader bool       // some Append is committing
+	queue  []*request // waiting to be committed; non-empty implies leader
+
+	// Owned by Open, then by the current leader, then by Close.
+	apply   func(store.Record)
+	f, lock *os.File
+	size    int64            // bytes of valid data in f
+	next    int64            // next offset to assign
+	latest  map[string]int64 // live key -> offset of its latest record
+	total   int64            // records in the file
+	retryAt int64            // after a failed compaction, size to reach before trying again
+	failed  error            // set after a write or fsync failure: the log refuses further appends
+	buf     []byte           // reused encoding buffer
+
+	// Test hooks.
+	beforeSync func(records int)
+	syncs      int // commit fsyncs done
+}
+
+const (
+	stateNew = iota
+	stateOpening
+	stateOpen
+	stateClosed
+)
+
+type request struct {
+	ctx  context.Context
+	recs []store.Record
+	done chan error // gets errLead (become the leader), then the result
+}
+
+var _ store.Log = (*Log)(nil)
+
+// New returns a Log stored in dir, creating the directory if needed. Nothing
+// is read until Open.
+func New(dir string, opts Options) (*Log, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("store/file: %w", err)
+	}
+	l := &Log{
+		dir:      dir,
+		path:     filepath.Join(dir, FileName),
+		log:      opts.Logger,
+		minBytes: opts.CompactMinBytes,
+		ratio:    opts.CompactRatio,
+		latest:   make(map[string]int64),
+	}
+	if l.log == nil {
+		l.log = slog.Default()
+	}
+	if l.minBytes == 0 {
+		l.minBytes = DefaultCompactMinBytes
+	}
+	if l.ratio <= 0 || l.ratio >= 1 {
+		l.ratio = DefaultCompactRatio
+	}
+	l.cond = sync.NewCond(&l.mu)
+	return l, nil
+}
+
+// Open locks the directory, replays every stored record through apply (a
+// corrupt or torn tail is cut off with a warning) and compacts the file if it
+// is mostly superseded. After a failed Open the Log cannot be used.
+func (l *Log) Open(apply func(store.Record)) error {
+	l.mu.Lock()
+	if l.state != stateNew {
+		l.mu.Unlock()
+		return errors.New("store/file: Open called twice")
+	}
+	l.state = stateOpening
+	l.mu.Unlock()
+
+	if apply == nil {
+		apply = func(store.Record) {}
+	}
+	l.apply = apply
+	err := l.open()
+
+	l.mu.Lock()
+	if err == nil && l.state != stateOpening { // closed meanwhile
+		err = ErrClosed
+	}
+	if err != nil {
+		l.state = stateClosed
+	} else {
+		l.state = stateOpen
+	}
+	l.mu.Unlock()
+	if err != nil {
+		l.release()
+		return fmt.Errorf("store/file: open %s: %w", l.dir, err)
+	}
+	return nil
+}
+
+func (l *Log) open() error {
+	lock, err := lockDir(filepath.Join(l.dir, lockName))
+	if err != nil {
+		return err
+	}
+	l.lock = lock
+
+	// A leftover temp file is an unfinished compaction or creation; the
+	// log file itself was not touched before the rename, so it is complete.
+	tmp := filepath.Join(l.dir, tmpName)
+	if err := os.Remove(tmp); err == nil {
+		l.log.Warn("store/file: removed leftover temporary file", "path", tmp)
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+
+	f, err := os.OpenFile(l.path, os.O_RDWR, 0)
+	if errors.Is(err, fs.ErrNotExist) {
+		f, err = l.create()
+	}
+	if err != nil {
+		return err
+	}
+	l.f = f
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if st.Size() == 0 { // e.g. touched by hand: start a fresh log
+		f.Close()
+		l.f = nil
+		if l.f, err = l.create(); err != nil {
+			return err
+		}
+	}
+	if err := l.replay(); err != nil {
+		return err
+	}
+	if l.shouldCompact() {
+		l.compactNow()
+	}
+	return l.failed
+}
+
+// create writes a new empty log file atomically (temp file, fsync, rename,
+// directory fsync), so a crash never leaves a file with a torn header.
+func (l *Log) create() (*os.File, error) {
+	tmp := filepath.Join(l.dir, tmpName)
+	f, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	if _, err = f.Write(encodeHeader(0)); err == nil {
+		if err = f.Sync(); err == nil {
+			if err = os.Rename(tmp, l.path); err == nil {
+				err = syncDir(l.dir)
+			}
+		}
+	}
+	if err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return nil, err
+	}
+	return f, nil
+}
+
+// replay reads the whole file, calling apply for each record, and cuts the
+// file at the first record that is torn or corrupt.
+func (l *Log) replay() error {
+	st, err := l.f.Stat()
+	if err != nil {
+		return err
+	}
+	size := st.Size()
+	hdr := make([]byte, headerLen)
+	n, err := l.f.ReadAt(hdr, 0)
+	if err != nil && !(errors.Is(err, io.EOF) && size < headerLen) {
+		return err
+	}
+	if l.next, err = decodeHeader(hdr[:n]); err != nil {
+		return fmt.Errorf("%s: %w", l.path, err)
+	}
+
+	r := bufio.NewReaderSize(io.NewSectionReader(l.f, headerLen, size-headerLen), ioBufSize)
+	pos, last := int64(headerLen), int64(-1)
+	for pos < size {
+		// A fresh buffer per record: apply may keep Key and Value.
+		raw, rec, err := readRecord(r, size-pos, nil)
+		if err == nil && rec.Offset <= last {
+			err = corrupt("offset %d not above previous offset %d", rec.Offset, last)
+		}
+		if err != nil {
+			if !isCorrupt(err) {
+				return fmt.Errorf("read %s at byte %d: %w", l.path, pos, err)
+			}
+			l.log.Warn("store/file: dropping corrupt or torn log tail",
+				"path", l.path, "offset", pos, "dropped_bytes", size-pos, "reason", err.Error())
+			if err := l.f.Truncate(pos); err != nil {
+				return err
+			}
+			if err := l.f.Sync(); err != nil {
+				return err
+			}
+			size = pos
+			break
+		}
+		pos += int64(len(raw))
+		last = rec.Offset
+		l.track(&rec)
+		l.apply(rec)
+	}
+	l.size = size
+	l.next = max(l.next, last+1)
+	return nil
+}
+
+// track updates the compaction state for a record added to the file.
+func (l *Log) track(rec *store.Record) {
+	l.total++
+	if rec.Value == nil {
+		delete(l.latest, string(rec.Key))
+		return
+	}
+	l.latest[string(rec.Key)] = rec.Offset
+}
+
+// Append writes recs, fsyncs the file, then applies them and returns. On
+// success recs[i].Offset and recs[i].Timestamp hold the assigned values. The
+// context is only checked until the records are picked up for writing. The
+// Key and Value bytes are copied, so the caller may reuse them. Keys are
+// opaque bytes: a nil key comes back as an empty one after a reopen.
+func (l *Log) Append(ctx context.Context, recs []store.Record) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	req := &request{ctx: ctx, recs: make([]store.Record, len(recs)), done: make(chan error, 1)}
+	for i := range recs {
+		r := &recs[i]
+		if n := bodyLen(r); n > maxBodyLen {
+			return fmt.Errorf("store/file: record %d too large (%d bytes)", i, n)
+		}
+		req.recs[i] = store.Record{Key: bytes.Clone(r.Key), Value: bytes.Clone(r.Value), Timestamp: r.Timestamp}
+	}
+
+	l.mu.Lock()
+	if l.state != stateOpen {
+		l.mu.Unlock()
+		return ErrClosed
+	}
+	if len(recs) == 0 {
+		l.mu.Unlock()
+		return nil
+	}
+	l.queue = append(l.queue, req)
+	lead := !l.leader
+	l.leader = true
+	l.mu.Unlock()
+
+	if lead {
+		l.lead()
+	}
+	for {
+		err := <-req.done
+		if err == errLead {
+			l.lead()
+			continue
+		}
+		if err == nil {
+			for i := range recs {
+				recs[i].Offset = req.recs[i].Offset
+				recs[i].Timestamp = req.recs[i].Timestamp
+			}
+		}
+		return err
+	}
+}
+
+// lead commits everything queued, then passes the leadership on to the
+// oldest waiting request (so no caller serves others forever).
+func (l *Log) lead() {
+	l.mu.Lock()
+	batch := l.queue
+	l.queue = nil
+	l.mu.Unlock()
+
+	l.commit(batch)
+
+	l.mu.Lock()
+	if len(l.queue) > 0 {
+		l.queue[0].done <- errLead // buffered and still empty: never blocks
+	} else {
+		l.leader = false
+		l.cond.Broadcast()
+	}
+	l.mu.Unlock()
+}
+
+// commit writes the batch with one write and one fsync, applies it and
+// answers every request. It runs only in the leader.
+func (l *Log) commit(batch []*request) {
+	if l.failed != nil {
+		for _, req := range batch {
+			req.done <- l.failed
+		}
+		return
+	}
+	buf := l.buf[:0]
+	next := l.next
+	now := time.Now().UnixMilli()
+	var ready []*request
+	for _, req := range batch {
+		if err := req.ctx.Err(); err != nil {
+			req.done <- err // not written: safe to give up
+			continue
+		}
+		for i := range req.recs {
+			r := &req.recs[i]
+			r.Offset = next
+			next++
+			if r.Timestamp == 0 {
+				r.Timestamp = now
+			}
+			buf = appendRecord(buf, r)
+		}
+		ready = append(ready, req)
+	}
+	if len(ready) == 0 {
+		return
+	}
+	err := l.write(buf, int(next-l.next))
+	if cap(buf) <= 4*ioBufSize { // do not pin a huge buffer
+		l.buf = buf
+	}
+	if err != nil {
+		for _, req := range ready {
+			req.done <- err
+		}
+		return
+	}
+	l.next = next
+	for _, req := range ready {
+		for i := range req.recs {
+			l.track(&req.recs[i])
+			l.apply(req.recs[i])
+		}
+	}
+	for _, req := range ready {
+		req.done <- nil
+	}
+	// The batch is acknowledged; later requests wait for the compaction.
+	if l.shouldCompact() {
+		l.compactNow()
+	}
+}
+
+// write appends buf at the end of the file and fsyncs it.
+func (l *Log) write(buf []byte, records int) error {
+	if _, err := l.f.WriteAt(buf, l.size); err != nil {
+		// Cut the partial write so that it cannot come back at replay.
+		if terr := l.f.Truncate(l.size); terr != nil {
+			l.failed = fmt.Errorf("store/file: log unusable after failed write: %w", err)
+		}
+		return fmt.Errorf("store/file: write: %w", err)
+	}
+	if l.beforeSync != nil {
+		l.beforeSync(records)
+	}
+	l.syncs++
+	if err := l.f.Sync(); err != nil {
+		// After a failed fsync what reached the disk is unknown (and the
+		// kernel may have dropped the dirty pages): stop writing.
+		l.failed = fmt.Errorf("store/file: log unusable after failed fsync: %w", err)
+		return fmt.Errorf("store/file: fsync: %w", err)
+	}
+	l.size += int64(len(buf))
+	return nil
+}
+
+func (l *Log) shouldCompact() bool {
+	if l.minBytes < 0 || l.size <= l.minBytes || l.size < l.retryAt {
+		return false
+	}
+	dead := l.total - int64(len(l.latest))
+	return float64(dead) > l.ratio*float64(l.total)
+}
+
+// compactNow compacts and logs the outcome. A failure leaves the old file in
+// use and postpones the next attempt until the file has grown by half.
+func (l *Log) compactNow() {
+	start, oldSize, oldTotal := time.Now(), l.size, l.total
+	if err := l.compact(); err != nil {
+		l.retryAt = l.size + l.size/2
+		l.log.Error("store/file: compaction failed", "path", l.path, "error", err)
+		return
+	}
+	l.retryAt = 0
+	l.log.Info("store/file: compacted log", "path", l.path,
+		"bytes_before", oldSize, "bytes_after", l.size,
+		"records_before", oldTotal, "records_after", l.total,
+		"duration", time.Since(start))
+}
+
+// compact rewrites the live records (the latest of each key, tombstones
+// dropped) into a temp file, fsyncs it and renames it over the log. Until the
+// rename the old file is untouched; after it the new one is complete.
+func (l *Log) compact() error {
+	tmp := filepath.Join(l.dir, tmpName)
+	nf, size, err := l.writeCompacted(tmp)
+	if err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	if err := os.Rename(tmp, l.path); err != nil {
+		nf.Close()
+		os.Remove(tmp)
+		return err
+	}
+	// The new file has the name now: appends must go to it.
+	l.f.Close()
+	l.f, l.size, l.total = nf, size, int64(len(l.latest))
+	if err := syncDir(l.dir); err != nil {
+		// The rename may not survive a crash, and with it the appends
+		// made to the new file: stop writing.
+		l.failed = fmt.Errorf("store/file: log unusable after failed directory fsync: %w", err)
+		return err
+	}
+	return nil
+}
+
+func (l *Log) writeCompacted(tmp string) (*os.File, int64, error) {
+	f, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return nil, 0, err
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			f.Close()
+		}
+	}()
+	w := bufio.NewWriterSize(f, ioBufSize)
+	// The header keeps the next offset: the records with the highest
+	// offsets may be dropped here.
+	w.Write(encodeHeader(l.next))
+	size, kept := int64(headerLen), 0
+	r := bufio.NewReaderSize(io.NewSectionReader(l.f, headerLen, l.size-headerLen), ioBufSize)
+	var buf []byte
+	for pos := int64(headerLen); pos < l.size; {
+		raw, rec, err := readRecord(r, l.size-pos, buf)
+		if err != nil {
+			return nil, 0, fmt.Errorf("read %s at byte %d: %w", l.path, pos, err)
+		}
+		buf = raw
+		pos += int64(len(raw))
+		if off, live := l.latest[string(rec.Key)]; live && off == rec.Offset {
+			w.Write(raw) // errors are kept by w and returned by Flush
+			size += int64(len(raw))
+			kept++
+		}
+	}
+	if kept != len(l.latest) {
+		return nil, 0, fmt.Errorf("found %d live records in %s, expected %d", kept, l.path, len(l.latest))
+	}
+	if err := w.Flush(); err != nil {
+		return nil, 0, err
+	}
+	if err := f.Sync(); err != nil {
+		return nil, 0, err
+	}
+	ok = true
+	return f, size, nil
+}
+
+// Close waits for the appends in progress, then releases the file and the
+// directory lock. It is idempotent.
+func (l *Log) Close() error {
+	l.mu.Lock()
+	if l.state != stateOpen {
+		// A running Open sees the change and releases everything itself.
+		l.state = stateClosed
+		l.mu.Unlock()
+		return nil
+	}
+	l.state = stateClosed
+	for l.leader {
+		l.cond.Wait()
+	}
+	l.mu.Unlock()
+	return l.release()
+}
+
+func (l *Log) release() error {
+	var errs []error
+	if l.f != nil {
+		errs = append(errs, l.f.Close())
+		l.f = nil
+	}
+	if l.lock != nil {
+		errs = append(errs, l.lock.Close())
+		l.lock = nil
+	}
+	return errors.Join(errs...)
+}
+
+// syncDir fsyncs a directory so that a rename in it is durable.
+func syncDir(dir string) error {
+	if runtime.GOOS == "windows" { // directories cannot be fsync'd there
+		return nil
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
