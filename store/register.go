@@ -174,15 +174,18 @@ func (r *Registry) Register(ctx context.Context, subject string, req SchemaReque
 	if err := validateRuleSet(req.RuleSet); err != nil {
 		return SchemaVersion{}, err
 	}
-	// Fast path: the subject already holds it. No mode check, no lock.
+	// Fast path: the subject already holds it. No mode check, no write lock,
+	// and no validation beyond parsing: it was validated when registered.
 	r.mu.RLock()
-	c, err := r.parse(r.st, req, r.normalizeFor(r.st, subject, o.Normalize), true)
+	normalize := r.normalizeFor(r.st, subject, o.Normalize)
+	c, err := r.parse(r.st, req, normalize, false)
 	if err == nil {
 		if v := r.st.findInSubject(subject, c, false); v != nil && (req.ID == 0 || req.ID == v.entry.id) && (req.Version == 0 || req.Version == v.version) {
 			out := v.export()
 			r.mu.RUnlock()
 			return out, nil
 		}
+		c, err = r.parse(r.st, req, normalize, true)
 	}
 	r.mu.RUnlock()
 	if err != nil {

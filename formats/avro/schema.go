@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
 
 	hamba "github.com/hamba/avro/v2"
@@ -422,7 +423,29 @@ func printJSON(n *node) string {
 type Schema struct {
 	canonical string
 	root      *schema
+	hambaText string   // Avro Java's form, which hamba reads
+	depTexts  []string // the same for the dependencies, in order
+
+	hambaOnce sync.Once
 	hamba     hamba.Schema
+	hambaFail error
+}
+
+// hambaErr parses the schema with hamba/avro once, with its dependencies in
+// a fresh cache (never hamba's global one), from the canonical text: the same
+// schema in the spelling hamba expects (e.g. a lower-case field order).
+func (s *Schema) hambaErr() error {
+	s.hambaOnce.Do(func() {
+		cache := &hamba.SchemaCache{}
+		for _, d := range s.depTexts {
+			if _, err := hambaParse(d, cache); err != nil {
+				s.hambaFail = fmt.Errorf("reference: %v", err)
+				return
+			}
+		}
+		s.hamba, s.hambaFail = hambaParse(s.hambaText, cache)
+	})
+	return s.hambaFail
 }
 
 // Type is AVRO.
@@ -432,9 +455,12 @@ func (*Schema) Type() string { return formats.Avro }
 // normalized form when asked.
 func (s *Schema) Canonical() string { return s.canonical }
 
-// Hamba is hamba/avro's parse of the same schema, for compatibility checks.
-// It is nil for a stored schema that hamba refuses.
-func (s *Schema) Hamba() hamba.Schema { return s.hamba }
+// Hamba is hamba/avro's parse of the same schema, for compatibility checks,
+// made on first use. It is nil for a stored schema that hamba refuses.
+func (s *Schema) Hamba() hamba.Schema {
+	s.hambaErr()
+	return s.hamba
+}
 
 // RecordName is the full name of the top-level named type ("" for others).
 func (s *Schema) RecordName() string {
@@ -454,9 +480,8 @@ func (Format) Type() string { return formats.Avro }
 // given as dependencies (their own dependencies first).
 func (Format) Parse(text string, deps []formats.Dependency, opts formats.Options) (formats.Schema, error) {
 	p := &parser{defined: map[string]*schema{}}
-	cache := &hamba.SchemaCache{}
 	printed := map[string]bool{}
-	hambaOK := true
+	depTexts := make([]string, 0, len(deps))
 	for _, d := range deps {
 		n, err := parseJSON([]byte(d.Schema))
 		if err != nil {
@@ -466,12 +491,10 @@ func (Format) Parse(text string, deps []formats.Dependency, opts formats.Options
 		if err != nil {
 			return nil, formats.Invalid("reference %q: %v", d.Name, err)
 		}
+		depTexts = append(depTexts, canonical(ds, printed))
 		// Avro Java prints by name the top-level types of the references.
 		if ds.named() {
 			printed[ds.full()] = true
-		}
-		if _, err := hambaParse(canonical(ds, nil), cache); err != nil {
-			hambaOK = false
 		}
 	}
 	n, err := parseJSON([]byte(text))
@@ -482,15 +505,13 @@ func (Format) Parse(text string, deps []formats.Dependency, opts formats.Options
 	if err != nil {
 		return nil, formats.Invalid("%v", err)
 	}
-	out := &Schema{root: root, canonical: canonical(root, printed)}
-	if hambaOK {
-		// hamba reads the canonical text: the same schema, in the spelling
-		// hamba expects (e.g. a lower-case field order).
-		hs, err := hambaParse(out.canonical, cache)
-		if err != nil && opts.New {
+	text = canonical(root, printed)
+	out := &Schema{root: root, canonical: text, hambaText: text, depTexts: depTexts}
+	if opts.New {
+		// hamba validates what our model does not (default values).
+		if err := out.hambaErr(); err != nil {
 			return nil, formats.Invalid("%v", err)
 		}
-		out.hamba = hs
 	}
 	if opts.Normalize {
 		out.canonical = normalized(root, printed)

@@ -1,0 +1,122 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+// record returns a record schema with n long fields, all but the first
+// with a default so that each one evolves the previous compatibly.
+func record(n int) string {
+	fields := []string{`{"name":"f0","type":"long"}`}
+	for i := 1; i < n; i++ {
+		fields = append(fields, fmt.Sprintf(`{"name":"f%d","type":"long","default":0}`, i))
+	}
+	return `{"type":"record","name":"Bench","namespace":"com.acme","fields":[` + strings.Join(fields, ",") + `]}`
+}
+
+func benchServer(b *testing.B) *server {
+	t := &testing.T{}
+	s := newServer(t)
+	s.t = t
+	return s
+}
+
+func serveOnce(b *testing.B, h http.Handler, method, path, body string) {
+	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/vnd.schemaregistry.v1+json")
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	if w.Code != 200 {
+		b.Fatalf("%s %s: %d %s", method, path, w.Code, w.Body.String())
+	}
+}
+
+func BenchmarkGetSchemaByID(b *testing.B) {
+	s := benchServer(b)
+	serveOnce(b, s.h, "POST", "/subjects/bench-value/versions", body(record(20)))
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			serveOnce(b, s.h, "GET", "/schemas/ids/1", "")
+		}
+	})
+}
+
+func BenchmarkGetLatestVersion(b *testing.B) {
+	s := benchServer(b)
+	serveOnce(b, s.h, "POST", "/subjects/bench-value/versions", body(record(20)))
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			serveOnce(b, s.h, "GET", "/subjects/bench-value/versions/latest", "")
+		}
+	})
+}
+
+// What every serializer does at start-up: register a schema the subject
+// already holds.
+func BenchmarkReRegisterExisting(b *testing.B) {
+	s := benchServer(b)
+	req := body(record(20))
+	serveOnce(b, s.h, "POST", "/subjects/bench-value/versions", req)
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			serveOnce(b, s.h, "POST", "/subjects/bench-value/versions", req)
+		}
+	})
+}
+
+func BenchmarkLookup(b *testing.B) {
+	s := benchServer(b)
+	req := body(record(20))
+	serveOnce(b, s.h, "POST", "/subjects/bench-value/versions", req)
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			serveOnce(b, s.h, "POST", "/subjects/bench-value", req)
+		}
+	})
+}
+
+// A 21-field record against the latest 20-field one.
+func BenchmarkCompatibilityLatest(b *testing.B) {
+	s := benchServer(b)
+	serveOnce(b, s.h, "POST", "/subjects/bench-value/versions", body(record(20)))
+	req := body(record(21))
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			serveOnce(b, s.h, "POST", "/compatibility/subjects/bench-value/versions/latest", req)
+		}
+	})
+}
+
+// A new version against 100 versions under FULL_TRANSITIVE.
+func BenchmarkCompatibility100Versions(b *testing.B) {
+	s := benchServer(b)
+	serveOnce(b, s.h, "PUT", "/config/bench-value", `{"compatibility":"FULL_TRANSITIVE"}`)
+	for i := 1; i <= 100; i++ {
+		serveOnce(b, s.h, "POST", "/subjects/bench-value/versions", body(record(i)))
+	}
+	req := body(record(101))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		serveOnce(b, s.h, "POST", "/compatibility/subjects/bench-value/versions", req)
+	}
+}
+
+func BenchmarkRegisterNew(b *testing.B) {
+	s := benchServer(b)
+	serveOnce(b, s.h, "PUT", "/config", `{"compatibility":"NONE"}`)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		serveOnce(b, s.h, "POST", fmt.Sprintf("/subjects/s%d/versions", i%100), body(fmt.Sprintf(`{"type":"fixed","name":"F%d","size":4}`, i)))
+	}
+}
