@@ -31,6 +31,20 @@ func toSchemaJSON(v store.SchemaVersion) schemaJSON {
 		TS: v.Timestamp, Deleted: v.Deleted}
 }
 
+// registerJSON is Confluent's RegisterSchemaResponse (8.x: the whole
+// registered schema, id first).
+type registerJSON struct {
+	ID         int                 `json:"id"`
+	Version    int                 `json:"version,omitempty"`
+	GUID       string              `json:"guid,omitempty"`
+	SchemaType string              `json:"schemaType,omitempty"`
+	References []formats.Reference `json:"references,omitempty"`
+	Metadata   *formats.Metadata   `json:"metadata,omitempty"`
+	RuleSet    *formats.RuleSet    `json:"ruleSet,omitempty"`
+	Schema     string              `json:"schema"`
+	TS         int64               `json:"ts,omitempty"`
+}
+
 // compatibilityJSON is Confluent's CompatibilityCheckResponse.
 type compatibilityJSON struct {
 	IsCompatible bool      `json:"is_compatible"`

@@ -87,9 +87,8 @@ func (a *API) register(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := toSchemaJSON(sv)
-	out.Subject, out.Deleted = "", false
-	return out, nil
+	return registerJSON{ID: sv.ID, Version: sv.Version, GUID: sv.GUID, SchemaType: sv.SchemaType,
+		References: sv.References, Metadata: sv.Metadata, RuleSet: sv.RuleSet, Schema: sv.Schema, TS: sv.Timestamp}, nil
 }
 
 func (a *API) lookupSchema(r *http.Request) (any, error) {

@@ -286,8 +286,11 @@ func (r *Registry) decideRegistration(subject string, c *candidate, o RegisterOp
 	}
 	val := schemaValue{Subject: subject, Version: ver, ID: id, SchemaType: c.schema.Type(), References: c.refs,
 		Metadata: c.req.Metadata, RuleSet: c.req.RuleSet, Schema: c.schema.Canonical()}
-	recs = append(recs, Record{Key: recordKey{Type: keySchema, Subject: subject, Version: ver}.bytes(), Value: marshal(val)})
-	return recs, nil, nil
+	rec := Record{Key: recordKey{Type: keySchema, Subject: subject, Version: ver}.bytes(), Value: marshal(val)}
+	if len(rec.Key)+len(rec.Value) > r.settings.MaxRecordBytes {
+		return nil, nil, errorf(CodeSchemaTooLarge, "Register operation failed because schema is too large")
+	}
+	return append(recs, rec), nil, nil
 }
 
 // check runs the compatibility check of c against the live versions of s.

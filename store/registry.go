@@ -22,6 +22,9 @@ type Settings struct {
 	RejectEmptySubject bool
 	SearchDefaultLimit int
 	SearchMaxLimit     int
+	// MaxRecordBytes bounds a schema record, as Kafka's max.message.bytes
+	// does for Confluent (42209 beyond it). 1 MiB when 0.
+	MaxRecordBytes int
 }
 
 // Registry is the registry state machine: reads come from memory, writes
@@ -52,6 +55,9 @@ func Open(log Log, fmts []formats.Format, settings Settings, logger *slog.Logger
 	}
 	if settings.SearchMaxLimit <= 0 {
 		settings.SearchMaxLimit = 1000
+	}
+	if settings.MaxRecordBytes <= 0 {
+		settings.MaxRecordBytes = 1 << 20
 	}
 	r := &Registry{log: log, logger: logger, settings: settings, formats: map[string]formats.Format{}, st: newState()}
 	for _, f := range fmts {
