@@ -62,9 +62,20 @@ func (st *state) resolve(refs []formats.Reference, live bool, depth int, seen ma
 	return out, nil
 }
 
-// parse parses a request's schema with its references resolved against st.
-// The caller holds r.mu for reading.
-func (r *Registry) parse(st *state, req SchemaRequest, normalize, isNew bool) (*candidate, error) {
+// prepared is a request with its references resolved against the state:
+// what parsing needs, so that parsing runs without holding the state lock.
+type prepared struct {
+	req       SchemaRequest
+	format    formats.Format
+	refs      []formats.Reference
+	deps      []formats.Dependency
+	normalize bool
+	isNew     bool
+}
+
+// prepare checks a request and resolves its references. A new schema may
+// only refer to live versions. The caller holds r.mu for reading.
+func (r *Registry) prepare(st *state, req SchemaRequest, normalize, isNew bool) (*prepared, error) {
 	typ := req.SchemaType
 	if typ == "" {
 		typ = formats.Avro
@@ -76,20 +87,37 @@ func (r *Registry) parse(st *state, req SchemaRequest, normalize, isNew bool) (*
 	if strings.TrimSpace(req.Schema) == "" {
 		return nil, errorf(CodeInvalidSchema, "Empty schema")
 	}
-	var deps []formats.Dependency
-	refs, err := st.resolve(req.References, isNew, 0, map[string]bool{}, &deps)
+	p := &prepared{req: req, format: f, normalize: normalize, isNew: isNew}
+	refs, err := st.resolve(req.References, isNew, 0, map[string]bool{}, &p.deps)
 	if err != nil {
 		return nil, invalidSchema(f.Type(), err)
 	}
 	if normalize {
 		refs = sortReferences(refs)
 	}
-	s, err := f.Parse(req.Schema, deps, formats.Options{Normalize: normalize, New: isNew && r.settings.ValidateNewSchemas})
+	p.refs = refs
+	return p, nil
+}
+
+// parse parses a prepared request; new schemas get the strict validation.
+func (r *Registry) parse(p *prepared) (*candidate, error) {
+	s, err := p.format.Parse(p.req.Schema, p.deps, formats.Options{Normalize: p.normalize, New: p.isNew && r.settings.ValidateNewSchemas})
 	if err != nil {
-		return nil, invalidSchema(f.Type(), err)
+		return nil, invalidSchema(p.format.Type(), err)
 	}
-	return &candidate{schema: s, refs: refs, req: req,
-		identity: formats.IdentityOf(s.Canonical(), refs, req.Metadata, req.RuleSet)}, nil
+	return &candidate{schema: s, refs: p.refs, req: p.req,
+		identity: formats.IdentityOf(s.Canonical(), p.refs, p.req.Metadata, p.req.RuleSet)}, nil
+}
+
+// prepareAndParse prepares under the read lock and parses without it.
+func (r *Registry) prepareAndParse(subject string, req SchemaRequest, normalize, isNew bool) (*candidate, error) {
+	r.mu.RLock()
+	p, err := r.prepare(r.st, req, r.normalizeFor(r.st, subject, normalize), isNew)
+	r.mu.RUnlock()
+	if err != nil {
+		return nil, err
+	}
+	return r.parse(p)
 }
 
 func invalidSchema(typ string, err error) *Error {
@@ -144,14 +172,17 @@ func (r *Registry) normalizeFor(st *state, subject string, normalize bool) bool 
 // Lookup finds the version of subject holding the schema of req.
 func (r *Registry) Lookup(subject string, req SchemaRequest, normalize, deleted bool) (SchemaVersion, error) {
 	r.mu.RLock()
-	defer r.mu.RUnlock()
-	if _, err := r.st.subject(subject, deleted); err != nil {
-		return SchemaVersion{}, err
-	}
-	c, err := r.parse(r.st, req, r.normalizeFor(r.st, subject, normalize), false)
+	_, err := r.st.subject(subject, deleted)
+	r.mu.RUnlock()
 	if err != nil {
 		return SchemaVersion{}, err
 	}
+	c, err := r.prepareAndParse(subject, req, normalize, false)
+	if err != nil {
+		return SchemaVersion{}, err
+	}
+	r.mu.RLock()
+	defer r.mu.RUnlock()
 	if v := r.st.findInSubject(subject, c, deleted); v != nil {
 		return v.export(), nil
 	}
@@ -176,27 +207,20 @@ func (r *Registry) Register(ctx context.Context, subject string, req SchemaReque
 	}
 	// Fast path: the subject already holds it. No mode check, no write lock,
 	// and no validation beyond parsing: it was validated when registered.
-	r.mu.RLock()
-	normalize := r.normalizeFor(r.st, subject, o.Normalize)
-	c, err := r.parse(r.st, req, normalize, false)
-	if err == nil {
-		if v := r.st.findInSubject(subject, c, false); v != nil && (req.ID == 0 || req.ID == v.entry.id) && (req.Version == 0 || req.Version == v.version) {
-			out := v.export()
-			r.mu.RUnlock()
-			return out, nil
-		}
-		c, err = r.parse(r.st, req, normalize, true)
-	}
-	r.mu.RUnlock()
+	c, err := r.prepareAndParse(subject, req, o.Normalize, false)
 	if err != nil {
+		return SchemaVersion{}, err
+	}
+	if v, ok := r.existing(subject, c); ok {
+		return v, nil
+	}
+	if c, err = r.prepareAndParse(subject, req, o.Normalize, true); err != nil {
 		return SchemaVersion{}, err
 	}
 
 	r.writeMu.Lock()
 	defer r.writeMu.Unlock()
-	r.mu.RLock()
 	rec, existing, err := r.decideRegistration(subject, c, o)
-	r.mu.RUnlock()
 	if err != nil {
 		return SchemaVersion{}, err
 	}
@@ -210,57 +234,87 @@ func (r *Registry) Register(ctx context.Context, subject string, req SchemaReque
 	return r.Version(subject, key.Version, true)
 }
 
+// existing returns the live version of subject holding the candidate, when
+// its id and version agree with any the request gives.
+func (r *Registry) existing(subject string, c *candidate) (SchemaVersion, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	v := r.st.findInSubject(subject, c, false)
+	if v == nil || (c.req.ID != 0 && c.req.ID != v.entry.id) || (c.req.Version != 0 && c.req.Version != v.version) {
+		return SchemaVersion{}, false
+	}
+	return v.export(), true
+}
+
 // decideRegistration checks mode and compatibility and chooses the id and
 // version; it returns the records to append, or the existing version.
-// The caller holds writeMu and r.mu for reading.
+// The caller holds writeMu; the compatibility check runs without r.mu.
 func (r *Registry) decideRegistration(subject string, c *candidate, o RegisterOptions) ([]Record, *SchemaVersion, error) {
+	r.mu.RLock()
+	ver, _, check, existing, err := r.planRegistration(subject, c, o)
+	r.mu.RUnlock()
+	if err != nil || existing != nil {
+		return nil, existing, err
+	}
+	if msgs := check(); len(msgs) > 0 {
+		return nil, nil, errorf(CodeIncompatibleSchema, "Schema being registered is incompatible with an earlier schema for subject \"%s\", details: [%s]", subject, strings.Join(msgs, ", "))
+	}
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.allocate(subject, ver, c)
+}
+
+// planRegistration checks the mode and the requested version, and returns
+// the version to write and the compatibility check to run. The caller holds
+// r.mu for reading.
+func (r *Registry) planRegistration(subject string, c *candidate, o RegisterOptions) (ver int, importing bool, check func() []string, existing *SchemaVersion, err error) {
 	st := r.st
+	check = func() []string { return nil }
 	// Another registration may have won the race since the fast path.
 	if v := st.findInSubject(subject, c, false); v != nil && (c.req.ID == 0 || c.req.ID == v.entry.id) && (c.req.Version == 0 || c.req.Version == v.version) {
 		out := v.export()
-		return nil, &out, nil
+		return 0, false, nil, &out, nil
 	}
 	mode := st.mode(subject)
 	switch {
 	case mode == ModeReadOnly || mode == ModeReadOnlyOverride:
-		return nil, nil, errorf(CodeOperationNotPermitted, "Subject %s in context . is in read-only mode", subject)
+		return 0, false, nil, nil, errorf(CodeOperationNotPermitted, "Subject %s in context . is in read-only mode", subject)
 	case c.req.ID > 0 && mode != ModeImport && mode != ModeForward:
-		return nil, nil, errorf(CodeOperationNotPermitted, "Subject %s in context . is not in import mode", subject)
+		return 0, false, nil, nil, errorf(CodeOperationNotPermitted, "Subject %s in context . is not in import mode", subject)
 	case c.req.ID <= 0 && mode != ModeReadWrite:
-		return nil, nil, errorf(CodeOperationNotPermitted, "Subject %s in context . is not in read-write mode", subject)
+		return 0, false, nil, nil, errorf(CodeOperationNotPermitted, "Subject %s in context . is not in read-write mode", subject)
 	}
-	importing := mode == ModeImport || mode == ModeForward
+	importing = mode == ModeImport || mode == ModeForward
 
 	s := st.subjects[subject]
 	next := 1
 	if s != nil && len(s.versions) > 0 {
 		next = s.versions[len(s.versions)-1].version + 1
 	}
-	ver := next
+	ver = next
 	if c.req.Version > 0 {
 		if importing {
 			ver = c.req.Version
 			if s != nil {
 				if old := s.find(ver); old != nil && old.entry.identity != c.identity {
-					return nil, nil, errorf(CodeOperationNotPermitted, "Overwrite new schema with version %d in subject %s is not permitted.", ver, subject)
+					return 0, false, nil, nil, errorf(CodeOperationNotPermitted, "Overwrite new schema with version %d in subject %s is not permitted.", ver, subject)
 				}
 			}
 		} else if c.req.Version != next {
-			return nil, nil, errorf(CodeInvalidSchema, "Version is not one more than previous version")
+			return 0, false, nil, nil, errorf(CodeInvalidSchema, "Version is not one more than previous version")
 		}
 	}
-
-	if !importing && !o.Force {
-		cfg := st.effectiveConfig(subject, r.defaultConfig())
-		validateFields := r.settings.ValidateFields
-		if cfg.ValidateFields != nil {
-			validateFields = *cfg.ValidateFields
-		}
-		if msgs := r.check(st, *cfg.CompatibilityLevel, validateFields, c, s); len(msgs) > 0 {
-			return nil, nil, errorf(CodeIncompatibleSchema, "Schema being registered is incompatible with an earlier schema for subject \"%s\", details: [%s]", subject, strings.Join(msgs, ", "))
-		}
+	if !importing && !o.Force && s != nil {
+		check = r.compatibilityCheck(st, subject, c, s.live())
 	}
+	return ver, importing, check, nil, nil
+}
 
+// allocate chooses the id and builds the records of a registration. The
+// caller holds r.mu for reading.
+func (r *Registry) allocate(subject string, ver int, c *candidate) ([]Record, *SchemaVersion, error) {
+	st := r.st
+	s := st.subjects[subject]
 	id := 0
 	switch {
 	case c.req.ID > 0:
@@ -293,20 +347,29 @@ func (r *Registry) decideRegistration(subject string, c *candidate, o RegisterOp
 	return append(recs, rec), nil, nil
 }
 
-// check runs the compatibility check of c against the live versions of s.
-func (r *Registry) check(st *state, level string, validateFields bool, c *candidate, s *subjectState) []string {
-	if s == nil || level == compat.None {
-		return nil
+// compatibilityCheck gathers, under the read lock, what checking c against
+// the given live versions under the subject's level needs, and returns the
+// check itself, to run without the lock.
+func (r *Registry) compatibilityCheck(st *state, subject string, c *candidate, versions []*version) func() []string {
+	cfg := st.effectiveConfig(subject, r.defaultConfig())
+	level := *cfg.CompatibilityLevel
+	validateFields := r.settings.ValidateFields
+	if cfg.ValidateFields != nil {
+		validateFields = *cfg.ValidateFields
+	}
+	if level == compat.None || len(versions) == 0 {
+		return func() []string { return nil }
 	}
 	var prev []compat.Previous
-	for _, v := range s.live() {
+	for _, v := range versions {
 		p, err := r.parsed(st, v.entry)
 		if err != nil {
-			return []string{fmt.Sprintf("Unexpected exception during compatibility check: %v", err)}
+			msg := fmt.Sprintf("Unexpected exception during compatibility check: %v", err)
+			return func() []string { return []string{msg} }
 		}
 		prev = append(prev, compat.Previous{Version: v.version, Schema: p})
 	}
-	return compat.Check(level, validateFields, c.schema, prev)
+	return func() []string { return compat.Check(level, validateFields, c.schema, prev) }
 }
 
 // parsed returns the stored schema parsed, caching the result on the entry.
@@ -341,28 +404,30 @@ type CompatibilityResult struct {
 // unparsable schema is reported as incompatible with its error.
 func (r *Registry) CheckCompatibility(subject string, v int, req SchemaRequest, normalize, verbose bool) (CompatibilityResult, error) {
 	r.mu.RLock()
-	defer r.mu.RUnlock()
-	st := r.st
-	s := st.subjects[subject]
-	if s != nil && s.latest(false) == nil {
-		s = nil
-	}
-	if s == nil && v > 0 {
-		return CompatibilityResult{}, errSubjectNotFound(subject)
-	}
-	var target *subjectState
-	if s != nil {
-		if v == 0 {
-			target = &subjectState{name: subject, versions: s.live()}
-		} else {
-			ver, err := st.version(subject, v, false)
-			if err != nil {
-				return CompatibilityResult{}, err
-			}
-			target = &subjectState{name: subject, versions: []*version{ver}}
+	var versions []*version
+	s := r.st.subjects[subject]
+	switch {
+	case s == nil || s.latest(false) == nil:
+		if v > 0 {
+			r.mu.RUnlock()
+			return CompatibilityResult{}, errSubjectNotFound(subject)
 		}
+	case v == 0:
+		versions = s.live()
+	default:
+		ver, err := r.st.version(subject, v, false)
+		if err != nil {
+			r.mu.RUnlock()
+			return CompatibilityResult{}, err
+		}
+		versions = []*version{ver}
 	}
-	c, err := r.parse(st, req, r.normalizeFor(st, subject, normalize), true)
+	p, err := r.prepare(r.st, req, r.normalizeFor(r.st, subject, normalize), true)
+	r.mu.RUnlock()
+	var c *candidate
+	if err == nil {
+		c, err = r.parse(p)
+	}
 	if err != nil {
 		var e *Error
 		if verbose && errors.As(err, &e) && e.Code == CodeInvalidSchema {
@@ -370,12 +435,10 @@ func (r *Registry) CheckCompatibility(subject string, v int, req SchemaRequest, 
 		}
 		return CompatibilityResult{}, err
 	}
-	cfg := st.effectiveConfig(subject, r.defaultConfig())
-	validateFields := r.settings.ValidateFields
-	if cfg.ValidateFields != nil {
-		validateFields = *cfg.ValidateFields
-	}
-	msgs := r.check(st, *cfg.CompatibilityLevel, validateFields, c, target)
+	r.mu.RLock()
+	check := r.compatibilityCheck(r.st, subject, c, versions)
+	r.mu.RUnlock()
+	msgs := check()
 	return CompatibilityResult{Compatible: len(msgs) == 0, Messages: msgs}, nil
 }
 
