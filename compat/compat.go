@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/schemaregistry/registry/formats"
-	"github.com/schemaregistry/registry/formats/avro"
 )
 
 // The compatibility levels.
@@ -33,6 +32,22 @@ func Level(s string) (string, bool) {
 	return "", false
 }
 
+// Options are the config fields that tune a check.
+type Options struct {
+	ValidateFields bool
+	// Policy is the compatibilityPolicy: STRICT (default) or LENIENT (JSON
+	// Schema's larger set of compatible changes).
+	Policy string
+}
+
+// differ returns the messages for a reader schema reading data written with
+// a writer schema of the same type; the labels name them in the messages
+// ("new"/"old" when checking backward, "old"/"new" forward). Each schema
+// type registers its own from its file.
+type differ func(reader, writer formats.Schema, readerLabel, writerLabel string, o Options) []string
+
+var differs = map[string]differ{}
+
 // Previous is an earlier version of the subject.
 type Previous struct {
 	Version int
@@ -44,7 +59,7 @@ type Previous struct {
 // none means compatible. Checks run newest to oldest and stop at the first
 // incompatible version, as Confluent's do. The messages are Confluent's
 // verbose messages, ending with the level line.
-func Check(level string, validateFields bool, candidate formats.Schema, previous []Previous) []string {
+func Check(level string, o Options, candidate formats.Schema, previous []Previous) []string {
 	var toCheck []Previous
 	switch level {
 	case None, "":
@@ -66,14 +81,14 @@ func Check(level string, validateFields bool, candidate formats.Schema, previous
 			msgs = []string{"Incompatible because of different schema type"}
 		} else {
 			if forward {
-				fw := differences(prev.Schema, candidate, "old", "new")
+				fw := differences(prev.Schema, candidate, "old", "new", o)
 				msgs = append(msgs, fw...)
 				if len(fw) > 0 && !full {
 					msgs = append(msgs, oldSchemaLines(prev)...)
 				}
 			}
 			if backward {
-				bw := differences(candidate, prev.Schema, "new", "old")
+				bw := differences(candidate, prev.Schema, "new", "old", o)
 				msgs = append(msgs, bw...)
 				if len(bw) > 0 {
 					msgs = append(msgs, oldSchemaLines(prev)...)
@@ -81,7 +96,7 @@ func Check(level string, validateFields bool, candidate formats.Schema, previous
 			}
 		}
 		if len(msgs) > 0 {
-			return append(msgs, fmt.Sprintf("{validateFields: '%t', compatibility: '%s'}", validateFields, level))
+			return append(msgs, fmt.Sprintf("{validateFields: '%t', compatibility: '%s'}", o.ValidateFields, level))
 		}
 	}
 	return nil
@@ -99,18 +114,10 @@ func oldSchemaLines(prev Previous) []string {
 }
 
 // differences returns the messages for reader reading data written by writer.
-func differences(reader, writer formats.Schema, readerLabel, writerLabel string) []string {
-	switch r := reader.(type) {
-	case *avro.Schema:
-		w := writer.(*avro.Schema)
-		if r.Hamba() == nil || w.Hamba() == nil {
-			return []string{"Unexpected exception during compatibility check: schema could not be parsed"}
-		}
-		var out []string
-		for _, inc := range CheckAvro(r.Hamba(), w.Hamba()) {
-			out = append(out, inc.Message(readerLabel, writerLabel))
-		}
-		return out
+func differences(reader, writer formats.Schema, readerLabel, writerLabel string, o Options) []string {
+	d := differs[reader.Type()]
+	if d == nil {
+		return []string{fmt.Sprintf("Unexpected exception during compatibility check: no rules for %s", reader.Type())}
 	}
-	return []string{fmt.Sprintf("Unexpected exception during compatibility check: no rules for %s", reader.Type())}
+	return d(reader, writer, readerLabel, writerLabel, o)
 }

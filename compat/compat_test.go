@@ -73,7 +73,7 @@ func TestLevels(t *testing.T) {
 		{Backward, nil, v3, true},
 		{FullTransitive, nil, v3, true},
 	} {
-		msgs := Check(tc.level, false, parse(t, tc.candidate), history(t, tc.history...))
+		msgs := Check(tc.level, Options{}, parse(t, tc.candidate), history(t, tc.history...))
 		if (len(msgs) == 0) != tc.ok {
 			t.Errorf("%s history %v candidate %s: compatible=%v, want %v; messages %q", tc.level, tc.history, tc.candidate, len(msgs) == 0, tc.ok, msgs)
 		}
@@ -81,7 +81,7 @@ func TestLevels(t *testing.T) {
 }
 
 func TestMessages(t *testing.T) {
-	got := Check(Backward, false, parse(t, withC), history(t, v1))
+	got := Check(Backward, Options{}, parse(t, withC), history(t, v1))
 	want := []string{
 		"{errorType:'READER_FIELD_MISSING_DEFAULT_VALUE', description:'The field 'c' at path '/fields/1' in the new schema has no default value and is missing in the old schema', additionalInfo:'c'}",
 		"{oldSchemaVersion: 1}",
@@ -92,7 +92,7 @@ func TestMessages(t *testing.T) {
 		t.Errorf("BACKWARD:\n got  %q\n want %q", got, want)
 	}
 	// FORWARD labels the old schema as the reader.
-	got = Check(Forward, true, parse(t, noA), history(t, v1))
+	got = Check(Forward, Options{ValidateFields: true}, parse(t, noA), history(t, v1))
 	want = []string{
 		"{errorType:'READER_FIELD_MISSING_DEFAULT_VALUE', description:'The field 'a' at path '/fields/0' in the old schema has no default value and is missing in the new schema', additionalInfo:'a'}",
 		"{oldSchemaVersion: 1}",
@@ -103,7 +103,7 @@ func TestMessages(t *testing.T) {
 		t.Errorf("FORWARD:\n got  %q\n want %q", got, want)
 	}
 	// FULL: forward messages first, the old-schema lines only after the backward half.
-	got = Check(Full, false, parse(t, `{"type":"record","name":"R","fields":[{"name":"c","type":"long"}]}`), history(t, v1))
+	got = Check(Full, Options{}, parse(t, `{"type":"record","name":"R","fields":[{"name":"c","type":"long"}]}`), history(t, v1))
 	want = []string{
 		"{errorType:'READER_FIELD_MISSING_DEFAULT_VALUE', description:'The field 'a' at path '/fields/0' in the old schema has no default value and is missing in the new schema', additionalInfo:'a'}",
 		"{errorType:'READER_FIELD_MISSING_DEFAULT_VALUE', description:'The field 'c' at path '/fields/0' in the new schema has no default value and is missing in the old schema', additionalInfo:'c'}",
@@ -120,12 +120,12 @@ func TestMessages(t *testing.T) {
 // incompatible version.
 func TestTransitiveStopsAtNewestIncompatible(t *testing.T) {
 	hist := history(t, v1, v1, v2)
-	got := Check(BackwardTransitive, false, parse(t, v3), hist)
+	got := Check(BackwardTransitive, Options{}, parse(t, v3), hist)
 	if len(got) != 4 || got[1] != "{oldSchemaVersion: 3}" {
 		t.Errorf("got %q, want the messages of version 3 only", got)
 	}
 	// Version 3 reads v2's data; version 2 cannot: its messages are reported.
-	got = Check(ForwardTransitive, false, parse(t, v2), history(t, withC, withC, v1))
+	got = Check(ForwardTransitive, Options{}, parse(t, v2), history(t, withC, withC, v1))
 	if len(got) != 4 || got[1] != "{oldSchemaVersion: 2}" {
 		t.Errorf("got %q, want the messages of version 2", got)
 	}
@@ -137,7 +137,7 @@ func (otherType) Type() string      { return "JSON" }
 func (otherType) Canonical() string { return "{}" }
 
 func TestDifferentSchemaType(t *testing.T) {
-	got := Check(Backward, false, parse(t, v1), []Previous{{Version: 1, Schema: otherType{}}})
+	got := Check(Backward, Options{}, parse(t, v1), []Previous{{Version: 1, Schema: otherType{}}})
 	want := []string{"Incompatible because of different schema type", "{validateFields: 'false', compatibility: 'BACKWARD'}"}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("got %q, want %q", got, want)
@@ -161,7 +161,7 @@ func TestOldSchemaIsTruncated(t *testing.T) {
 		fields = append(fields, `{"name":"field_number_`+strings.Repeat("x", 10)+string(rune('a'+i%26))+`_`+itoa(i)+`","type":"int"}`)
 	}
 	big := `{"type":"record","name":"R","fields":[` + strings.Join(fields, ",") + `]}`
-	got := Check(Backward, false, parse(t, `{"type":"record","name":"R","fields":[{"name":"z","type":"int"}]}`), history(t, big))
+	got := Check(Backward, Options{}, parse(t, `{"type":"record","name":"R","fields":[{"name":"z","type":"int"}]}`), history(t, big))
 	var old string
 	for _, m := range got {
 		if strings.HasPrefix(m, "{oldSchema:") {

@@ -353,9 +353,12 @@ func (r *Registry) allocate(subject string, ver int, c *candidate) ([]Record, *S
 func (r *Registry) compatibilityCheck(st *state, subject string, c *candidate, versions []*version) func() []string {
 	cfg := st.effectiveConfig(subject, r.defaultConfig())
 	level := *cfg.CompatibilityLevel
-	validateFields := r.settings.ValidateFields
+	o := compat.Options{ValidateFields: r.settings.ValidateFields}
 	if cfg.ValidateFields != nil {
-		validateFields = *cfg.ValidateFields
+		o.ValidateFields = *cfg.ValidateFields
+	}
+	if cfg.CompatibilityPolicy != nil {
+		o.Policy = *cfg.CompatibilityPolicy
 	}
 	if level == compat.None || len(versions) == 0 {
 		return func() []string { return nil }
@@ -369,7 +372,7 @@ func (r *Registry) compatibilityCheck(st *state, subject string, c *candidate, v
 		}
 		prev = append(prev, compat.Previous{Version: v.version, Schema: p})
 	}
-	return func() []string { return compat.Check(level, validateFields, c.schema, prev) }
+	return func() []string { return compat.Check(level, o, c.schema, prev) }
 }
 
 // parsed returns the stored schema parsed, caching the result on the entry.
