@@ -117,6 +117,12 @@ func (a *API) serve(h handler) http.HandlerFunc {
 		switch body := v.(type) {
 		case noContent:
 			w.WriteHeader(http.StatusNoContent)
+		case forwarded:
+			if body.contentType != "" {
+				w.Header().Set("Content-Type", body.contentType)
+			}
+			w.WriteHeader(body.status)
+			w.Write(body.body)
 		case rawText:
 			w.Header().Set("Content-Type", ct)
 			io.WriteString(w, string(body))
@@ -169,6 +175,12 @@ func (a *API) decodeBody(r *http.Request, v any) error {
 	if err != nil {
 		return err
 	}
+	return decodeJSON(b, v)
+}
+
+// decodeJSON decodes a JSON body: 400 when it is not JSON, 422 when a field
+// has the wrong type.
+func decodeJSON(b []byte, v any) error {
 	if err := json.Unmarshal(b, v); err != nil {
 		var typeErr *json.UnmarshalTypeError
 		if errors.As(err, &typeErr) {

@@ -20,19 +20,28 @@ type Options struct {
 	Commit       string
 	ClusterID    string // the Kafka cluster id, or the embedded store's id
 	GroupID      string // schema.registry.group.id
+	// Leadership routes writes to the primary; nil on a single node.
+	Leadership Leadership
+	// ForwardClient sends writes to the primary; 60 s timeout when nil.
+	ForwardClient *http.Client
 }
 
 // API serves the Confluent REST API over a registry.
 type API struct {
-	reg     *store.Registry
-	logger  *slog.Logger
-	maxBody int64
-	opts    Options
+	reg           *store.Registry
+	logger        *slog.Logger
+	maxBody       int64
+	opts          Options
+	lead          Leadership
+	forwardClient *http.Client
 }
 
 // New returns the HTTP handler of the REST API.
 func New(o Options) http.Handler {
-	a := &API{reg: o.Registry, logger: o.Logger, maxBody: o.MaxBodyBytes, opts: o}
+	a := &API{reg: o.Registry, logger: o.Logger, maxBody: o.MaxBodyBytes, opts: o, lead: o.Leadership, forwardClient: o.ForwardClient}
+	if a.forwardClient == nil {
+		a.forwardClient = defaultForwardClient()
+	}
 	if a.logger == nil {
 		a.logger = slog.Default()
 	}
@@ -63,12 +72,12 @@ func (a *API) router() http.Handler {
 
 	r.Get("/subjects", a.serve(a.listSubjects))
 	r.Post("/subjects/{subject}", a.serve(a.lookupSchema))
-	r.Delete("/subjects/{subject}", a.serve(a.deleteSubject))
+	r.Delete("/subjects/{subject}", a.serve(a.write(a.deleteSubject)))
 	r.Get("/subjects/{subject}/metadata", a.serve(a.versionByMetadata))
 	r.Get("/subjects/{subject}/versions", a.serve(a.listVersions))
-	r.Post("/subjects/{subject}/versions", a.serve(a.register))
+	r.Post("/subjects/{subject}/versions", a.serve(a.registerOrForward))
 	r.Get("/subjects/{subject}/versions/{version}", a.serve(a.getVersion))
-	r.Delete("/subjects/{subject}/versions/{version}", a.serve(a.deleteVersion))
+	r.Delete("/subjects/{subject}/versions/{version}", a.serve(a.write(a.deleteVersion)))
 	r.Get("/subjects/{subject}/versions/{version}/schema", a.serve(a.rawVersionSchema))
 	r.Get("/subjects/{subject}/versions/{version}/referencedby", a.serve(a.referencedBy))
 
@@ -76,21 +85,21 @@ func (a *API) router() http.Handler {
 	r.Post("/compatibility/subjects/{subject}/versions/{version}", a.serve(a.compatibilityVersion))
 
 	r.Get("/config", a.serve(a.getConfig))
-	r.Put("/config", a.serve(a.putConfig))
-	r.Delete("/config", a.serve(a.deleteConfig))
+	r.Put("/config", a.serve(a.write(a.putConfig)))
+	r.Delete("/config", a.serve(a.write(a.deleteConfig)))
 	r.Get("/config/{subject}", a.serve(a.getConfig))
-	r.Put("/config/{subject}", a.serve(a.putConfig))
-	r.Delete("/config/{subject}", a.serve(a.deleteConfig))
+	r.Put("/config/{subject}", a.serve(a.write(a.putConfig)))
+	r.Delete("/config/{subject}", a.serve(a.write(a.deleteConfig)))
 
 	r.Get("/mode", a.serve(a.getMode))
-	r.Put("/mode", a.serve(a.putMode))
-	r.Delete("/mode", a.serve(a.deleteMode))
+	r.Put("/mode", a.serve(a.write(a.putMode)))
+	r.Delete("/mode", a.serve(a.write(a.deleteMode)))
 	r.Get("/mode/{subject}", a.serve(a.getMode))
-	r.Put("/mode/{subject}", a.serve(a.putMode))
-	r.Delete("/mode/{subject}", a.serve(a.deleteMode))
+	r.Put("/mode/{subject}", a.serve(a.write(a.putMode)))
+	r.Delete("/mode/{subject}", a.serve(a.write(a.deleteMode)))
 
 	r.Get("/contexts", a.serve(a.listContexts))
-	r.Delete("/contexts/{context}", a.serve(a.deleteContext))
+	r.Delete("/contexts/{context}", a.serve(a.write(a.deleteContext)))
 
 	r.Get("/v1/metadata/id", a.serve(a.clusterID))
 	r.Get("/v1/metadata/version", a.serve(a.serverVersion))

@@ -77,6 +77,41 @@ func (a *API) versionByMetadata(r *http.Request) (any, error) {
 	return toSchemaJSON(sv), nil
 }
 
+// registerOrForward answers a registration the subject already holds on any
+// node (even in READONLY mode or without a primary), and sends the others to
+// the primary.
+func (a *API) registerOrForward(r *http.Request) (any, error) {
+	if a.lead == nil {
+		return a.register(r)
+	}
+	url, self, known := a.lead.Primary()
+	if self {
+		return a.register(r)
+	}
+	body, err := a.readBody(r)
+	if err != nil {
+		return nil, err
+	}
+	var req store.SchemaRequest
+	if err := decodeJSON(body, &req); err != nil {
+		return nil, err
+	}
+	if sv, ok, err := a.reg.Existing(subjectParam(r), req, boolQuery(r, "normalize")); err != nil {
+		return nil, err
+	} else if ok {
+		return registerResponse(sv), nil
+	}
+	if !known {
+		return nil, &store.Error{Code: 50004, Message: "Leader not known."}
+	}
+	return a.forward(r, url, body)
+}
+
+func registerResponse(sv store.SchemaVersion) registerJSON {
+	return registerJSON{ID: sv.ID, Version: sv.Version, GUID: sv.GUID, SchemaType: sv.SchemaType,
+		References: sv.References, Metadata: sv.Metadata, RuleSet: sv.RuleSet, Schema: sv.Schema, TS: sv.Timestamp}
+}
+
 func (a *API) register(r *http.Request) (any, error) {
 	var req store.SchemaRequest
 	if err := a.decodeBody(r, &req); err != nil {
@@ -87,8 +122,7 @@ func (a *API) register(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return registerJSON{ID: sv.ID, Version: sv.Version, GUID: sv.GUID, SchemaType: sv.SchemaType,
-		References: sv.References, Metadata: sv.Metadata, RuleSet: sv.RuleSet, Schema: sv.Schema, TS: sv.Timestamp}, nil
+	return registerResponse(sv), nil
 }
 
 func (a *API) lookupSchema(r *http.Request) (any, error) {

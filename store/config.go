@@ -97,7 +97,9 @@ func (r *Registry) UpdateConfig(ctx context.Context, subject string, body []byte
 	if err := dec.Decode(&update); err != nil || update == nil {
 		return Config{}, errorf(422, "Unrecognized config update: expected a JSON object")
 	}
-	r.writeMu.Lock()
+	if err := r.lockWrite(ctx); err != nil {
+		return Config{}, err
+	}
 	defer r.writeMu.Unlock()
 	r.mu.RLock()
 	current, ok := r.st.configs[subject]
@@ -165,7 +167,9 @@ func validPolicy(s string) bool {
 // DeleteConfig removes the config of a subject ("" = global) and returns
 // the one that applied before.
 func (r *Registry) DeleteConfig(ctx context.Context, subject string) (Config, error) {
-	r.writeMu.Lock()
+	if err := r.lockWrite(ctx); err != nil {
+		return Config{}, err
+	}
 	defer r.writeMu.Unlock()
 	r.mu.RLock()
 	_, ok := r.st.configs[subject]
@@ -228,7 +232,9 @@ func (r *Registry) SetMode(ctx context.Context, subject, mode string, force bool
 	if err := r.validSubject(subject, false); err != nil {
 		return "", err
 	}
-	r.writeMu.Lock()
+	if err := r.lockWrite(ctx); err != nil {
+		return "", err
+	}
 	defer r.writeMu.Unlock()
 	recs := []Record{{Key: recordKey{Type: keyMode, Subject: subject}.bytes(),
 		Value: marshal(modeValue{Subject: optSubject(subject), Mode: m})}}
@@ -260,7 +266,9 @@ func (r *Registry) DeleteMode(ctx context.Context, subject string, recursive boo
 	if !r.settings.ModeMutability {
 		return "", errorf(CodeOperationNotPermitted, "Mode changes are not allowed")
 	}
-	r.writeMu.Lock()
+	if err := r.lockWrite(ctx); err != nil {
+		return "", err
+	}
 	defer r.writeMu.Unlock()
 	r.mu.RLock()
 	prev := r.st.mode(subject)

@@ -46,7 +46,9 @@ func (st *state) tombstoneSubjectSettings(subject string) []Record {
 // DeleteVersion soft-deletes a subject-version, or hard-deletes one that was
 // soft-deleted before when permanent. It returns the version number.
 func (r *Registry) DeleteVersion(ctx context.Context, subject string, v int, permanent bool) (int, error) {
-	r.writeMu.Lock()
+	if err := r.lockWrite(ctx); err != nil {
+		return 0, err
+	}
 	defer r.writeMu.Unlock()
 	recs, n, err := r.decideDeleteVersion(subject, v, permanent)
 	if err != nil {
@@ -107,7 +109,9 @@ func (r *Registry) decideDeleteVersion(subject string, v int, permanent bool) ([
 // DeleteSubject soft-deletes every version of a subject, or hard-deletes a
 // subject soft-deleted before when permanent. It returns the versions.
 func (r *Registry) DeleteSubject(ctx context.Context, subject string, permanent bool) ([]int, error) {
-	r.writeMu.Lock()
+	if err := r.lockWrite(ctx); err != nil {
+		return nil, err
+	}
 	defer r.writeMu.Unlock()
 	recs, versions, err := r.decideDeleteSubject(subject, permanent)
 	if err != nil {

@@ -1,6 +1,9 @@
 package store
 
-import "context"
+import (
+	"context"
+	"errors"
+)
 
 // Record is one entry of the registry log: the key and value bytes of a
 // record on the `_schemas` topic. A nil Value is a tombstone.
@@ -26,4 +29,16 @@ type Log interface {
 	Append(ctx context.Context, recs []Record) error
 	// Close releases the log; Append fails after it.
 	Close() error
+}
+
+// ErrRecordTooLarge is returned by a Log that refuses a record for its size
+// (Kafka's RecordTooLargeException): the API answers 42209.
+var ErrRecordTooLarge = errors.New("record too large")
+
+// Syncer is a Log shared with other writers (Kafka): Sync returns once every
+// record written before it, by anyone, has been applied. The store calls it
+// before deciding a write after it became primary or after a write whose
+// outcome is unknown.
+type Syncer interface {
+	Sync(ctx context.Context) error
 }

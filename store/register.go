@@ -218,7 +218,9 @@ func (r *Registry) Register(ctx context.Context, subject string, req SchemaReque
 		return SchemaVersion{}, err
 	}
 
-	r.writeMu.Lock()
+	if err := r.lockWrite(ctx); err != nil {
+		return SchemaVersion{}, err
+	}
 	defer r.writeMu.Unlock()
 	rec, existing, err := r.decideRegistration(subject, c, o)
 	if err != nil {
@@ -488,4 +490,15 @@ func validateRuleSet(rs *formats.RuleSet) error {
 		return err
 	}
 	return check(rs.EncodingRules, "WRITE", "READ", "WRITEREAD")
+}
+
+// Existing returns the live version of subject holding the schema of req, if
+// any: what a follower answers itself before forwarding a registration.
+func (r *Registry) Existing(subject string, req SchemaRequest, normalize bool) (SchemaVersion, bool, error) {
+	c, err := r.prepareAndParse(subject, req, normalize, false)
+	if err != nil {
+		return SchemaVersion{}, false, err
+	}
+	v, ok := r.existing(subject, c)
+	return v, ok, nil
 }

@@ -2,11 +2,13 @@ package store
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode"
 
 	"github.com/schemaregistry/registry/formats"
@@ -39,6 +41,10 @@ type Registry struct {
 	st *state
 
 	writeMu sync.Mutex // serialises write operations (decide, append, apply)
+	// stale is set when the state may miss records: after this node became
+	// primary, or after a write whose outcome is unknown (a timeout). The
+	// next write first syncs with the log.
+	stale atomic.Bool
 }
 
 // Open replays the log into memory and returns the registry.
@@ -79,13 +85,41 @@ func (r *Registry) apply(rec Record) {
 func (r *Registry) Close() error { return r.log.Close() }
 
 // append writes records through the log; they are applied when it returns.
+// After a failure the outcome is unknown (a timed-out record may still land),
+// so the next write syncs first: a retry then finds what landed instead of
+// minting a second id.
 func (r *Registry) append(ctx context.Context, recs ...Record) error {
 	if err := r.log.Append(ctx, recs); err != nil {
-		if ctx.Err() != nil {
-			return errorf(CodeOperationTimeout, "Operation timed out")
+		r.stale.Store(true)
+		switch {
+		case errors.Is(err, ErrRecordTooLarge):
+			return errorf(CodeSchemaTooLarge, "Register operation failed because schema is too large")
+		case ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded):
+			return errorf(CodeOperationTimeout, "Write operation timed out")
 		}
 		return errorf(CodeStoreError, "Error while writing to the store: %v", err)
 	}
+	return nil
+}
+
+// MarkStale makes the next write sync with the log first: call it when this
+// node becomes the primary.
+func (r *Registry) MarkStale() { r.stale.Store(true) }
+
+// lockWrite takes the write lock and, when the state may be behind the log,
+// syncs with it. On success the caller unlocks writeMu.
+func (r *Registry) lockWrite(ctx context.Context) error {
+	r.writeMu.Lock()
+	if !r.stale.Load() {
+		return nil
+	}
+	if s, ok := r.log.(Syncer); ok {
+		if err := s.Sync(ctx); err != nil {
+			r.writeMu.Unlock()
+			return errorf(CodeOperationTimeout, "Timed out catching up with the schema log: %v", err)
+		}
+	}
+	r.stale.Store(false)
 	return nil
 }
 

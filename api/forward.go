@@ -1,0 +1,86 @@
+package api
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/schemaregistry/registry/store"
+)
+
+// Leadership tells the API where writes go in a cluster of nodes.
+type Leadership interface {
+	// Primary returns the primary's base URL and whether it is this node;
+	// known is false while no primary is known.
+	Primary() (url string, self, known bool)
+}
+
+// forwarded is a primary's answer relayed as is: status, error code and
+// message reach the client intact.
+type forwarded struct {
+	status      int
+	contentType string
+	body        []byte
+}
+
+// forwardedHeaders are copied to the primary (Confluent's list).
+var forwardedHeaders = []string{"Content-Type", "Accept", "Confluent-Accept-Unknown-Properties", "Authorization", "X-Request-ID"}
+
+// write wraps a write handler: on a follower the request goes to the
+// primary; on the primary (or a single node) it runs here.
+func (a *API) write(h handler) handler {
+	return func(r *http.Request) (any, error) {
+		if a.lead == nil {
+			return h(r)
+		}
+		url, self, known := a.lead.Primary()
+		if self {
+			return h(r)
+		}
+		if !known {
+			return nil, &store.Error{Code: 50004, Message: "Leader not known."}
+		}
+		var body []byte
+		if r.Body != nil {
+			b, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, a.maxBody))
+			if err != nil {
+				return nil, httpError(http.StatusRequestEntityTooLarge, "Request body larger than %d bytes", a.maxBody)
+			}
+			body = b
+		}
+		return a.forward(r, url, body)
+	}
+}
+
+// forward sends the request to the primary. A request that was already
+// forwarded once is not forwarded again: the leadership moved under it.
+func (a *API) forward(r *http.Request, primary string, body []byte) (any, error) {
+	if r.Header.Get("X-Forward") != "" {
+		return nil, &store.Error{Code: 50003, Message: "Error while forwarding the request to the leader: this node is not the leader any more"}
+	}
+	req, err := http.NewRequestWithContext(r.Context(), r.Method, primary+r.URL.RequestURI(), bytes.NewReader(body))
+	if err != nil {
+		return nil, &store.Error{Code: 50003, Message: "Error while forwarding the request to the leader: " + err.Error()}
+	}
+	for _, h := range forwardedHeaders {
+		if v := r.Header.Values(h); len(v) > 0 {
+			req.Header[h] = v
+		}
+	}
+	req.Header.Set("X-Forward", "true")
+	resp, err := a.forwardClient.Do(req)
+	if err != nil {
+		return nil, &store.Error{Code: 50003, Message: "Error while forwarding the request to the leader: " + err.Error()}
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, &store.Error{Code: 50003, Message: "Error while reading the leader's answer: " + err.Error()}
+	}
+	return forwarded{status: resp.StatusCode, contentType: resp.Header.Get("Content-Type"), body: b}, nil
+}
+
+func defaultForwardClient() *http.Client {
+	return &http.Client{Timeout: 60 * time.Second}
+}

@@ -1,0 +1,69 @@
+package api
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+)
+
+type fixedLeader struct {
+	url         string
+	self, known bool
+}
+
+func (l fixedLeader) Primary() (string, bool, bool) { return l.url, l.self, l.known }
+
+func TestFollowerForwardsWrites(t *testing.T) {
+	primary := newServer(t)
+	var forwardedHeader atomic.Value
+	ts := httptest.NewServer(httpHandlerFunc(func(method, path string, h map[string][]string) {
+		forwardedHeader.Store(strings.Join(h["X-Forward"], ",") + "|" + strings.Join(h["X-Request-Id"], ","))
+	}, primary))
+	defer ts.Close()
+
+	follower := newServer(t)
+	follower.expect("POST", "/subjects/held/versions", body(`"int"`), 200, "") // what the follower's own state holds
+	follower.h = New(Options{Registry: follower.reg, Leadership: fixedLeader{url: ts.URL, known: true}})
+
+	// A new schema goes to the primary; its answer comes back intact.
+	code, raw, _ := follower.do("POST", "/subjects/s/versions", body(recordV1), "X-Request-ID", "req-1")
+	if code != 200 || !strings.Contains(raw, `"id":1`) {
+		t.Fatalf("forwarded register: %d %s", code, raw)
+	}
+	if got := forwardedHeader.Load(); got != "true|req-1" {
+		t.Errorf("forwarded headers %q, want X-Forward true and the request id", got)
+	}
+	primary.expect("GET", "/subjects/s/versions/1", "", 200, "")
+	// The primary's errors reach the client with status, code and message.
+	follower.expectError("POST", "/subjects/s/versions", body(recordV3), 409, 40901, `Schema being registered is incompatible with an earlier schema for subject "s"`)
+	follower.expectError("DELETE", "/subjects/nope", "", 404, 40401, "Subject 'nope' not found.")
+	follower.expect("PUT", "/config", `{"compatibility":"NONE"}`, 200, `{"compatibility":"NONE"}`)
+	primary.expect("GET", "/config", "", 200, `{"compatibilityLevel":"NONE"}`)
+	follower.expect("GET", "/config", "", 200, `{"compatibilityLevel":"BACKWARD"}`) // reads are local
+
+	// Without a known primary, writes fail with 50004, but a schema the
+	// subject already holds is still answered.
+	follower.h = New(Options{Registry: follower.reg, Leadership: fixedLeader{}})
+	follower.expectError("POST", "/subjects/s/versions", body(recordV2), 500, 50004, "Leader not known.")
+	follower.expectError("PUT", "/mode", `{"mode":"READONLY"}`, 500, 50004, "Leader not known.")
+	follower.expect("POST", "/subjects/held/versions", body(`{"type":"int"}`), 200, `{"id":1,"version":1,"guid":"`+guid(`"int"`)+`","schemaType":"AVRO","schema":"\"int\""}`)
+
+	// An unreachable primary is 50003.
+	follower.h = New(Options{Registry: follower.reg, Leadership: fixedLeader{url: "http://127.0.0.1:1", known: true}})
+	follower.expectError("POST", "/subjects/s/versions", body(recordV2), 500, 50003, "Error while forwarding")
+	// A request forwarded once is not forwarded again.
+	code, raw, _ = follower.do("DELETE", "/subjects/s", "", "X-Forward", "true")
+	if code != 500 || !strings.Contains(raw, `"error_code":50003`) {
+		t.Fatalf("second hop: %d %s", code, raw)
+	}
+}
+
+// httpHandlerFunc serves s, reporting each request's headers first.
+func httpHandlerFunc(seen func(method, path string, h map[string][]string), s *server) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seen(r.Method, r.URL.Path, r.Header)
+		s.h.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,343 @@
+package kafka
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/schemaregistry/registry/store"
+)
+
+// Config configures the Log. Zero values take Confluent's defaults.
+type Config struct {
+	Brokers           []string
+	Topic             string // kafkastore.topic: _schemas
+	ReplicationFactor int    // kafkastore.topic.replication.factor: 3, capped by the broker count
+	TopicConfigs      map[string]string
+	SkipValidation    bool          // kafkastore.topic.skip.validation
+	Timeout           time.Duration // kafkastore.timeout.ms: 500ms per write (produce and read back)
+	InitTimeout       time.Duration // kafkastore.init.timeout.ms: 60s for topic checks and the first catch-up
+	ClientOpts        []kgo.Opt     // TLS, SASL, client id
+	Logger            *slog.Logger
+}
+
+func (c *Config) defaults() {
+	if c.Topic == "" {
+		c.Topic = "_schemas"
+	}
+	if c.ReplicationFactor <= 0 {
+		c.ReplicationFactor = 3
+	}
+	if c.Timeout <= 0 {
+		c.Timeout = 500 * time.Millisecond
+	}
+	if c.InitTimeout <= 0 {
+		c.InitTimeout = 60 * time.Second
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+}
+
+// Log is the store.Log on a Kafka topic: a reader on every node applies
+// each record of partition 0 in order; Append produces with acks=all and
+// idempotence, then waits until the reader has applied what it wrote.
+type Log struct {
+	cfg    Config
+	client *kgo.Client // producer, admin and group requests
+	reader *kgo.Client // consumes partition 0 from the start
+	admin  *kadm.Client
+
+	mu      sync.Mutex
+	changed chan struct{} // closed and replaced whenever applied moves
+	applied int64         // offset of the last record applied, -1 before any
+	readErr error
+
+	clusterID string
+	cancel    context.CancelFunc
+	done      chan struct{}
+}
+
+var _ store.Log = (*Log)(nil)
+
+// New connects to the brokers. Nothing is read before Open.
+func New(cfg Config) (*Log, error) {
+	cfg.defaults()
+	if len(cfg.Brokers) == 0 {
+		return nil, errors.New("kafkastore.bootstrap.servers is empty")
+	}
+	opts := append([]kgo.Opt{
+		kgo.SeedBrokers(cfg.Brokers...),
+		kgo.RequiredAcks(kgo.AllISRAcks()),
+		kgo.RecordPartitioner(kgo.ManualPartitioner()),
+		kgo.ProducerLinger(0),
+		kgo.DefaultProduceTopic(cfg.Topic),
+	}, cfg.ClientOpts...)
+	client, err := kgo.NewClient(opts...)
+	if err != nil {
+		return nil, err
+	}
+	return &Log{cfg: cfg, client: client, admin: kadm.NewClient(client), applied: -1, changed: make(chan struct{})}, nil
+}
+
+// Client is the connection shared with the elector.
+func (l *Log) Client() *kgo.Client { return l.client }
+
+// ClusterID is the Kafka cluster id, known after Open.
+func (l *Log) ClusterID() string { return l.clusterID }
+
+// Open checks (or creates) the topic, starts the reader and returns once it
+// has applied every record present when Open began.
+func (l *Log) Open(apply func(store.Record)) error {
+	ctx, cancel := context.WithTimeout(context.Background(), l.cfg.InitTimeout)
+	defer cancel()
+	if meta, err := l.admin.BrokerMetadata(ctx); err == nil {
+		l.clusterID = meta.Cluster
+	} else {
+		return fmt.Errorf("reaching the Kafka cluster at %v: %w", l.cfg.Brokers, err)
+	}
+	if !l.cfg.SkipValidation {
+		if err := l.ensureTopic(ctx); err != nil {
+			return err
+		}
+	}
+	ends, err := l.admin.ListEndOffsets(ctx, l.cfg.Topic)
+	if err != nil {
+		return fmt.Errorf("reading the end offset of %s: %w", l.cfg.Topic, err)
+	}
+	end, ok := ends.Lookup(l.cfg.Topic, 0)
+	if !ok || end.Err != nil {
+		return fmt.Errorf("reading the end offset of %s: %v", l.cfg.Topic, end.Err)
+	}
+	reader, err := kgo.NewClient(append([]kgo.Opt{
+		kgo.SeedBrokers(l.cfg.Brokers...),
+		kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{l.cfg.Topic: {0: kgo.NewOffset().AtStart()}}),
+		kgo.FetchMaxWait(100 * time.Millisecond),
+	}, l.cfg.ClientOpts...)...)
+	if err != nil {
+		return err
+	}
+	l.reader = reader
+	rctx, rcancel := context.WithCancel(context.Background())
+	l.cancel, l.done = rcancel, make(chan struct{})
+	go l.read(rctx, apply)
+
+	target := end.Offset - 1
+	l.cfg.Logger.Info("replaying the schema log", "topic", l.cfg.Topic, "records", end.Offset)
+	progress := time.NewTicker(2 * time.Second)
+	defer progress.Stop()
+	start := time.Now()
+	for {
+		applied, ch, rerr := l.state()
+		if rerr != nil {
+			return rerr
+		}
+		if applied >= target {
+			l.cfg.Logger.Info("schema log replayed", "topic", l.cfg.Topic, "offset", applied, "elapsed", time.Since(start).Round(time.Millisecond))
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-progress.C:
+			done := applied + 1
+			rate := float64(done) / time.Since(start).Seconds()
+			l.cfg.Logger.Info("replaying the schema log", "offset", applied, "target", target,
+				"percent", fmt.Sprintf("%.1f", 100*float64(done)/float64(target+1)), "records_per_second", int(rate))
+		case <-ctx.Done():
+			return fmt.Errorf("the reader of %s did not reach offset %d within kafkastore.init.timeout.ms (%v): reached %d",
+				l.cfg.Topic, target, l.cfg.InitTimeout, applied)
+		}
+	}
+}
+
+func (l *Log) state() (int64, chan struct{}, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.applied, l.changed, l.readErr
+}
+
+// read applies every record of partition 0, in order, until ctx ends. Fetch
+// errors are logged and retried: the reader never dies.
+func (l *Log) read(ctx context.Context, apply func(store.Record)) {
+	defer close(l.done)
+	for {
+		fetches := l.reader.PollFetches(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		fetches.EachError(func(topic string, p int32, err error) {
+			l.cfg.Logger.Warn("reading the schema log", "topic", topic, "partition", p, "err", err)
+		})
+		var last int64 = -1
+		fetches.EachRecord(func(r *kgo.Record) {
+			if r.Partition != 0 {
+				return
+			}
+			apply(store.Record{Key: r.Key, Value: r.Value, Offset: r.Offset, Timestamp: r.Timestamp.UnixMilli()})
+			last = r.Offset
+		})
+		if last >= 0 {
+			l.mu.Lock()
+			l.applied = last
+			close(l.changed)
+			l.changed = make(chan struct{})
+			l.mu.Unlock()
+		}
+	}
+}
+
+// waitApplied waits until the reader has applied offset.
+func (l *Log) waitApplied(ctx context.Context, offset int64) error {
+	for {
+		applied, ch, _ := l.state()
+		if applied >= offset {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// Append produces the records in order and waits until the reader applied
+// them, within kafkastore.timeout.ms unless ctx ends first.
+func (l *Log) Append(ctx context.Context, recs []store.Record) error {
+	ctx, cancel := context.WithTimeout(ctx, l.cfg.Timeout)
+	defer cancel()
+	krs := make([]*kgo.Record, len(recs))
+	for i, r := range recs {
+		krs[i] = &kgo.Record{Topic: l.cfg.Topic, Partition: 0, Key: r.Key, Value: r.Value}
+	}
+	res := l.client.ProduceSync(ctx, krs...)
+	if err := res.FirstErr(); err != nil {
+		if errors.Is(err, kerr.MessageTooLarge) || errors.Is(err, kerr.RecordListTooLarge) {
+			return fmt.Errorf("%w: %v", store.ErrRecordTooLarge, err)
+		}
+		return err
+	}
+	var last int64 = -1
+	for _, r := range res {
+		last = max(last, r.Record.Offset)
+	}
+	return l.waitApplied(ctx, last)
+}
+
+// Sync produces a NOOP record and waits until the reader applied it: after
+// it, the state holds every record written before, by any node.
+func (l *Log) Sync(ctx context.Context) error {
+	noop := store.Record{Key: []byte(`{"keytype":"NOOP","magic":0}`)}
+	ctx, cancel := context.WithTimeout(ctx, l.cfg.InitTimeout)
+	defer cancel()
+	res := l.client.ProduceSync(ctx, &kgo.Record{Topic: l.cfg.Topic, Partition: 0, Key: noop.Key})
+	if err := res.FirstErr(); err != nil {
+		return fmt.Errorf("writing a NOOP record to %s: %w", l.cfg.Topic, err)
+	}
+	return l.waitApplied(ctx, res[0].Record.Offset)
+}
+
+// Close stops the reader and the clients.
+func (l *Log) Close() error {
+	if l.cancel != nil {
+		l.cancel()
+		<-l.done
+		l.reader.Close()
+		l.cancel = nil
+	}
+	l.client.Close()
+	return nil
+}
+
+// ensureTopic creates the topic when missing (one partition, compacted, the
+// replication factor capped by the broker count) and refuses one that is not
+// fit: several partitions, or no compaction.
+func (l *Log) ensureTopic(ctx context.Context) error {
+	topic := l.cfg.Topic
+	details, err := l.admin.ListTopics(ctx, topic)
+	if err != nil {
+		return fmt.Errorf("describing topic %s: %w", topic, err)
+	}
+	td, exists := details[topic]
+	if exists && errors.Is(td.Err, kerr.UnknownTopicOrPartition) {
+		exists = false
+	}
+	if !exists {
+		brokers, err := l.admin.ListBrokers(ctx)
+		if err != nil {
+			return fmt.Errorf("listing brokers: %w", err)
+		}
+		rf := l.cfg.ReplicationFactor
+		if len(brokers) < rf {
+			l.cfg.Logger.Warn("creating the schema topic with fewer replicas than kafkastore.topic.replication.factor asks: not enough brokers",
+				"topic", topic, "wanted", rf, "brokers", len(brokers))
+			rf = len(brokers)
+		}
+		configs := map[string]*string{}
+		for k, v := range l.cfg.TopicConfigs {
+			configs[k] = &v
+		}
+		compact := "compact"
+		configs["cleanup.policy"] = &compact
+		resp, err := l.admin.CreateTopic(ctx, 1, int16(rf), configs, topic)
+		if err != nil && !errors.Is(err, kerr.TopicAlreadyExists) {
+			return fmt.Errorf("creating topic %s: %w", topic, err)
+		}
+		if resp.Err != nil && !errors.Is(resp.Err, kerr.TopicAlreadyExists) {
+			return fmt.Errorf("creating topic %s: %w", topic, resp.Err)
+		}
+		l.cfg.Logger.Info("created the schema topic", "topic", topic, "partitions", 1, "replication_factor", rf)
+		return l.waitTopic(ctx)
+	}
+	if td.Err != nil {
+		return fmt.Errorf("describing topic %s: %w", topic, td.Err)
+	}
+	if n := len(td.Partitions); n != 1 {
+		return fmt.Errorf("the schema topic %s has %d partitions; it must have exactly 1 (its order is the registry's history): point kafkastore.topic at a topic with one partition", topic, n)
+	}
+	if rf := len(td.Partitions[0].Replicas); rf < l.cfg.ReplicationFactor {
+		l.cfg.Logger.Warn("the schema topic has fewer replicas than kafkastore.topic.replication.factor", "topic", topic, "replicas", rf, "wanted", l.cfg.ReplicationFactor)
+	}
+	rcs, err := l.admin.DescribeTopicConfigs(ctx, topic)
+	if err != nil {
+		return fmt.Errorf("describing the configs of %s: %w", topic, err)
+	}
+	rc, err := rcs.On(topic, nil)
+	if err != nil {
+		return fmt.Errorf("describing the configs of %s: %w", topic, err)
+	}
+	policy := ""
+	for _, c := range rc.Configs {
+		if c.Key == "cleanup.policy" {
+			policy = c.MaybeValue()
+		}
+	}
+	if policy != "compact" {
+		return fmt.Errorf("the schema topic %s has cleanup.policy=%q; it must be \"compact\" or schemas would be deleted: run kafka-configs --alter --entity-type topics --entity-name %s --add-config cleanup.policy=compact", topic, policy, topic)
+	}
+	return nil
+}
+
+// waitTopic waits until a new topic's partition has a leader.
+func (l *Log) waitTopic(ctx context.Context) error {
+	for {
+		ends, err := l.admin.ListEndOffsets(ctx, l.cfg.Topic)
+		if err == nil {
+			if o, ok := ends.Lookup(l.cfg.Topic, 0); ok && o.Err == nil {
+				return nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("topic %s created but not ready: %w", l.cfg.Topic, ctx.Err())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
