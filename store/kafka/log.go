@@ -79,6 +79,9 @@ func New(cfg Config) (*Log, error) {
 		kgo.RecordPartitioner(kgo.ManualPartitioner()),
 		kgo.ProducerLinger(0),
 		kgo.DefaultProduceTopic(cfg.Topic),
+		// Admin answers come from a metadata cache; keep it short so a topic
+		// created just now is seen at once.
+		kgo.MetadataMinAge(100 * time.Millisecond),
 	}, cfg.ClientOpts...)
 	client, err := kgo.NewClient(opts...)
 	if err != nil {
@@ -103,18 +106,23 @@ func (l *Log) Open(apply func(store.Record)) error {
 	} else {
 		return fmt.Errorf("reaching the Kafka cluster at %v: %w", l.cfg.Brokers, err)
 	}
+	created := false
 	if !l.cfg.SkipValidation {
-		if err := l.ensureTopic(ctx); err != nil {
+		var err error
+		if created, err = l.ensureTopic(ctx); err != nil {
 			return err
 		}
 	}
-	ends, err := l.admin.ListEndOffsets(ctx, l.cfg.Topic)
-	if err != nil {
-		return fmt.Errorf("reading the end offset of %s: %w", l.cfg.Topic, err)
-	}
-	end, ok := ends.Lookup(l.cfg.Topic, 0)
-	if !ok || end.Err != nil {
-		return fmt.Errorf("reading the end offset of %s: %v", l.cfg.Topic, end.Err)
+	var end kadm.ListedOffset // a topic created just now is empty
+	if !created {
+		ends, err := l.admin.ListEndOffsets(ctx, l.cfg.Topic)
+		if err != nil {
+			return fmt.Errorf("reading the end offset of %s: %w", l.cfg.Topic, err)
+		}
+		var ok bool
+		if end, ok = ends.Lookup(l.cfg.Topic, 0); !ok || end.Err != nil {
+			return fmt.Errorf("reading the end offset of %s: %v", l.cfg.Topic, end.Err)
+		}
 	}
 	reader, err := kgo.NewClient(append([]kgo.Opt{
 		kgo.SeedBrokers(l.cfg.Brokers...),
@@ -259,11 +267,11 @@ func (l *Log) Close() error {
 // ensureTopic creates the topic when missing (one partition, compacted, the
 // replication factor capped by the broker count) and refuses one that is not
 // fit: several partitions, or no compaction.
-func (l *Log) ensureTopic(ctx context.Context) error {
+func (l *Log) ensureTopic(ctx context.Context) (created bool, err error) {
 	topic := l.cfg.Topic
 	details, err := l.admin.ListTopics(ctx, topic)
 	if err != nil {
-		return fmt.Errorf("describing topic %s: %w", topic, err)
+		return false, fmt.Errorf("describing topic %s: %w", topic, err)
 	}
 	td, exists := details[topic]
 	if exists && errors.Is(td.Err, kerr.UnknownTopicOrPartition) {
@@ -272,7 +280,7 @@ func (l *Log) ensureTopic(ctx context.Context) error {
 	if !exists {
 		brokers, err := l.admin.ListBrokers(ctx)
 		if err != nil {
-			return fmt.Errorf("listing brokers: %w", err)
+			return false, fmt.Errorf("listing brokers: %w", err)
 		}
 		rf := l.cfg.ReplicationFactor
 		if len(brokers) < rf {
@@ -288,30 +296,30 @@ func (l *Log) ensureTopic(ctx context.Context) error {
 		configs["cleanup.policy"] = &compact
 		resp, err := l.admin.CreateTopic(ctx, 1, int16(rf), configs, topic)
 		if err != nil && !errors.Is(err, kerr.TopicAlreadyExists) {
-			return fmt.Errorf("creating topic %s: %w", topic, err)
+			return false, fmt.Errorf("creating topic %s: %w", topic, err)
 		}
 		if resp.Err != nil && !errors.Is(resp.Err, kerr.TopicAlreadyExists) {
-			return fmt.Errorf("creating topic %s: %w", topic, resp.Err)
+			return false, fmt.Errorf("creating topic %s: %w", topic, resp.Err)
 		}
 		l.cfg.Logger.Info("created the schema topic", "topic", topic, "partitions", 1, "replication_factor", rf)
-		return l.waitTopic(ctx)
+		return true, l.waitTopic(ctx)
 	}
 	if td.Err != nil {
-		return fmt.Errorf("describing topic %s: %w", topic, td.Err)
+		return false, fmt.Errorf("describing topic %s: %w", topic, td.Err)
 	}
 	if n := len(td.Partitions); n != 1 {
-		return fmt.Errorf("the schema topic %s has %d partitions; it must have exactly 1 (its order is the registry's history): point kafkastore.topic at a topic with one partition", topic, n)
+		return false, fmt.Errorf("the schema topic %s has %d partitions; it must have exactly 1 (its order is the registry's history): point kafkastore.topic at a topic with one partition", topic, n)
 	}
 	if rf := len(td.Partitions[0].Replicas); rf < l.cfg.ReplicationFactor {
 		l.cfg.Logger.Warn("the schema topic has fewer replicas than kafkastore.topic.replication.factor", "topic", topic, "replicas", rf, "wanted", l.cfg.ReplicationFactor)
 	}
 	rcs, err := l.admin.DescribeTopicConfigs(ctx, topic)
 	if err != nil {
-		return fmt.Errorf("describing the configs of %s: %w", topic, err)
+		return false, fmt.Errorf("describing the configs of %s: %w", topic, err)
 	}
 	rc, err := rcs.On(topic, nil)
 	if err != nil {
-		return fmt.Errorf("describing the configs of %s: %w", topic, err)
+		return false, fmt.Errorf("describing the configs of %s: %w", topic, err)
 	}
 	policy := ""
 	for _, c := range rc.Configs {
@@ -320,24 +328,26 @@ func (l *Log) ensureTopic(ctx context.Context) error {
 		}
 	}
 	if policy != "compact" {
-		return fmt.Errorf("the schema topic %s has cleanup.policy=%q; it must be \"compact\" or schemas would be deleted: run kafka-configs --alter --entity-type topics --entity-name %s --add-config cleanup.policy=compact", topic, policy, topic)
+		return false, fmt.Errorf("the schema topic %s has cleanup.policy=%q; it must be \"compact\" or schemas would be deleted: run kafka-configs --alter --entity-type topics --entity-name %s --add-config cleanup.policy=compact", topic, policy, topic)
 	}
-	return nil
+	return false, nil
 }
 
-// waitTopic waits until a new topic's partition has a leader.
+// waitTopic waits until a new topic's partition has a leader, asking for
+// fresh metadata (the client's cache still says the topic is missing).
 func (l *Log) waitTopic(ctx context.Context) error {
 	for {
-		ends, err := l.admin.ListEndOffsets(ctx, l.cfg.Topic)
+		td, err := l.admin.ListTopics(ctx, l.cfg.Topic)
 		if err == nil {
-			if o, ok := ends.Lookup(l.cfg.Topic, 0); ok && o.Err == nil {
+			if d, ok := td[l.cfg.Topic]; ok && d.Err == nil && len(d.Partitions) == 1 && d.Partitions[0].Leader >= 0 {
+				l.client.ForceMetadataRefresh()
 				return nil
 			}
 		}
 		select {
 		case <-ctx.Done():
 			return fmt.Errorf("topic %s created but not ready: %w", l.cfg.Topic, ctx.Err())
-		case <-time.After(100 * time.Millisecond):
+		case <-time.After(50 * time.Millisecond):
 		}
 	}
 }

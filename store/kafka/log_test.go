@@ -1,0 +1,164 @@
+package kafka
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/schemaregistry/registry/store"
+)
+
+func cluster(t *testing.T) *kfake.Cluster {
+	t.Helper()
+	c, err := kfake.NewCluster(kfake.NumBrokers(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	return c
+}
+
+// collector gathers applied records.
+type collector struct {
+	mu   sync.Mutex
+	recs []store.Record
+}
+
+func (c *collector) apply(r store.Record) {
+	c.mu.Lock()
+	c.recs = append(c.recs, r)
+	c.mu.Unlock()
+}
+
+func (c *collector) keys() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []string
+	for _, r := range c.recs {
+		out = append(out, string(r.Key))
+	}
+	return out
+}
+
+func open(t *testing.T, c *kfake.Cluster, col *collector) *Log {
+	t.Helper()
+	l, err := New(Config{Brokers: c.ListenAddrs(), Timeout: 5 * time.Second, InitTimeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Open(col.apply); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return l
+}
+
+func TestAppendAndReplay(t *testing.T) {
+	c := cluster(t)
+	var first collector
+	l := open(t, c, &first)
+	recs := []store.Record{
+		{Key: []byte(`{"keytype":"SCHEMA","subject":"s","version":1,"magic":1}`), Value: []byte(`{"subject":"s","version":1,"id":1,"schemaType":"AVRO","schema":"\"int\"","deleted":false}`)},
+		{Key: []byte(`{"keytype":"CONFIG","magic":0}`), Value: []byte(`{"compatibilityLevel":"NONE"}`)},
+		{Key: []byte(`{"keytype":"MODE","subject":"s","magic":0}`)},
+	}
+	if err := l.Append(context.Background(), recs); err != nil {
+		t.Fatal(err)
+	}
+	// Read-your-writes: applied when Append returns.
+	if got := first.keys(); len(got) != 3 || got[2] != string(recs[2].Key) {
+		t.Fatalf("applied %q", got)
+	}
+	if err := l.Sync(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	// Another node replays the same records, tombstone included, then the NOOP.
+	var second collector
+	open(t, c, &second)
+	second.mu.Lock()
+	defer second.mu.Unlock()
+	if len(second.recs) != 4 || second.recs[2].Value != nil || string(second.recs[3].Key) != `{"keytype":"NOOP","magic":0}` {
+		t.Fatalf("replayed %d records: %+v", len(second.recs), second.recs)
+	}
+	if second.recs[0].Offset != 0 || second.recs[0].Timestamp == 0 || string(second.recs[1].Value) != `{"compatibilityLevel":"NONE"}` {
+		t.Errorf("replayed record: %+v", second.recs[0])
+	}
+}
+
+// A write by one node reaches every other node's reader.
+func TestRecordsReachEveryNode(t *testing.T) {
+	c := cluster(t)
+	var a, b collector
+	la := open(t, c, &a)
+	open(t, c, &b)
+	if err := la.Append(context.Background(), []store.Record{{Key: []byte(`{"keytype":"NOOP","magic":0}`)}}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for len(b.keys()) == 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if len(b.keys()) != 1 {
+		t.Fatal("the second node never read the record")
+	}
+}
+
+func TestTopicCreatedCompacted(t *testing.T) {
+	c := cluster(t)
+	open(t, c, &collector{})
+	cl, _ := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...))
+	defer cl.Close()
+	adm := kadm.NewClient(cl)
+	td, err := adm.ListTopics(context.Background(), "_schemas")
+	if err != nil || len(td["_schemas"].Partitions) != 1 {
+		t.Fatalf("topic: %+v %v", td, err)
+	}
+	rcs, err := adm.DescribeTopicConfigs(context.Background(), "_schemas")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, _ := rcs.On("_schemas", nil)
+	for _, cfg := range rc.Configs {
+		if cfg.Key == "cleanup.policy" && cfg.MaybeValue() != "compact" {
+			t.Errorf("cleanup.policy = %s", cfg.MaybeValue())
+		}
+	}
+}
+
+func TestUnfitTopicsAreRefused(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		partitions int32
+		configs    map[string]*string
+		want       string
+	}{
+		{"two partitions", 2, map[string]*string{"cleanup.policy": ptr("compact")}, "has 2 partitions; it must have exactly 1"},
+		{"not compacted", 1, map[string]*string{"cleanup.policy": ptr("delete")}, `cleanup.policy="delete"; it must be "compact"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := cluster(t)
+			cl, _ := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...))
+			defer cl.Close()
+			if _, err := kadm.NewClient(cl).CreateTopic(context.Background(), tc.partitions, 1, tc.configs, "_schemas"); err != nil {
+				t.Fatal(err)
+			}
+			l, err := New(Config{Brokers: c.ListenAddrs(), InitTimeout: 10 * time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer l.Close()
+			err = l.Open(func(store.Record) {})
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("Open: %v, want an error containing %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func ptr(s string) *string { return &s }
