@@ -282,7 +282,8 @@ func concCheck(t *testing.T, r *store.Registry, acks []concAck) {
 	textOf := map[int]string{} // id -> canonical text
 	perSubject := map[string]map[string]bool{}
 	for subject, versions := range st {
-		seen := map[int]int{} // id -> version, within the subject
+		seen := map[int]int{}        // id -> version, within the subject
+		seenText := map[string]int{} // canonical text -> version, within the subject
 		for i, v := range versions {
 			// Version numbers are exactly 1..n.
 			if v.version != i+1 {
@@ -301,6 +302,10 @@ func concCheck(t *testing.T, r *store.Registry, acks []concAck) {
 				t.Errorf("subject %s holds id %d twice: versions %d and %d", subject, v.id, prev, v.version)
 			}
 			seen[v.id] = v.version
+			if prev, ok := seenText[v.canonical]; ok {
+				t.Errorf("subject %s holds schema %s twice: versions %d and %d", subject, v.canonical, prev, v.version)
+			}
+			seenText[v.canonical] = v.version
 		}
 	}
 	for _, a := range acks {

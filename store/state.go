@@ -225,7 +225,10 @@ func (st *state) putVersion(v schemaValue, ts int64, log *slog.Logger, offset in
 			old.deleted, old.ts = v.Deleted, ts
 			return
 		}
+		// Last writer wins for the key: the subject-version now holds
+		// another schema (an import overwriting it).
 		st.removeVersion(v.Subject, v.Version)
+		st.subjects[v.Subject] = s // removeVersion drops a subject left empty
 	}
 	ver := &version{subject: v.Subject, version: v.Version, deleted: v.Deleted, ts: ts, entry: entry}
 	i := sort.Search(len(s.versions), func(i int) bool { return s.versions[i].version > v.Version })
