@@ -9,6 +9,10 @@ import (
 	"github.com/schemaregistry/registry/compat"
 )
 
+// globalContext is the subject of the config and mode that apply to every
+// context, below the default context's own global ones.
+const globalContext = ":.__GLOBAL:"
+
 // Modes.
 const (
 	ModeReadWrite        = "READWRITE"
@@ -32,6 +36,9 @@ func (r *Registry) defaultConfig() Config {
 // over the global one, the global one, or the server default.
 func (st *state) effectiveConfig(subject string, def Config) Config {
 	global, ok := st.configs[""]
+	if !ok {
+		global, ok = st.configs[globalContext] // applies to every context
+	}
 	if !ok {
 		global = def
 	}
@@ -196,6 +203,9 @@ func (st *state) mode(subject string) string {
 	if m, ok := st.modes[""]; ok {
 		return m
 	}
+	if m, ok := st.modes[globalContext]; ok {
+		return m
+	}
 	return ModeReadWrite
 }
 
@@ -220,7 +230,7 @@ func (r *Registry) SetMode(ctx context.Context, subject, mode string, force bool
 	switch m {
 	case ModeReadWrite, ModeReadOnly, ModeReadOnlyOverride, ModeImport:
 	case ModeForward:
-		if subject != ":.__GLOBAL:" {
+		if subject != globalContext {
 			return "", errorf(CodeInvalidMode, "Forward mode only supported on global level")
 		}
 	default:

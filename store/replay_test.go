@@ -1014,3 +1014,24 @@ func TestReplayRewriteOfSubjectVersion(t *testing.T) {
 		})
 	}
 }
+
+// The config and mode of `:.__GLOBAL:` apply below the default context's
+// global ones.
+func TestReplayGlobalContextSettings(t *testing.T) {
+	r := replayOpen(t,
+		replayRec(`{"keytype":"CONFIG","subject":":.__GLOBAL:","magic":0}`, `{"subject":":.__GLOBAL:","compatibilityLevel":"FULL"}`),
+		replayRec(`{"keytype":"MODE","subject":":.__GLOBAL:","magic":0}`, `{"subject":":.__GLOBAL:","mode":"READONLY"}`),
+	)
+	if c, _ := r.GetConfig("s", true); *c.CompatibilityLevel != "FULL" {
+		t.Errorf("level %s, want FULL from :.__GLOBAL:", *c.CompatibilityLevel)
+	}
+	if m, _ := r.GetMode("s", true); m != ModeReadOnly {
+		t.Errorf("mode %s, want READONLY from :.__GLOBAL:", m)
+	}
+	if _, err := r.UpdateConfig(context.Background(), "", []byte(`{"compatibility":"NONE"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := r.GetConfig("s", true); *c.CompatibilityLevel != "NONE" {
+		t.Errorf("level %s, want NONE: the default context's global config comes first", *c.CompatibilityLevel)
+	}
+}
