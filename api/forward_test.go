@@ -67,3 +67,13 @@ func httpHandlerFunc(seen func(method, path string, h map[string][]string), s *s
 		s.h.ServeHTTP(w, r)
 	})
 }
+
+func TestHealth(t *testing.T) {
+	s := newServer(t)
+	s.expect("GET", "/health/live", "", 200, `{"status":"live","isPrimary":true}`)
+	s.expect("GET", "/health/ready", "", 200, `{"status":"ready","isPrimary":true}`)
+	s.h = New(Options{Registry: s.reg, Leadership: fixedLeader{}})
+	s.expectError("GET", "/health/ready", "", 503, 503, "Leader not known.")
+	s.h = New(Options{Registry: s.reg, Leadership: fixedLeader{url: "http://p:8081", known: true}})
+	s.expect("GET", "/health/ready", "", 200, `{"status":"ready","primary":"http://p:8081","isPrimary":false}`)
+}

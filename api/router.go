@@ -109,6 +109,9 @@ func (a *API) router() http.Handler {
 	r.Get("/associations/resources/{resourceId}", a.serve(a.noAssociations))
 	r.Get("/associations/resources/{namespace}/{name}", a.serve(a.noAssociations))
 
+	r.Get("/health/live", a.serve(a.live))
+	r.Get("/health/ready", a.serve(a.ready))
+
 	r.Get("/openapi.yaml", openapi.Handler)
 	return r
 }

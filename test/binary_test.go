@@ -15,6 +15,8 @@ import (
 	"time"
 )
 
+var httpClient = &http.Client{Timeout: 10 * time.Second}
+
 var (
 	buildOnce sync.Once
 	binPath   string
@@ -122,7 +124,7 @@ func get(t *testing.T, url string) (int, string) {
 }
 
 func post(url, contentType, body string) (int, string, error) {
-	resp, err := http.Post(url, contentType, strings.NewReader(body))
+	resp, err := httpClient.Post(url, contentType, strings.NewReader(body))
 	if err != nil {
 		return 0, "", err
 	}
