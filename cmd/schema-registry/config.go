@@ -264,11 +264,12 @@ var properties = []property{
 var (
 	reservedPrefixes = []string{
 		"kafkastore.", "ssl.", "authentication.", "authorization.",
-		"confluent.", "metrics.",
+		"confluent.", "metrics.", "kafkagroup.", "leader.",
 	}
 	reservedNames = []string{
 		"schema.registry.group.id", "leader.eligibility",
 		"master.eligibility", "inter.instance.protocol",
+		"schema.registry.inter.instance.protocol",
 	}
 )
 

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -21,6 +22,7 @@ import (
 	"github.com/schemaregistry/registry/formats/avro"
 	"github.com/schemaregistry/registry/store"
 	"github.com/schemaregistry/registry/store/file"
+	"github.com/schemaregistry/registry/store/kafka"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -56,11 +58,10 @@ func run(args, environ []string) error {
 	slog.SetDefault(logger)
 
 	start := time.Now()
-	log, err := file.New(cfg.DataDir, file.Options{Logger: logger})
-	if err != nil {
-		return fmt.Errorf("opening the embedded log in %s: %w", cfg.DataDir, err)
-	}
-	reg, err := store.Open(log, []formats.Format{avro.Format{}}, store.Settings{
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+
+	settings := store.Settings{
 		CompatibilityLevel: cfg.CompatibilityLevel,
 		ModeMutability:     cfg.ModeMutability,
 		ValidateNewSchemas: cfg.ValidateNewSchemas,
@@ -68,20 +69,74 @@ func run(args, environ []string) error {
 		RejectEmptySubject: cfg.RejectEmptySubject,
 		SearchDefaultLimit: cfg.SearchDefaultLimit,
 		SearchMaxLimit:     cfg.SearchMaxLimit,
-	}, logger)
+	}
+	ks, kafkaOn, err := kafkaMode(cfg)
 	if err != nil {
-		return fmt.Errorf("replaying the embedded log in %s: %w", cfg.DataDir, err)
+		return err
+	}
+	var (
+		log        store.Log
+		clusterID  = "embedded"
+		leadership *primary
+		klog       *kafka.Log
+	)
+	if kafkaOn {
+		ks.log.Logger = logger
+		if klog, err = kafka.New(ks.log); err != nil {
+			return fmt.Errorf("kafkastore.bootstrap.servers: %w", err)
+		}
+		log = klog
+	} else {
+		if log, err = file.New(cfg.DataDir, file.Options{Logger: logger}); err != nil {
+			return fmt.Errorf("opening the embedded log in %s: %w", cfg.DataDir, err)
+		}
+	}
+	reg, err := store.Open(log, schemaFormats(), settings, logger)
+	if err != nil {
+		return fmt.Errorf("replaying the schema log: %w", err)
 	}
 	defer reg.Close()
 	stats := reg.Stats()
-	logger.Info("registry ready", "data.dir", cfg.DataDir, "subjects", stats.Subjects,
-		"versions", stats.Versions, "schemas", stats.Schemas, "elapsed", time.Since(start).Round(time.Millisecond))
+	logger.Info("registry ready", "subjects", stats.Subjects, "versions", stats.Versions, "schemas", stats.Schemas,
+		"elapsed", time.Since(start).Round(time.Millisecond))
 
-	handler := api.New(api.Options{Registry: reg, Logger: logger, MaxBodyBytes: cfg.RequestMaxBytes,
-		Version: version, Commit: commit(), ClusterID: "embedded", GroupID: cfg.GroupID})
+	startElector, stopElector := func() {}, func() {}
+	if kafkaOn {
+		clusterID = klog.ClusterID()
+		leadership = &primary{self: ks.identity.URL()}
+		elector := kafka.NewElector(kafka.ElectorConfig{
+			Client: klog.Client(), GroupID: ks.groupID, Identity: ks.identity, Sticky: ks.sticky,
+			SessionTimeout: ks.sessionTimeout, HeartbeatInterval: ks.heartbeat, RebalanceTimeout: ks.rebalanceTimeout,
+			Logger: logger,
+			OnChange: func(leader *kafka.Identity) {
+				if leader == nil {
+					leadership.url.Store(nil)
+					logger.Warn("no primary known: writes are refused with 50004 until one is elected")
+					return
+				}
+				url := leader.URL()
+				if url == leadership.self {
+					reg.MarkStale() // catch up with the log before the first write
+				}
+				leadership.url.Store(&url)
+				logger.Info("primary elected", "primary", url, "self", url == leadership.self)
+			},
+		})
+		// The elector starts once the listeners are bound: the others may
+		// forward writes to this node as soon as it is elected.
+		startElector = func() {
+			electorDone := make(chan struct{})
+			go func() { elector.Run(ctx); close(electorDone) }()
+			stopElector = func() { stop(); <-electorDone }
+		}
+	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
+	opts := api.Options{Registry: reg, Logger: logger, MaxBodyBytes: cfg.RequestMaxBytes,
+		Version: version, Commit: commit(), ClusterID: clusterID, GroupID: cfg.GroupID}
+	if leadership != nil {
+		opts.Leadership = leadership
+	}
+	handler := api.New(opts)
 	errc := make(chan error, len(cfg.Listeners))
 	var servers []*http.Server
 	for _, l := range cfg.Listeners {
@@ -97,6 +152,8 @@ func run(args, environ []string) error {
 		logger.Info("listening", "url", fmt.Sprintf("%s://%s", l.Scheme, ln.Addr()))
 		go func() { errc <- srv.Serve(ln) }()
 	}
+	startElector()
+	defer stopElector()
 	select {
 	case <-ctx.Done():
 		logger.Info("shutting down")
@@ -109,6 +166,25 @@ func run(args, environ []string) error {
 		_ = srv.Shutdown(shutdown)
 	}
 	return nil
+}
+
+// schemaFormats are the schema types this build serves.
+func schemaFormats() []formats.Format {
+	return []formats.Format{avro.Format{}}
+}
+
+// primary is the elected primary as the API asks for it.
+type primary struct {
+	self string
+	url  atomic.Pointer[string]
+}
+
+func (p *primary) Primary() (url string, self, known bool) {
+	u := p.url.Load()
+	if u == nil {
+		return "", false, false
+	}
+	return *u, *u == p.self, true
 }
 
 func commit() string {
