@@ -1,0 +1,135 @@
+package test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/schemaregistry/registry/store"
+	"github.com/schemaregistry/registry/store/file"
+)
+
+const startupRecords = 100_000
+
+// startupRecord is the i-th SCHEMA record: a distinct Avro record of about
+// 2 KB under its own subject, in Confluent's key and value format.
+func startupRecord(i int) (key, value []byte) {
+	fields := make([]string, 40)
+	for f := range fields {
+		fields[f] = fmt.Sprintf(`{"name":"field_%d_%d","type":["null","string"],"default":null}`, i, f)
+	}
+	schema := fmt.Sprintf(`{"type":"record","name":"R%d","namespace":"com.acme","fields":[%s]}`, i, strings.Join(fields, ","))
+	subject := fmt.Sprintf("subject-%d-value", i)
+	key = fmt.Appendf(nil, `{"keytype":"SCHEMA","subject":%q,"version":1,"magic":1}`, subject)
+	value, _ = json.Marshal(map[string]any{"subject": subject, "version": 1, "id": i + 1, "schemaType": "AVRO", "schema": schema, "deleted": false})
+	return key, value
+}
+
+func needStartup(t *testing.T) {
+	if os.Getenv("SR_TEST_STARTUP") == "" {
+		t.Skip("SR_TEST_STARTUP is not set: the 100,000-record start-up measurement is part of .ci/run only")
+	}
+}
+
+// measureStartup starts the binary and reports how long it takes to answer
+// /health/ready and its resident memory then.
+func measureStartup(t *testing.T, dataDir string, env ...string) {
+	t.Helper()
+	port := freePort(t)
+	began := time.Now()
+	n := start(t, dataDir, port, env...)
+	for {
+		if code, _ := getNoFail(n.URL + "/health/ready"); code == 200 {
+			break
+		}
+		if time.Since(began) > 2*time.Minute {
+			t.Fatalf("not ready after 2 minutes:\n%s", n.Logs())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	ready := time.Since(began)
+	code, body := getNoFail(fmt.Sprintf("%s/schemas/ids/%d", n.URL, startupRecords))
+	if code != 200 || !strings.Contains(body, fmt.Sprintf(`R%d`, startupRecords-1)) {
+		t.Fatalf("last schema not served: %d %.200s", code, body)
+	}
+	t.Logf("ready after %v with %d schema records; RSS %s", ready.Round(time.Millisecond), startupRecords, rss(t, n.cmd.Process.Pid))
+}
+
+func rss(t *testing.T, pid int) string {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return "unknown"
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "VmRSS:") {
+			kb, _ := strconv.Atoi(strings.Fields(line)[1])
+			return fmt.Sprintf("%.0f MiB", float64(kb)/1024)
+		}
+	}
+	return "unknown"
+}
+
+func TestStartup100kEmbedded(t *testing.T) {
+	needStartup(t)
+	dir := t.TempDir()
+	log, err := file.New(dir, file.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := log.Open(func(store.Record) {}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < startupRecords; i += 1000 {
+		batch := make([]store.Record, 0, 1000)
+		for j := i; j < i+1000; j++ {
+			k, v := startupRecord(j)
+			batch = append(batch, store.Record{Key: k, Value: v})
+		}
+		if err := log.Append(context.Background(), batch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	log.Close()
+	measureStartup(t, dir)
+}
+
+func TestStartup100kKafka(t *testing.T) {
+	needStartup(t)
+	broker := kafkaBroker(t)
+	topic := fmt.Sprintf("_schemas_startup_%d", time.Now().UnixNano())
+	cl, err := kgo.NewClient(kgo.SeedBrokers(broker), kgo.DefaultProduceTopic(topic), kgo.ProducerBatchMaxBytes(1<<20))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	compact := "compact"
+	if _, err := kadm.NewClient(cl).CreateTopic(context.Background(), 1, 1, map[string]*string{"cleanup.policy": &compact}, topic); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for i := 0; i < startupRecords; i += 1000 {
+		recs := make([]*kgo.Record, 0, 1000)
+		for j := i; j < i+1000; j++ {
+			k, v := startupRecord(j)
+			recs = append(recs, &kgo.Record{Key: k, Value: v})
+		}
+		if err := cl.ProduceSync(ctx, recs...).FirstErr(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	measureStartup(t, t.TempDir(),
+		"SCHEMA_REGISTRY_KAFKASTORE_BOOTSTRAP_SERVERS="+broker,
+		"SCHEMA_REGISTRY_KAFKASTORE_TOPIC="+topic,
+		"SCHEMA_REGISTRY_KAFKASTORE_TOPIC_REPLICATION_FACTOR=1",
+		"SCHEMA_REGISTRY_SCHEMA_REGISTRY_GROUP_ID=startup-"+topic,
+		"SCHEMA_REGISTRY_HOST_NAME=127.0.0.1")
+}
+
