@@ -132,4 +132,3 @@ func TestStartup100kKafka(t *testing.T) {
 		"SCHEMA_REGISTRY_SCHEMA_REGISTRY_GROUP_ID=startup-"+topic,
 		"SCHEMA_REGISTRY_HOST_NAME=127.0.0.1")
 }
-
