@@ -28,8 +28,11 @@ func errorf(code int, format string, args ...any) *Error {
 }
 
 // AsError returns err as an *Error, turning anything else into a 50001 store
-// error (never a bare 500).
+// error (never a bare 500); nil stays nil.
 func AsError(err error) *Error {
+	if err == nil {
+		return nil
+	}
 	var e *Error
 	if errors.As(err, &e) {
 		return e

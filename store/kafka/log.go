@@ -217,7 +217,9 @@ func (l *Log) waitApplied(ctx context.Context, offset int64) error {
 }
 
 // Append produces the records in order and waits until the reader applied
-// them, within kafkastore.timeout.ms unless ctx ends first.
+// them, within kafkastore.timeout.ms unless ctx ends first. On a timeout
+// the records may still land later: the store then syncs before its next
+// write, so a retry finds them instead of writing them again.
 func (l *Log) Append(ctx context.Context, recs []store.Record) error {
 	ctx, cancel := context.WithTimeout(ctx, l.cfg.Timeout)
 	defer cancel()
@@ -225,7 +227,16 @@ func (l *Log) Append(ctx context.Context, recs []store.Record) error {
 	for i, r := range recs {
 		krs[i] = &kgo.Record{Topic: l.cfg.Topic, Partition: 0, Key: r.Key, Value: r.Value}
 	}
-	res := l.client.ProduceSync(ctx, krs...)
+	// The produce itself is not cancelled (an idempotent batch in flight
+	// cannot be recalled); the answer to the caller is.
+	done := make(chan kgo.ProduceResults, 1)
+	go func() { done <- l.client.ProduceSync(context.Background(), krs...) }()
+	var res kgo.ProduceResults
+	select {
+	case res = <-done:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 	if err := res.FirstErr(); err != nil {
 		if errors.Is(err, kerr.MessageTooLarge) || errors.Is(err, kerr.RecordListTooLarge) {
 			return fmt.Errorf("%w: %v", store.ErrRecordTooLarge, err)
