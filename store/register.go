@@ -100,8 +100,17 @@ func (r *Registry) prepare(st *state, req SchemaRequest, normalize, isNew bool) 
 }
 
 // parse parses a prepared request; new schemas get the strict validation.
+// Parses are cached (cache.go): the same text with the same dependencies is
+// parsed once.
 func (r *Registry) parse(p *prepared) (*candidate, error) {
-	s, err := p.format.Parse(p.req.Schema, p.deps, formats.Options{Normalize: p.normalize, New: p.isNew && r.settings.ValidateNewSchemas})
+	validate := p.isNew && r.settings.ValidateNewSchemas
+	key := parseCacheKey(p, validate)
+	res, ok := r.parses.get(key)
+	if !ok {
+		res.schema, res.err = p.format.Parse(p.req.Schema, p.deps, formats.Options{Normalize: p.normalize, New: validate})
+		r.parses.put(key, res)
+	}
+	s, err := res.schema, res.err
 	if err != nil {
 		return nil, invalidSchema(p.format.Type(), err)
 	}

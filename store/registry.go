@@ -45,6 +45,8 @@ type Registry struct {
 	// primary, or after a write whose outcome is unknown (a timeout). The
 	// next write first syncs with the log.
 	stale atomic.Bool
+
+	parses *parseCache // request parses, by exact content
 }
 
 // Open replays the log into memory and returns the registry.
@@ -65,7 +67,8 @@ func Open(log Log, fmts []formats.Format, settings Settings, logger *slog.Logger
 	if settings.MaxRecordBytes <= 0 {
 		settings.MaxRecordBytes = 1 << 20
 	}
-	r := &Registry{log: log, logger: logger, settings: settings, formats: map[string]formats.Format{}, st: newState()}
+	r := &Registry{log: log, logger: logger, settings: settings, formats: map[string]formats.Format{}, st: newState(),
+		parses: newParseCache(10_000)}
 	for _, f := range fmts {
 		r.formats[f.Type()] = f
 	}

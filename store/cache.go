@@ -1,0 +1,69 @@
+package store
+
+import (
+	"encoding/binary"
+	"hash/fnv"
+	"sync"
+	"sync/atomic"
+
+)
+
+// parseCache remembers parses so that a schema sent again (every
+// serializer re-registers or looks up its schema at start-up) is never
+// parsed twice. A parse is a pure function of the key: type, options, text
+// and the text of every dependency, so entries never go stale; the cache is
+// only bounded.
+type parseCache struct {
+	m     sync.Map // [16]byte -> parsedSchema
+	n     atomic.Int64
+	limit int64
+}
+
+func newParseCache(limit int) *parseCache {
+	return &parseCache{limit: int64(limit)}
+}
+
+func parseCacheKey(p *prepared, validate bool) [16]byte {
+	h := fnv.New128a()
+	var flags [3]byte
+	if p.normalize {
+		flags[0] = 1
+	}
+	if validate {
+		flags[1] = 1
+	}
+	h.Write([]byte(p.format.Type()))
+	h.Write(flags[:])
+	field := func(s string) {
+		var n [8]byte
+		binary.BigEndian.PutUint64(n[:], uint64(len(s)))
+		h.Write(n[:])
+		h.Write([]byte(s))
+	}
+	field(p.req.Schema)
+	for _, d := range p.deps {
+		field(d.Name)
+		field(d.Schema)
+	}
+	var k [16]byte
+	h.Sum(k[:0])
+	return k
+}
+
+func (c *parseCache) get(k [16]byte) (parsedSchema, bool) {
+	v, ok := c.m.Load(k)
+	if !ok {
+		return parsedSchema{}, false
+	}
+	return v.(parsedSchema), true
+}
+
+func (c *parseCache) put(k [16]byte, p parsedSchema) {
+	if c.n.Add(1) > c.limit {
+		// Bounded the simple way: start over. Hot schemas come back at once.
+		c.m.Clear()
+		c.n.Store(1)
+	}
+	c.m.Store(k, p)
+}
+
