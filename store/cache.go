@@ -5,7 +5,6 @@ import (
 	"hash/fnv"
 	"sync"
 	"sync/atomic"
-
 )
 
 // parseCache remembers parses so that a schema sent again (every
@@ -66,4 +65,3 @@ func (c *parseCache) put(k [16]byte, p parsedSchema) {
 	}
 	c.m.Store(k, p)
 }
-
