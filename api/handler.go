@@ -123,6 +123,9 @@ func (a *API) serve(h handler) http.HandlerFunc {
 			}
 			w.WriteHeader(body.status)
 			w.Write(body.body)
+		case rawJSON:
+			w.Header().Set("Content-Type", ct)
+			w.Write(body)
 		case rawText:
 			w.Header().Set("Content-Type", ct)
 			io.WriteString(w, string(body))

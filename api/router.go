@@ -34,11 +34,13 @@ type API struct {
 	opts          Options
 	lead          Leadership
 	forwardClient *http.Client
+	bodies        *bodyCache
 }
 
 // New returns the HTTP handler of the REST API.
 func New(o Options) http.Handler {
 	a := &API{reg: o.Registry, logger: o.Logger, maxBody: o.MaxBodyBytes, opts: o, lead: o.Leadership, forwardClient: o.ForwardClient}
+	a.bodies = &bodyCache{limit: 50_000}
 	if a.forwardClient == nil {
 		a.forwardClient = defaultForwardClient()
 	}

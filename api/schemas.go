@@ -24,16 +24,24 @@ func (a *API) schemaByID(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	v, err := a.reg.SchemaByID(id, r.URL.Query().Get("subject"))
-	if err != nil {
-		return nil, err
+	subject := r.URL.Query().Get("subject")
+	fetchMaxID := boolQuery(r, "fetchMaxId")
+	compute := func() (any, error) {
+		v, err := a.reg.SchemaByID(id, subject)
+		if err != nil {
+			return nil, err
+		}
+		out := toSchemaJSON(v)
+		out.ID = 0 // SchemaString has no id: the caller knows it
+		if fetchMaxID {
+			out.MaxID = a.reg.MaxID()
+		}
+		return out, nil
 	}
-	out := toSchemaJSON(v)
-	out.ID = 0 // SchemaString has no id: the caller knows it
-	if boolQuery(r, "fetchMaxId") {
-		out.MaxID = a.reg.MaxID()
+	if fetchMaxID {
+		return compute()
 	}
-	return out, nil
+	return a.cached(cacheKey("id", strconv.Itoa(id), subject), compute)
 }
 
 func (a *API) rawSchemaByID(r *http.Request) (any, error) {

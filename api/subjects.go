@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/schemaregistry/registry/store"
 )
@@ -30,11 +31,14 @@ func (a *API) getVersion(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	sv, err := a.reg.Version(subjectParam(r), v, boolQuery(r, "deleted"))
-	if err != nil {
-		return nil, err
-	}
-	return toSchemaJSON(sv), nil
+	subject, deleted := subjectParam(r), boolQuery(r, "deleted")
+	return a.cached(cacheKey("version", subject, strconv.Itoa(v), strconv.FormatBool(deleted)), func() (any, error) {
+		sv, err := a.reg.Version(subject, v, deleted)
+		if err != nil {
+			return nil, err
+		}
+		return toSchemaJSON(sv), nil
+	})
 }
 
 func (a *API) rawVersionSchema(r *http.Request) (any, error) {

@@ -47,6 +47,10 @@ type Registry struct {
 	stale atomic.Bool
 
 	parses *parseCache // request parses, by exact content
+
+	// revision counts the records applied: any cached answer computed at
+	// an older revision is stale.
+	revision atomic.Int64
 }
 
 // Open replays the log into memory and returns the registry.
@@ -81,8 +85,13 @@ func Open(log Log, fmts []formats.Format, settings Settings, logger *slog.Logger
 func (r *Registry) apply(rec Record) {
 	r.mu.Lock()
 	r.st.apply(rec, r.logger)
+	r.revision.Add(1)
 	r.mu.Unlock()
 }
+
+// Revision changes whenever the state changes: an answer computed when it
+// had a value stays true until it moves.
+func (r *Registry) Revision() int64 { return r.revision.Load() }
 
 // Close closes the log.
 func (r *Registry) Close() error { return r.log.Close() }

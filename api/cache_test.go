@@ -1,0 +1,29 @@
+package api
+
+import "testing"
+
+// Cached answers never outlive a change: every read below follows a write
+// that changes it, and is asked once before the write to fill the cache.
+func TestCachedAnswersFollowWrites(t *testing.T) {
+	s := newServer(t)
+	s.expect("POST", "/subjects/s/versions", body(recordV1), 200, "")
+	v1 := `{"subject":"s","version":1,"id":1,"guid":"` + guid(recordV1) + `","schemaType":"AVRO","schema":` + quote(recordV1) + `}`
+	v2 := `{"subject":"s","version":2,"id":2,"guid":"` + guid(recordV2) + `","schemaType":"AVRO","schema":` + quote(recordV2) + `}`
+	s.expect("GET", "/subjects/s/versions/latest", "", 200, v1)
+	s.expect("GET", "/subjects/s/versions/latest", "", 200, v1)
+	s.expect("POST", "/subjects/s/versions", body(recordV2), 200, "")
+	s.expect("GET", "/subjects/s/versions/latest", "", 200, v2)
+
+	byID := `{"subject":"s","version":1,"guid":"` + guid(recordV1) + `","schemaType":"AVRO","schema":` + quote(recordV1) + `}`
+	s.expect("GET", "/schemas/ids/1", "", 200, byID)
+	s.expect("DELETE", "/subjects/s/versions/1", "", 200, "1")
+	s.expect("GET", "/schemas/ids/1", "", 200, byID[:len(byID)-1]+`,"deleted":true}`)
+	s.expect("GET", "/subjects/s/versions/1?deleted=true", "", 200, v1[:len(v1)-1]+`,"deleted":true}`)
+	s.expectError("GET", "/subjects/s/versions/1", "", 404, 40402, "Version 1 not found.")
+	s.expect("DELETE", "/subjects/s/versions/1?permanent=true", "", 200, "1")
+	s.expectError("GET", "/schemas/ids/1", "", 404, 40403, "Schema 1 not found")
+	s.expectError("GET", "/subjects/s/versions/1?deleted=true", "", 404, 40402, "")
+	// The same schema registered again gets a new id, and the answers say so.
+	s.expect("POST", "/subjects/t/versions", body(recordV1), 200, "")
+	s.expect("GET", "/subjects/t/versions/latest", "", 200, `{"subject":"t","version":1,"id":3,"guid":"`+guid(recordV1)+`","schemaType":"AVRO","schema":`+quote(recordV1)+`}`)
+}
