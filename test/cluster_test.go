@@ -221,6 +221,16 @@ func TestBrokerRestart(t *testing.T) {
 	if code != 200 {
 		t.Fatalf("register: %d %s", code, body)
 	}
+	// Followers apply the record when their reader gets it: wait for both.
+	for _, n := range nodes {
+		deadline := time.Now().Add(10 * time.Second)
+		for code, _ := getNoFail(n.URL + "/schemas/ids/1"); code != 200; code, _ = getNoFail(n.URL + "/schemas/ids/1") {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s never served id 1", n.URL)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
 	restarted := make(chan error, 1)
 	go func() {
 		out, err := exec.Command(script, "restart").CombinedOutput()
