@@ -1,0 +1,249 @@
+// Package hook is the broker-side validation hook: it checks the records a
+// producer writes to a topic against the registry, as Confluent Server's
+// confluent.key/value.schema.validation topic settings do: the wire-format
+// prefix, that the schema id exists, that the subject the naming strategy
+// gives holds that id (soft-deleted versions count), the Protobuf message
+// index, and optionally that the payload decodes against the schema.
+package hook
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	hamba "github.com/hamba/avro/v2"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/types/dynamicpb"
+
+	"github.com/schemaregistry/registry/formats"
+	"github.com/schemaregistry/registry/formats/avro"
+	"github.com/schemaregistry/registry/store"
+)
+
+// Reason codes of an invalid verdict.
+const (
+	ReasonMalformed       = "MALFORMED"         // no readable wire-format prefix
+	ReasonUnknownSchema   = "UNKNOWN_SCHEMA"    // no schema has that id or GUID
+	ReasonSubjectMismatch = "SUBJECT_MISMATCH"  // the strategy's subject does not hold that schema
+	ReasonNoRecordName    = "NO_RECORD_NAME"    // a record-name strategy, and the schema has no name
+	ReasonBadMessageIndex = "BAD_MESSAGE_INDEX" // Protobuf message indexes missing or outside the schema
+	ReasonBadPayload      = "BAD_PAYLOAD"       // the payload does not decode against the schema
+)
+
+// Side settings: whether a side is validated, its subject name strategy,
+// and whether its payload is decoded.
+type Side struct {
+	Validate bool
+	Strategy formats.Strategy
+	Deep     bool
+}
+
+// Settings are a topic's validation settings.
+type Settings struct {
+	Key, Value Side
+}
+
+// Record is one record of a batch; a nil key or value is not checked.
+type Record struct {
+	Key, Value []byte
+}
+
+// Verdict is the answer for one record: valid, or the first problem found.
+type Verdict struct {
+	Valid   bool   `json:"valid"`
+	Side    string `json:"side,omitempty"` // key or value
+	Reason  string `json:"reason,omitempty"`
+	Message string `json:"message,omitempty"`
+}
+
+// Validator checks records against a registry, caching what it learns about
+// ids until the registry changes.
+type Validator struct {
+	reg   *store.Registry
+	cache sync.Map // int -> *idInfo
+	n     atomic.Int64
+	limit int64
+}
+
+// idInfo is what the validator knows of one id at one registry revision.
+type idInfo struct {
+	revision int64
+	schema   formats.Schema
+	subjects map[string]bool
+	err      error
+}
+
+// New returns a validator over reg with an id cache of at most limit
+// entries (10,000 when 0).
+func New(reg *store.Registry, limit int) *Validator {
+	if limit <= 0 {
+		limit = 10_000
+	}
+	return &Validator{reg: reg, limit: int64(limit)}
+}
+
+func (v *Validator) info(id int) *idInfo {
+	rev := v.reg.Revision()
+	if c, ok := v.cache.Load(id); ok && c.(*idInfo).revision == rev {
+		return c.(*idInfo)
+	}
+	s, usages, err := v.reg.Parsed(id)
+	info := &idInfo{revision: rev, schema: s, err: err, subjects: make(map[string]bool, len(usages))}
+	for _, u := range usages {
+		info.subjects[u.Subject] = true
+	}
+	if _, loaded := v.cache.Swap(id, info); !loaded && v.n.Add(1) > v.limit {
+		v.cache.Clear()
+		v.n.Store(0)
+	}
+	return info
+}
+
+// Validate checks a batch of records of topic. A garbage or truncated
+// record is an invalid verdict, never an error.
+func (v *Validator) Validate(topic string, recs []Record, s Settings) []Verdict {
+	out := make([]Verdict, len(recs))
+	for i, r := range recs {
+		out[i] = Verdict{Valid: true}
+		if s.Key.Validate && r.Key != nil {
+			if vd := v.check(topic, true, r.Key, s.Key); !vd.Valid {
+				out[i] = vd
+				continue
+			}
+		}
+		if s.Value.Validate && r.Value != nil {
+			if vd := v.check(topic, false, r.Value, s.Value); !vd.Valid {
+				out[i] = vd
+			}
+		}
+	}
+	return out
+}
+
+func (v *Validator) check(topic string, isKey bool, data []byte, side Side) Verdict {
+	name := "value"
+	if isKey {
+		name = "key"
+	}
+	bad := func(reason, format string, args ...any) Verdict {
+		return Verdict{Side: name, Reason: reason, Message: fmt.Sprintf(format, args...)}
+	}
+	prefix, payload, err := formats.ParsePrefix(data)
+	if err != nil {
+		return bad(ReasonMalformed, "%v", err)
+	}
+	id := int(prefix.ID)
+	if prefix.Magic == formats.MagicGUID {
+		var ok bool
+		if id, ok = v.reg.IDOfGUID(prefix.GUID); !ok {
+			return bad(ReasonUnknownSchema, "no schema has GUID %s", prefix.GUID.GUID())
+		}
+	}
+	info := v.info(id)
+	if info.err != nil || info.schema == nil {
+		if e := store.AsError(info.err); e != nil && e.Code == store.CodeSchemaNotFound {
+			return bad(ReasonUnknownSchema, "no schema has id %d", id)
+		}
+		return bad(ReasonUnknownSchema, "schema %d cannot be read: %v", id, info.err)
+	}
+	var indexes []int
+	recordName := ""
+	if pb, ok := info.schema.(messageNamer); ok {
+		if indexes, payload, err = formats.ParseMessageIndexes(payload); err != nil {
+			return bad(ReasonBadMessageIndex, "%v", err)
+		}
+		if recordName, err = pb.MessageName(indexes); err != nil {
+			return bad(ReasonBadMessageIndex, "schema %d has no message at indexes %v", id, indexes)
+		}
+	} else if rn, ok := info.schema.(formats.RecordNamer); ok {
+		recordName = rn.RecordName()
+	}
+	subject, err := side.Strategy.Subject(topic, isKey, recordName)
+	if err != nil {
+		return bad(ReasonNoRecordName, "%v", err)
+	}
+	if !info.subjects[subject] {
+		return bad(ReasonSubjectMismatch, "schema %d is not registered under subject %s (%s)", id, subject, side.Strategy)
+	}
+	if side.Deep {
+		if err := checkPayload(info.schema, recordName, payload); err != nil {
+			return bad(ReasonBadPayload, "the %s does not decode against schema %d: %v", name, id, err)
+		}
+	}
+	return Verdict{Valid: true}
+}
+
+// messageNamer is a Protobuf schema: its records carry message indexes.
+type messageNamer interface {
+	MessageName(indexes []int) (string, error)
+	Descriptor() protoreflect.FileDescriptor
+}
+
+// jsonValidator is a JSON Schema.
+type jsonValidator interface {
+	Validate(doc []byte) error
+}
+
+// checkPayload decodes a payload against its schema.
+func checkPayload(s formats.Schema, messageName string, payload []byte) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("undecodable: %v", p)
+		}
+	}()
+	switch sc := s.(type) {
+	case *avro.Schema:
+		h := sc.Hamba()
+		if h == nil {
+			return errors.New("the schema cannot be used to decode")
+		}
+		r := hamba.NewReader(bytes.NewReader(payload), 4096)
+		var v any
+		r.ReadVal(h, &v)
+		if r.Error != nil {
+			return r.Error
+		}
+		// The datum must be the whole payload.
+		if r.Read(make([]byte, 1)); r.Error == nil {
+			return errors.New("bytes left after the datum")
+		}
+		return nil
+	case messageNamer:
+		fd := sc.Descriptor()
+		if fd == nil {
+			return errors.New("the schema cannot be linked")
+		}
+		md := findMessage(fd, protoreflect.FullName(messageName))
+		if md == nil {
+			return fmt.Errorf("no message %s", messageName)
+		}
+		return proto.Unmarshal(payload, dynamicpb.NewMessage(md))
+	case jsonValidator:
+		if !json.Valid(payload) {
+			return errors.New("not JSON")
+		}
+		return sc.Validate(payload)
+	}
+	return fmt.Errorf("no payload check for %s", s.Type())
+}
+
+func findMessage(fd protoreflect.FileDescriptor, name protoreflect.FullName) protoreflect.MessageDescriptor {
+	var walk func(ms protoreflect.MessageDescriptors) protoreflect.MessageDescriptor
+	walk = func(ms protoreflect.MessageDescriptors) protoreflect.MessageDescriptor {
+		for i := 0; i < ms.Len(); i++ {
+			m := ms.Get(i)
+			if m.FullName() == name {
+				return m
+			}
+			if n := walk(m.Messages()); n != nil {
+				return n
+			}
+		}
+		return nil
+	}
+	return walk(fd.Messages())
+}
