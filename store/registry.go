@@ -521,3 +521,32 @@ func (r *Registry) MaxID() int {
 	defer r.mu.RUnlock()
 	return r.st.maxID
 }
+
+// Parsed returns the schema bound to an id, parsed (and cached), with every
+// subject-version holding it, soft-deleted ones included: what the
+// validation hook checks records against.
+func (r *Registry) Parsed(id int) (formats.Schema, []SubjectVersion, error) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	e := r.st.ids[id]
+	if e == nil {
+		return nil, nil, errSchemaIDNotFound(id)
+	}
+	usages := make([]SubjectVersion, 0, len(e.usages))
+	for _, u := range e.usages {
+		usages = append(usages, SubjectVersion{u.subject, u.version})
+	}
+	s, err := r.parsed(r.st, e)
+	return s, usages, err
+}
+
+// IDOfGUID returns the id bound to a schema GUID.
+func (r *Registry) IDOfGUID(guid formats.Identity) (int, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	e := r.st.identities[guid]
+	if e == nil {
+		return 0, false
+	}
+	return e.id, true
+}
