@@ -21,6 +21,7 @@ import (
 	"github.com/schemaregistry/registry/formats"
 	"github.com/schemaregistry/registry/formats/avro"
 	"github.com/schemaregistry/registry/formats/jsonschema"
+	"github.com/schemaregistry/registry/formats/protobuf"
 	"github.com/schemaregistry/registry/store"
 	"github.com/schemaregistry/registry/store/file"
 	"github.com/schemaregistry/registry/store/kafka"
@@ -174,7 +175,7 @@ func run(args, environ []string) error {
 
 // schemaFormats are the schema types this build serves.
 func schemaFormats() []formats.Format {
-	return []formats.Format{avro.Format{}, jsonschema.Format{}}
+	return []formats.Format{avro.Format{}, protobuf.Format{}, jsonschema.Format{}}
 }
 
 // primary is the elected primary as the API asks for it.
