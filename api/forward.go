@@ -19,9 +19,10 @@ type Leadership interface {
 // forwarded is a primary's answer relayed as is: status, error code and
 // message reach the client intact.
 type forwarded struct {
-	status      int
-	contentType string
-	body        []byte
+	status       int
+	contentType  string
+	authenticate string // WWW-Authenticate of a 401
+	body         []byte
 }
 
 // forwardedHeaders are copied to the primary (Confluent's list).
@@ -78,7 +79,8 @@ func (a *API) forward(r *http.Request, primary string, body []byte) (any, error)
 	if err != nil {
 		return nil, &store.Error{Code: 50003, Message: "Error while reading the leader's answer: " + err.Error()}
 	}
-	return forwarded{status: resp.StatusCode, contentType: resp.Header.Get("Content-Type"), body: b}, nil
+	return forwarded{status: resp.StatusCode, contentType: resp.Header.Get("Content-Type"),
+		authenticate: resp.Header.Get("WWW-Authenticate"), body: b}, nil
 }
 
 func defaultForwardClient() *http.Client {

@@ -106,6 +106,7 @@ func (a *API) serve(h handler) http.HandlerFunc {
 			return
 		}
 		v, err := h(r)
+		auditOf(r.Context()).note(v, err)
 		if err != nil {
 			e := store.AsError(err)
 			if e.Status() >= 500 {
@@ -120,6 +121,9 @@ func (a *API) serve(h handler) http.HandlerFunc {
 		case forwarded:
 			if body.contentType != "" {
 				w.Header().Set("Content-Type", body.contentType)
+			}
+			if body.authenticate != "" {
+				w.Header().Set("WWW-Authenticate", body.authenticate)
 			}
 			w.WriteHeader(body.status)
 			w.Write(body.body)
@@ -154,8 +158,8 @@ func encodeJSON(v any) []byte {
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 }
 
-// readBody reads a request body up to the limit: 422 when it is missing,
-// 413 when it is too large.
+// readBody reads a request body up to the limit: 422 when it is missing or
+// nested too deep, 413 when it is too large.
 func (a *API) readBody(r *http.Request) ([]byte, error) {
 	b, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, a.maxBody))
 	if err != nil {
@@ -165,8 +169,11 @@ func (a *API) readBody(r *http.Request) ([]byte, error) {
 		}
 		return nil, httpError(http.StatusBadRequest, "Could not read the request body: %v", err)
 	}
-	if len(strings.TrimSpace(string(b))) == 0 {
+	if len(bytes.TrimSpace(b)) == 0 {
 		return nil, httpError(http.StatusUnprocessableEntity, "Request body is missing")
+	}
+	if store.NestingExceeds(b, false, a.maxDepth) {
+		return nil, httpError(http.StatusUnprocessableEntity, "Request body nests deeper than %d levels", a.maxDepth)
 	}
 	return b, nil
 }
@@ -249,6 +256,7 @@ func requestID(next http.Handler) http.Handler {
 			b[6] = b[6]&0x0f | 0x40
 			b[8] = b[8]&0x3f | 0x80
 			id = fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+			r.Header.Set("X-Request-ID", id) // for the audit log and the primary
 		}
 		w.Header().Set("X-Request-ID", id)
 		next.ServeHTTP(w, r)

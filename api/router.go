@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 
@@ -15,7 +16,8 @@ import (
 type Options struct {
 	Registry     *store.Registry
 	Logger       *slog.Logger
-	MaxBodyBytes int64  // request body limit; 16 MiB when 0
+	MaxBodyBytes int64  // request body limit (413 beyond); 4 MiB when 0
+	MaxDepth     int    // JSON nesting limit of request bodies (422 beyond); store.DefaultMaxSchemaDepth when 0
 	Version      string // served by /v1/metadata/version
 	Commit       string
 	ClusterID    string // the Kafka cluster id, or the embedded store's id
@@ -24,22 +26,39 @@ type Options struct {
 	Leadership Leadership
 	// ForwardClient sends writes to the primary; 60 s timeout when nil.
 	ForwardClient *http.Client
+	// Auth is who may do what; nil lets everyone do everything.
+	Auth *Auth
+	// LogEnd returns the offset the next record of the schema log will
+	// get, for the lag metric; nil when this node is the log's only writer.
+	LogEnd func(context.Context) (int64, error)
 }
+
+// DefaultMaxBodyBytes is the request body limit when Options.MaxBodyBytes
+// is 0.
+const DefaultMaxBodyBytes = 4 << 20
 
 // API serves the Confluent REST API over a registry.
 type API struct {
 	reg           *store.Registry
 	logger        *slog.Logger
 	maxBody       int64
+	maxDepth      int
 	opts          Options
 	lead          Leadership
 	forwardClient *http.Client
 	bodies        *bodyCache
+	auth          *Auth
+	metrics       *metrics
 }
 
 // New returns the HTTP handler of the REST API.
 func New(o Options) http.Handler {
-	a := &API{reg: o.Registry, logger: o.Logger, maxBody: o.MaxBodyBytes, opts: o, lead: o.Leadership, forwardClient: o.ForwardClient}
+	return newAPI(o).router()
+}
+
+func newAPI(o Options) *API {
+	a := &API{reg: o.Registry, logger: o.Logger, maxBody: o.MaxBodyBytes, maxDepth: o.MaxDepth, opts: o, lead: o.Leadership,
+		forwardClient: o.ForwardClient, auth: o.Auth}
 	a.bodies = &bodyCache{limit: 50_000}
 	if a.forwardClient == nil {
 		a.forwardClient = defaultForwardClient()
@@ -48,72 +67,94 @@ func New(o Options) http.Handler {
 		a.logger = slog.Default()
 	}
 	if a.maxBody <= 0 {
-		a.maxBody = 16 << 20
+		a.maxBody = DefaultMaxBodyBytes
 	}
-	return a.router()
+	if a.maxDepth <= 0 {
+		a.maxDepth = store.DefaultMaxSchemaDepth
+	}
+	a.metrics = newMetrics(a)
+	return a
 }
 
-// router lists every route, one line each.
+// route is one line of the API surface.
+type route struct {
+	method, pattern string
+	access          access // who may call it (auth.go)
+	handler         http.Handler
+}
+
+// routes is the whole REST API, one route a line, with the access each
+// needs: public (no credentials), read, register (write; admin with an
+// explicit id), admin. Writes go to the primary through a.write.
+func (a *API) routes() []route {
+	return []route{
+		{"GET", "/", read, a.serve(a.root)},
+		{"POST", "/", read, a.serve(a.postRoot)},
+
+		{"GET", "/schemas", read, a.serve(a.listSchemas)},
+		{"GET", "/schemas/types", read, a.serve(a.schemaTypes)},
+		{"GET", "/schemas/ids/{id}", read, a.serve(a.schemaByID)},
+		{"GET", "/schemas/ids/{id}/schema", read, a.serve(a.rawSchemaByID)},
+		{"GET", "/schemas/ids/{id}/subjects", read, a.serve(a.subjectsByID)},
+		{"GET", "/schemas/ids/{id}/versions", read, a.serve(a.versionsByID)},
+		{"GET", "/schemas/guids/{guid}", read, a.serve(a.schemaByGUID)},
+		{"GET", "/schemas/guids/{guid}/ids", read, a.serve(a.idsByGUID)},
+
+		{"GET", "/subjects", read, a.serve(a.listSubjects)},
+		{"POST", "/subjects/{subject}", read, a.serve(a.lookupSchema)},
+		{"DELETE", "/subjects/{subject}", admin, a.serve(a.write(a.deleteSubject))},
+		{"GET", "/subjects/{subject}/metadata", read, a.serve(a.versionByMetadata)},
+		{"GET", "/subjects/{subject}/versions", read, a.serve(a.listVersions)},
+		{"POST", "/subjects/{subject}/versions", register, a.serve(a.registerOrForward)},
+		{"GET", "/subjects/{subject}/versions/{version}", read, a.serve(a.getVersion)},
+		{"DELETE", "/subjects/{subject}/versions/{version}", admin, a.serve(a.write(a.deleteVersion))},
+		{"GET", "/subjects/{subject}/versions/{version}/schema", read, a.serve(a.rawVersionSchema)},
+		{"GET", "/subjects/{subject}/versions/{version}/referencedby", read, a.serve(a.referencedBy)},
+
+		{"POST", "/compatibility/subjects/{subject}/versions", read, a.serve(a.compatibilityAll)},
+		{"POST", "/compatibility/subjects/{subject}/versions/{version}", read, a.serve(a.compatibilityVersion)},
+
+		{"GET", "/config", read, a.serve(a.getConfig)},
+		{"PUT", "/config", admin, a.serve(a.write(a.putConfig))},
+		{"DELETE", "/config", admin, a.serve(a.write(a.deleteConfig))},
+		{"GET", "/config/{subject}", read, a.serve(a.getConfig)},
+		{"PUT", "/config/{subject}", admin, a.serve(a.write(a.putConfig))},
+		{"DELETE", "/config/{subject}", admin, a.serve(a.write(a.deleteConfig))},
+
+		{"GET", "/mode", read, a.serve(a.getMode)},
+		{"PUT", "/mode", admin, a.serve(a.write(a.putMode))},
+		{"DELETE", "/mode", admin, a.serve(a.write(a.deleteMode))},
+		{"GET", "/mode/{subject}", read, a.serve(a.getMode)},
+		{"PUT", "/mode/{subject}", admin, a.serve(a.write(a.putMode))},
+		{"DELETE", "/mode/{subject}", admin, a.serve(a.write(a.deleteMode))},
+
+		{"GET", "/contexts", read, a.serve(a.listContexts)},
+		{"DELETE", "/contexts/{context}", admin, a.serve(a.write(a.deleteContext))},
+
+		{"GET", "/v1/metadata/id", read, a.serve(a.clusterID)},
+		{"GET", "/v1/metadata/version", read, a.serve(a.serverVersion)},
+		{"GET", "/v1/metadata/deployment", read, a.serve(a.deployment)},
+
+		{"GET", "/associations/subjects/{subject}", read, a.serve(a.noAssociations)},
+		{"GET", "/associations/resources/{resourceId}", read, a.serve(a.noAssociations)},
+		{"GET", "/associations/resources/{namespace}/{name}", read, a.serve(a.noAssociations)},
+
+		{"GET", "/health/live", public, a.serve(a.live)},
+		{"GET", "/health/ready", public, a.serve(a.ready)},
+		{"GET", "/metrics", read, a.metrics.handler()},
+		{"GET", "/openapi.yaml", read, http.HandlerFunc(openapi.Handler)},
+	}
+}
+
+// router mounts the routes behind the middlewares: metrics outermost, so
+// that it sees the status of every answer, panics included.
 func (a *API) router() http.Handler {
 	r := chi.NewRouter()
-	r.Use(a.recoverer, requestID, middleware.StripSlashes)
+	r.Use(a.metrics.middleware, a.recoverer, requestID, middleware.StripSlashes)
 	r.NotFound(a.serve(func(*http.Request) (any, error) { return nil, httpError(404, "HTTP 404 Not Found") }))
 	r.MethodNotAllowed(a.serve(func(*http.Request) (any, error) { return nil, httpError(405, "HTTP 405 Method Not Allowed") }))
-
-	r.Get("/", a.serve(a.root))
-	r.Post("/", a.serve(a.postRoot))
-
-	r.Get("/schemas", a.serve(a.listSchemas))
-	r.Get("/schemas/types", a.serve(a.schemaTypes))
-	r.Get("/schemas/ids/{id}", a.serve(a.schemaByID))
-	r.Get("/schemas/ids/{id}/schema", a.serve(a.rawSchemaByID))
-	r.Get("/schemas/ids/{id}/subjects", a.serve(a.subjectsByID))
-	r.Get("/schemas/ids/{id}/versions", a.serve(a.versionsByID))
-	r.Get("/schemas/guids/{guid}", a.serve(a.schemaByGUID))
-	r.Get("/schemas/guids/{guid}/ids", a.serve(a.idsByGUID))
-
-	r.Get("/subjects", a.serve(a.listSubjects))
-	r.Post("/subjects/{subject}", a.serve(a.lookupSchema))
-	r.Delete("/subjects/{subject}", a.serve(a.write(a.deleteSubject)))
-	r.Get("/subjects/{subject}/metadata", a.serve(a.versionByMetadata))
-	r.Get("/subjects/{subject}/versions", a.serve(a.listVersions))
-	r.Post("/subjects/{subject}/versions", a.serve(a.registerOrForward))
-	r.Get("/subjects/{subject}/versions/{version}", a.serve(a.getVersion))
-	r.Delete("/subjects/{subject}/versions/{version}", a.serve(a.write(a.deleteVersion)))
-	r.Get("/subjects/{subject}/versions/{version}/schema", a.serve(a.rawVersionSchema))
-	r.Get("/subjects/{subject}/versions/{version}/referencedby", a.serve(a.referencedBy))
-
-	r.Post("/compatibility/subjects/{subject}/versions", a.serve(a.compatibilityAll))
-	r.Post("/compatibility/subjects/{subject}/versions/{version}", a.serve(a.compatibilityVersion))
-
-	r.Get("/config", a.serve(a.getConfig))
-	r.Put("/config", a.serve(a.write(a.putConfig)))
-	r.Delete("/config", a.serve(a.write(a.deleteConfig)))
-	r.Get("/config/{subject}", a.serve(a.getConfig))
-	r.Put("/config/{subject}", a.serve(a.write(a.putConfig)))
-	r.Delete("/config/{subject}", a.serve(a.write(a.deleteConfig)))
-
-	r.Get("/mode", a.serve(a.getMode))
-	r.Put("/mode", a.serve(a.write(a.putMode)))
-	r.Delete("/mode", a.serve(a.write(a.deleteMode)))
-	r.Get("/mode/{subject}", a.serve(a.getMode))
-	r.Put("/mode/{subject}", a.serve(a.write(a.putMode)))
-	r.Delete("/mode/{subject}", a.serve(a.write(a.deleteMode)))
-
-	r.Get("/contexts", a.serve(a.listContexts))
-	r.Delete("/contexts/{context}", a.serve(a.write(a.deleteContext)))
-
-	r.Get("/v1/metadata/id", a.serve(a.clusterID))
-	r.Get("/v1/metadata/version", a.serve(a.serverVersion))
-	r.Get("/v1/metadata/deployment", a.serve(a.deployment))
-
-	r.Get("/associations/subjects/{subject}", a.serve(a.noAssociations))
-	r.Get("/associations/resources/{resourceId}", a.serve(a.noAssociations))
-	r.Get("/associations/resources/{namespace}/{name}", a.serve(a.noAssociations))
-
-	r.Get("/health/live", a.serve(a.live))
-	r.Get("/health/ready", a.serve(a.ready))
-
-	r.Get("/openapi.yaml", openapi.Handler)
+	for _, rt := range a.routes() {
+		r.Method(rt.method, rt.pattern, a.guard(rt.access, rt.handler))
+	}
 	return r
 }

@@ -180,6 +180,9 @@ func (r *Registry) normalizeFor(st *state, subject string, normalize bool) bool 
 
 // Lookup finds the version of subject holding the schema of req.
 func (r *Registry) Lookup(subject string, req SchemaRequest, normalize, deleted bool) (SchemaVersion, error) {
+	if err := r.checkLimits(req); err != nil {
+		return SchemaVersion{}, err
+	}
 	r.mu.RLock()
 	_, err := r.st.subject(subject, deleted)
 	r.mu.RUnlock()
@@ -208,6 +211,9 @@ type RegisterOptions struct {
 // subject-version holding it: the existing one when the subject already holds
 // that schema (even in READONLY mode), else a new version.
 func (r *Registry) Register(ctx context.Context, subject string, req SchemaRequest, o RegisterOptions) (SchemaVersion, error) {
+	if err := r.checkLimits(req); err != nil {
+		return SchemaVersion{}, err
+	}
 	if err := r.validSubject(subject, true); err != nil {
 		return SchemaVersion{}, err
 	}
@@ -379,11 +385,20 @@ func (r *Registry) compatibilityCheck(st *state, subject string, c *candidate, v
 		p, err := r.parsed(st, v.entry)
 		if err != nil {
 			msg := fmt.Sprintf("Unexpected exception during compatibility check: %v", err)
-			return func() []string { return []string{msg} }
+			return func() []string { return r.counted([]string{msg}) }
 		}
 		prev = append(prev, compat.Previous{Version: v.version, Schema: p})
 	}
-	return func() []string { return compat.Check(level, o, c.schema, prev) }
+	return func() []string { return r.counted(compat.Check(level, o, c.schema, prev)) }
+}
+
+// counted counts a compatibility check and its outcome for the metrics.
+func (r *Registry) counted(problems []string) []string {
+	r.compatChecks.Add(1)
+	if len(problems) > 0 {
+		r.compatFailures.Add(1)
+	}
+	return problems
 }
 
 // parsed returns the stored schema parsed, caching the result on the entry.
@@ -417,6 +432,9 @@ type CompatibilityResult struct {
 // every live version the level asks for when v is 0. With verbose, an
 // unparsable schema is reported as incompatible with its error.
 func (r *Registry) CheckCompatibility(subject string, v int, req SchemaRequest, normalize, verbose bool) (CompatibilityResult, error) {
+	if err := r.checkLimits(req); err != nil {
+		return CompatibilityResult{}, err
+	}
 	r.mu.RLock()
 	var versions []*version
 	s := r.st.subjects[subject]
@@ -504,6 +522,9 @@ func validateRuleSet(rs *formats.RuleSet) error {
 // Existing returns the live version of subject holding the schema of req, if
 // any: what a follower answers itself before forwarding a registration.
 func (r *Registry) Existing(subject string, req SchemaRequest, normalize bool) (SchemaVersion, bool, error) {
+	if err := r.checkLimits(req); err != nil {
+		return SchemaVersion{}, false, err
+	}
 	c, err := r.prepareAndParse(subject, req, normalize, false)
 	if err != nil {
 		return SchemaVersion{}, false, err

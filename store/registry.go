@@ -27,6 +27,11 @@ type Settings struct {
 	// MaxRecordBytes bounds a schema record, as Kafka's max.message.bytes
 	// does for Confluent (42209 beyond it). 1 MiB when 0.
 	MaxRecordBytes int
+	// MaxSchemaBytes and MaxSchemaDepth bound the schema text of a request
+	// (register, lookup, compatibility) before it is parsed (42201 beyond
+	// them). DefaultMaxSchemaBytes and DefaultMaxSchemaDepth when 0.
+	MaxSchemaBytes int
+	MaxSchemaDepth int
 }
 
 // Registry is the registry state machine: reads come from memory, writes
@@ -51,6 +56,10 @@ type Registry struct {
 	// revision counts the records applied: any cached answer computed at
 	// an older revision is stale.
 	revision atomic.Int64
+
+	// Compatibility checks run (registrations and the compatibility
+	// endpoints) and those that found the schema incompatible.
+	compatChecks, compatFailures atomic.Int64
 }
 
 // Open replays the log into memory and returns the registry.
@@ -70,6 +79,12 @@ func Open(log Log, fmts []formats.Format, settings Settings, logger *slog.Logger
 	}
 	if settings.MaxRecordBytes <= 0 {
 		settings.MaxRecordBytes = 1 << 20
+	}
+	if settings.MaxSchemaBytes <= 0 {
+		settings.MaxSchemaBytes = DefaultMaxSchemaBytes
+	}
+	if settings.MaxSchemaDepth <= 0 {
+		settings.MaxSchemaDepth = DefaultMaxSchemaDepth
 	}
 	r := &Registry{log: log, logger: logger, settings: settings, formats: map[string]formats.Format{}, st: newState(),
 		parses: newParseCache(10_000)}
@@ -160,6 +175,13 @@ func (r *Registry) Stats() Stats {
 		s.Versions += len(sub.versions)
 	}
 	return s
+}
+
+// CompatibilityStats counts the compatibility checks run since start-up
+// (by registrations and by the compatibility endpoints; not those skipped
+// under level NONE or on a subject's first version) and the failed ones.
+func (r *Registry) CompatibilityStats() (checks, failures int64) {
+	return r.compatChecks.Load(), r.compatFailures.Load()
 }
 
 // LatestVersion is the pseudo version "latest" (or -1).

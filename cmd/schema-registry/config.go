@@ -11,8 +11,9 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"unicode/utf16"
-	"unicode/utf8"
+	"time"
+
+	"github.com/schemaregistry/registry/internal/javaprops"
 )
 
 // programName is the name used in usage and error messages.
@@ -56,6 +57,15 @@ type Config struct {
 	LogLevel           string // debug, info, warn or error
 	LogFormat          string // text or json
 	RequestMaxBytes    int64
+
+	RequestHeaderTimeout time.Duration
+	RequestReadTimeout   time.Duration // 0: none
+	ShutdownTimeout      time.Duration
+	SchemaMaxBytes       int
+	SchemaMaxDepth       int
+
+	TLS  TLSProperties  // ssl.*
+	Auth AuthProperties // authentication.*, authorization.*
 
 	// Raw holds every property that was set, by its property name, with
 	// the value as written (after properties-file unescaping): those from
@@ -250,12 +260,231 @@ var properties = []property{
 	},
 	{
 		Name:    "request.max.bytes",
-		Default: "16777216",
-		Doc:     "Maximum size in bytes of a request body.",
+		Default: "4194304",
+		Doc:     "Maximum size in bytes of a request body; larger ones get 413.",
 		set: func(c *Config, v string) (err error) {
 			c.RequestMaxBytes, err = parseInt(v, 1, math.MaxInt64)
 			return err
 		},
+	},
+	{
+		Name:    "request.header.timeout.ms",
+		Default: "10000",
+		Doc:     "Time allowed to read a request's headers (and the TLS handshake) after the connection is accepted.",
+		set: func(c *Config, v string) (err error) {
+			c.RequestHeaderTimeout, err = parseMillis(v, 1)
+			return err
+		},
+	},
+	{
+		Name:    "request.read.timeout.ms",
+		Default: "60000",
+		Doc:     "Time allowed to read a whole request, body included; 0 for no limit.",
+		set: func(c *Config, v string) (err error) {
+			c.RequestReadTimeout, err = parseMillis(v, 0)
+			return err
+		},
+	},
+	{
+		Name:    "shutdown.timeout.ms",
+		Default: "30000",
+		Doc:     "On SIGTERM or SIGINT, time given to requests in flight to finish before the process exits.",
+		set: func(c *Config, v string) (err error) {
+			c.ShutdownTimeout, err = parseMillis(v, 0)
+			return err
+		},
+	},
+	{
+		Name:    "schema.max.bytes",
+		Default: "1048576",
+		Doc:     "Maximum size in bytes of a schema text in a request; larger ones get 42201 before they are parsed.",
+		set: func(c *Config, v string) error {
+			n, err := parseInt(v, 1, math.MaxInt32)
+			c.SchemaMaxBytes = int(n)
+			return err
+		},
+	},
+	{
+		Name:    "schema.max.depth",
+		Default: "128",
+		Doc:     "Maximum nesting of brackets in a schema text (42201 beyond) and in a JSON request body (422 beyond), checked before parsing.",
+		set: func(c *Config, v string) error {
+			n, err := parseInt(v, 1, 100_000)
+			c.SchemaMaxDepth = int(n)
+			return err
+		},
+	},
+	{
+		Name:    "ssl.certificate.location",
+		Default: "",
+		Doc:     "PEM file of the certificate (chain) that https listeners serve; reloaded when it changes.",
+		set:     func(c *Config, v string) error { c.TLS.CertificateLocation = strings.TrimSpace(v); return nil },
+	},
+	{
+		Name:    "ssl.key.location",
+		Default: "",
+		Doc:     "PEM file of the private key of ssl.certificate.location (unencrypted).",
+		set:     func(c *Config, v string) error { c.TLS.KeyLocation = strings.TrimSpace(v); return nil },
+	},
+	{
+		Name:    "ssl.keystore.location",
+		Default: "",
+		Doc:     "Keystore holding the certificate and key, instead of the two PEM files; reloaded when it changes.",
+		set:     func(c *Config, v string) error { c.TLS.KeyStoreLocation = strings.TrimSpace(v); return nil },
+	},
+	{
+		Name:    "ssl.keystore.password",
+		Default: "",
+		Doc:     "Password of ssl.keystore.location (and of its key).",
+		set:     func(c *Config, v string) error { c.TLS.KeyStorePassword = v; return nil },
+	},
+	{
+		Name:    "ssl.keystore.type",
+		Default: "PKCS12",
+		Doc:     "Type of ssl.keystore.location: PKCS12, or PEM (certificate chain and key in one file). JKS is refused with the keytool command that converts it.",
+		set: func(c *Config, v string) (err error) {
+			c.TLS.KeyStoreType, err = storeType(v)
+			return err
+		},
+	},
+	{
+		Name:    "ssl.ca.location",
+		Default: "",
+		Doc:     "PEM file of the CA certificates that client certificates must chain to (and that the primary's certificate must chain to when forwarding).",
+		set:     func(c *Config, v string) error { c.TLS.CALocation = strings.TrimSpace(v); return nil },
+	},
+	{
+		Name:    "ssl.truststore.location",
+		Default: "",
+		Doc:     "The same CA certificates as a truststore, instead of ssl.ca.location.",
+		set:     func(c *Config, v string) error { c.TLS.TrustStoreLocation = strings.TrimSpace(v); return nil },
+	},
+	{
+		Name:    "ssl.truststore.password",
+		Default: "",
+		Doc:     "Password of ssl.truststore.location.",
+		set:     func(c *Config, v string) error { c.TLS.TrustStorePassword = v; return nil },
+	},
+	{
+		Name:    "ssl.truststore.type",
+		Default: "PKCS12",
+		Doc:     "Type of ssl.truststore.location: PKCS12 or PEM.",
+		set: func(c *Config, v string) (err error) {
+			c.TLS.TrustStoreType, err = storeType(v)
+			return err
+		},
+	},
+	{
+		Name:    "ssl.client.authentication",
+		Default: "NONE",
+		Doc:     "Client certificates on https listeners: NONE, REQUESTED (checked when sent) or REQUIRED. The legacy ssl.client.auth=true means REQUIRED.",
+		set: func(c *Config, v string) (err error) {
+			c.TLS.ClientAuthentication, err = oneOf(v, "none", "requested", "required")
+			c.TLS.ClientAuthentication = strings.ToUpper(c.TLS.ClientAuthentication)
+			return err
+		},
+	},
+	{
+		Name:    "ssl.enabled.protocols",
+		Default: "TLSv1.2,TLSv1.3",
+		Doc:     "TLS versions the https listeners accept: TLSv1.2 and/or TLSv1.3.",
+		set: func(c *Config, v string) (err error) {
+			c.TLS.MinVersion, c.TLS.MaxVersion, err = tlsVersions(v)
+			return err
+		},
+	},
+	{
+		Name:    "ssl.endpoint.identification.algorithm",
+		Default: "https",
+		Doc:     "https checks the primary's host name when a follower forwards a write over https; empty turns the check off (the chain is still checked).",
+		set: func(c *Config, v string) error {
+			s := strings.ToLower(strings.TrimSpace(v))
+			if s != "" && s != "https" {
+				return errors.New("must be https or empty")
+			}
+			c.TLS.VerifyHost = s == "https"
+			return nil
+		},
+	},
+	{
+		Name:    "ssl.reload.interval.ms",
+		Default: "5000",
+		Doc:     "How often, at most, the certificate files are looked at again (on a new connection); 0 never.",
+		set: func(c *Config, v string) (err error) {
+			c.TLS.ReloadInterval, err = parseMillis(v, 0)
+			return err
+		},
+	},
+	{
+		Name:    "authentication.method",
+		Default: "NONE",
+		Doc:     "NONE, or BASIC: HTTP Basic authentication against authentication.users.file.",
+		set: func(c *Config, v string) (err error) {
+			s, err := oneOf(v, "none", "basic")
+			c.Auth.Method = strings.ToUpper(s)
+			return err
+		},
+	},
+	{
+		Name:    "authentication.realm",
+		Default: "SchemaRegistry",
+		Doc:     "Realm named in the WWW-Authenticate header of 401 answers.",
+		set: func(c *Config, v string) error {
+			c.Auth.Realm = strings.TrimSpace(v)
+			if strings.ContainsAny(c.Auth.Realm, "\"\\") {
+				return errors.New("must not contain quotes or backslashes")
+			}
+			return nil
+		},
+	},
+	{
+		Name:    "authentication.roles",
+		Default: "*",
+		Doc:     "Comma-separated roles admitted at all; * admits every authenticated user. Others get 403.",
+		set:     func(c *Config, v string) error { c.Auth.Roles = roleList(v); return nil },
+	},
+	{
+		Name:    "authentication.users.file",
+		Default: "",
+		Doc:     "Users of BASIC, one per line as for Jetty: name: password[,role ...], the password plain, MD5:<hex> or BCRYPT:<hash>; reloaded when it changes.",
+		set:     func(c *Config, v string) error { c.Auth.UsersFile = strings.TrimSpace(v); return nil },
+	},
+	{
+		Name:    "authentication.users.reload.interval.ms",
+		Default: "5000",
+		Doc:     "How often, at most, authentication.users.file is looked at again (on a request); 0 never.",
+		set: func(c *Config, v string) (err error) {
+			c.Auth.UsersReloadInterval, err = parseMillis(v, 0)
+			return err
+		},
+	},
+	{
+		Name:         "authentication.certificate.roles",
+		Default:      "",
+		shownDefault: "client certificates are not principals",
+		Doc:          "Makes a verified client certificate's subject CN a principal with roles: entries name: role[,role ...] separated by ';', name * for any certificate.",
+		set: func(c *Config, v string) (err error) {
+			c.Auth.CertificateRoles, err = certificateRoles(v)
+			return err
+		},
+	},
+	{
+		Name:    "authorization.read.roles",
+		Default: "",
+		Doc:     "Comma-separated roles that may read (every GET, lookups, compatibility checks); * for every admitted user. With no authorization.*.roles set, every admitted user may do everything.",
+		set:     func(c *Config, v string) error { c.Auth.ReadRoles = roleList(v); return nil },
+	},
+	{
+		Name:    "authorization.write.roles",
+		Default: "",
+		Doc:     "Comma-separated roles that may also register new versions; authorization.write.subjects.<role>=pattern,... limits a role to subjects (* matches any characters).",
+		set:     func(c *Config, v string) error { c.Auth.WriteRoles = roleList(v); return nil },
+	},
+	{
+		Name:    "authorization.admin.roles",
+		Default: "",
+		Doc:     "Comma-separated roles that may also change config and mode, delete, register with an explicit id (IMPORT) and delete contexts.",
+		set:     func(c *Config, v string) error { c.Auth.AdminRoles = roleList(v); return nil },
 	},
 }
 
@@ -365,16 +594,16 @@ func loadConfig(args []string, environ []string, log *slog.Logger) (*Config, err
 		if err != nil {
 			return nil, fmt.Errorf("reading properties file: %w", err)
 		}
-		entries, err := parseProperties(data)
+		entries, err := javaprops.Parse(data)
 		if err != nil {
 			return nil, fmt.Errorf("properties file %s: %w", path, err)
 		}
 		for _, e := range entries {
-			if _, dup := raw[e.key]; !dup && lookupProperty(e.key) == nil && !isReserved(e.key) {
-				warnUnknown(log, e.key, fmt.Sprintf("%s line %d", path, e.line))
+			if _, dup := raw[e.Key]; !dup && lookupProperty(e.Key) == nil && !isReserved(e.Key) {
+				warnUnknown(log, e.Key, fmt.Sprintf("%s line %d", path, e.Line))
 			}
-			raw[e.key] = e.value
-			source[e.key] = fmt.Sprintf("%s line %d", path, e.line)
+			raw[e.Key] = e.Value
+			source[e.Key] = fmt.Sprintf("%s line %d", path, e.Line)
 		}
 	}
 
@@ -511,6 +740,12 @@ func parseBool(v string) (bool, error) {
 	return false, errors.New("must be true or false")
 }
 
+// parseMillis reads a duration in milliseconds, at least lo.
+func parseMillis(v string, lo int64) (time.Duration, error) {
+	n, err := parseInt(v, lo, math.MaxInt64/int64(time.Millisecond))
+	return time.Duration(n) * time.Millisecond, err
+}
+
 func parseInt(v string, lo, hi int64) (int64, error) {
 	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
 	if err != nil || n < lo || n > hi {
@@ -614,198 +849,11 @@ Properties:
 		fmt.Fprintf(w, "  %s (default: %s)\n        %s\n", p.Name, def, p.Doc)
 	}
 	fmt.Fprintf(w, `
-Also accepted without a warning and kept for later use: leader.eligibility,
+Also read: authorization.write.subjects.<role> (comma-separated subject
+patterns a write role is limited to), ssl.client.auth (legacy: true means
+ssl.client.authentication=REQUIRED) and ssl.key.password (must equal
+ssl.keystore.password). Accepted without a warning: leader.eligibility,
 master.eligibility, inter.instance.protocol and properties whose names start
 with %s.
 `, strings.Join(reservedPrefixes, ", "))
-}
-
-// propEntry is one key/value pair of a properties file; line is the line the
-// entry starts on.
-type propEntry struct {
-	key, value string
-	line       int
-}
-
-// parseProperties parses data in java.util.Properties.load syntax and returns
-// the entries in file order (a later duplicate overrides an earlier one when
-// put into a map). Files are read as UTF-8; a file that is not valid UTF-8 is
-// read as ISO-8859-1, as Java does. A leading UTF-8 byte order mark is
-// skipped.
-func parseProperties(data []byte) ([]propEntry, error) {
-	var text []rune
-	if utf8.Valid(data) {
-		text = []rune(strings.TrimPrefix(string(data), "\uFEFF"))
-	} else {
-		text = make([]rune, len(data))
-		for i, b := range data {
-			text[i] = rune(b)
-		}
-	}
-	isWS := func(r rune) bool { return r == ' ' || r == '\t' || r == '\f' }
-	isEOL := func(r rune) bool { return r == '\n' || r == '\r' }
-	n := len(text)
-	i, line := 0, 1
-	// skipEOL consumes the line terminator at i, if any.
-	skipEOL := func() {
-		if i < n && text[i] == '\r' {
-			i++
-			if i < n && text[i] == '\n' {
-				i++
-			}
-			line++
-		} else if i < n && text[i] == '\n' {
-			i++
-			line++
-		}
-	}
-
-	var entries []propEntry
-	for i < n {
-		for i < n && isWS(text[i]) {
-			i++
-		}
-		if i >= n {
-			break
-		}
-		if isEOL(text[i]) { // blank line
-			skipEOL()
-			continue
-		}
-		if text[i] == '#' || text[i] == '!' { // comment: never continued
-			for i < n && !isEOL(text[i]) {
-				i++
-			}
-			skipEOL()
-			continue
-		}
-		start := line
-		// Collect the logical line: natural lines joined where one ends in
-		// an odd number of backslashes; the next line's leading whitespace
-		// is dropped, and a blank next line ends the logical line.
-		var buf []rune
-		for {
-			seg := len(buf)
-			for i < n && !isEOL(text[i]) {
-				buf = append(buf, text[i])
-				i++
-			}
-			skipEOL()
-			k := 0
-			for j := len(buf) - 1; j >= seg && buf[j] == '\\'; j-- {
-				k++
-			}
-			if k%2 == 0 {
-				break
-			}
-			buf = buf[:len(buf)-1]
-			for i < n && isWS(text[i]) {
-				i++
-			}
-			if i >= n {
-				break
-			}
-			if isEOL(text[i]) {
-				skipEOL()
-				break
-			}
-		}
-
-		// Split key and value as Properties.load does: the key ends at the
-		// first unescaped '=', ':' or whitespace; then whitespace, at most
-		// one '=' or ':', and more whitespace are skipped.
-		keyLen, valStart := 0, len(buf)
-		hasSep, backslash := false, false
-		for keyLen < len(buf) {
-			c := buf[keyLen]
-			if (c == '=' || c == ':') && !backslash {
-				valStart = keyLen + 1
-				hasSep = true
-				break
-			}
-			if isWS(c) && !backslash {
-				valStart = keyLen + 1
-				break
-			}
-			backslash = c == '\\' && !backslash
-			keyLen++
-		}
-		for valStart < len(buf) {
-			c := buf[valStart]
-			if !isWS(c) {
-				if !hasSep && (c == '=' || c == ':') {
-					hasSep = true
-				} else {
-					break
-				}
-			}
-			valStart++
-		}
-		key, err := unescapeProperty(buf[:keyLen])
-		if err != nil {
-			return nil, fmt.Errorf("line %d: %w", start, err)
-		}
-		value, err := unescapeProperty(buf[valStart:])
-		if err != nil {
-			return nil, fmt.Errorf("line %d: %w", start, err)
-		}
-		entries = append(entries, propEntry{key: key, value: value, line: start})
-	}
-	return entries, nil
-}
-
-// unescapeProperty resolves the escapes of a properties key or value: \t \n
-// \r \f, \uXXXX (with UTF-16 surrogate pairs combined) and a backslash before
-// any other character standing for that character.
-func unescapeProperty(s []rune) (string, error) {
-	var b strings.Builder
-	// hex4 decodes \uXXXX at s[j:] (j at the backslash).
-	hex4 := func(j int) (rune, bool) {
-		if j+6 > len(s) || s[j] != '\\' || s[j+1] != 'u' {
-			return 0, false
-		}
-		n, err := strconv.ParseUint(string(s[j+2:j+6]), 16, 16)
-		return rune(n), err == nil
-	}
-	for j := 0; j < len(s); {
-		c := s[j]
-		if c != '\\' {
-			b.WriteRune(c)
-			j++
-			continue
-		}
-		if j+1 >= len(s) { // lone trailing backslash: dropped
-			break
-		}
-		switch s[j+1] {
-		case 'u':
-			r, ok := hex4(j)
-			if !ok {
-				return "", fmt.Errorf("malformed \\uXXXX escape %q", string(s[j:min(j+6, len(s))]))
-			}
-			j += 6
-			if utf16.IsSurrogate(r) {
-				if r2, ok := hex4(j); ok && r < 0xDC00 && r2 >= 0xDC00 && r2 <= 0xDFFF {
-					r = utf16.DecodeRune(r, r2)
-					j += 6
-				} else {
-					r = utf8.RuneError
-				}
-			}
-			b.WriteRune(r)
-			continue
-		case 't':
-			b.WriteByte('\t')
-		case 'n':
-			b.WriteByte('\n')
-		case 'r':
-			b.WriteByte('\r')
-		case 'f':
-			b.WriteByte('\f')
-		default:
-			b.WriteRune(s[j+1])
-		}
-		j += 2
-	}
-	return b.String(), nil
 }

@@ -2,13 +2,16 @@ package main
 
 import (
 	"bytes"
+	"crypto/tls"
 	"errors"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // writeProps writes content to a properties file in a temporary directory
@@ -48,6 +51,19 @@ func machineHostName(t *testing.T) string {
 	return h
 }
 
+// withNewDefaults sets the defaults of the timeouts, limits, ssl.* and
+// authentication.* properties.
+func withNewDefaults(c *Config) {
+	c.RequestHeaderTimeout = 10 * time.Second
+	c.RequestReadTimeout = time.Minute
+	c.ShutdownTimeout = 30 * time.Second
+	c.SchemaMaxBytes = 1 << 20
+	c.SchemaMaxDepth = 128
+	c.TLS = TLSProperties{KeyStoreType: "PKCS12", TrustStoreType: "PKCS12", ClientAuthentication: "NONE",
+		MinVersion: tls.VersionTLS12, MaxVersion: tls.VersionTLS13, VerifyHost: true, ReloadInterval: 5 * time.Second}
+	c.Auth = AuthProperties{Method: "NONE", Realm: "SchemaRegistry", Roles: []string{"*"}, UsersReloadInterval: 5 * time.Second}
+}
+
 func TestLoadConfigDefaults(t *testing.T) {
 	log, buf := captureLog()
 	cfg, err := loadConfig(nil, []string{"PATH=/bin", "HOME=/root"}, log)
@@ -69,100 +85,15 @@ func TestLoadConfigDefaults(t *testing.T) {
 		GroupID:            "schema-registry",
 		LogLevel:           "info",
 		LogFormat:          "text",
-		RequestMaxBytes:    16777216,
+		RequestMaxBytes:    4194304,
 		Raw:                map[string]string{},
 	}
+	withNewDefaults(want)
 	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("defaults:\n got %+v\nwant %+v", cfg, want)
 	}
 	if w := warnings(buf); len(w) != 0 {
 		t.Errorf("unexpected warnings: %q", w)
-	}
-}
-
-func TestParseProperties(t *testing.T) {
-	tests := []struct {
-		name, in string
-		want     [][2]string
-	}{
-		{"equals", "a=b", [][2]string{{"a", "b"}}},
-		{"colon", "a:b", [][2]string{{"a", "b"}}},
-		{"space", "a b", [][2]string{{"a", "b"}}},
-		{"tab and spaces around separator", "a \t = \t b", [][2]string{{"a", "b"}}},
-		{"whitespace then colon", "a   :b", [][2]string{{"a", "b"}}},
-		{"second separator belongs to value", "a==b", [][2]string{{"a", "=b"}}},
-		{"space separator then equals in value", "a b=c", [][2]string{{"a", "b=c"}}},
-		{"trailing whitespace kept", "a=b  ", [][2]string{{"a", "b  "}}},
-		{"key only", "a", [][2]string{{"a", ""}}},
-		{"key with separator only", "a=", [][2]string{{"a", ""}}},
-		{"empty key", "=b", [][2]string{{"", "b"}}},
-		{"leading whitespace", "  \t a=b", [][2]string{{"a", "b"}}},
-		{"comments and blanks", "# c1\n! c2\n\n   \n  # indented\na=b\n", [][2]string{{"a", "b"}}},
-		{"comment not continued", "# comment \\\na=b", [][2]string{{"a", "b"}}},
-		{"hash inside value", "a=b#c", [][2]string{{"a", "b#c"}}},
-		{"continuation", "a=one, \\\n    two, \\\n\tthree", [][2]string{{"a", "one, two, three"}}},
-		{"continuation line starting with hash", "a=b\\\n  #c", [][2]string{{"a", "b#c"}}},
-		{"continuation into blank line ends entry", "a=b\\\n\nc=d", [][2]string{{"a", "b"}, {"c", "d"}}},
-		{"continuation into whitespace-only line", "a=b\\\n   \nc=d", [][2]string{{"a", "b"}, {"c", "d"}}},
-		{"backslash at end of file dropped", "a=b\\", [][2]string{{"a", "b"}}},
-		{"even backslashes do not continue", "a=b\\\\\nc=d", [][2]string{{"a", `b\`}, {"c", "d"}}},
-		{"three backslashes continue", "a=b\\\\\\\nc", [][2]string{{"a", `b\c`}}},
-		{"crlf", "a=b\r\nc=d\r\n", [][2]string{{"a", "b"}, {"c", "d"}}},
-		{"cr only", "a=b\rc=d", [][2]string{{"a", "b"}, {"c", "d"}}},
-		{"crlf continuation", "a=b\\\r\n  c", [][2]string{{"a", "bc"}}},
-		{"escapes", `a=x\ty\nz\r\f\\q\:\=\#\!`, [][2]string{{"a", "x\ty\nz\r\f\\q:=#!"}}},
-		{"unknown escape is the character", `a=\q\"`, [][2]string{{"a", `q"`}}},
-		{"escaped leading space in value", `a=\  b`, [][2]string{{"a", "  b"}}},
-		{"unicode escape", `a=caf\u00e9 \u20AC`, [][2]string{{"a", "café €"}}},
-		{"surrogate pair", `a=\uD83D\uDE00`, [][2]string{{"a", "😀"}}},
-		{"lone surrogate", `a=\uD83Dx`, [][2]string{{"a", "\uFFFDx"}}},
-		{"escaped key separators", `my\ key\:x\=y=v`, [][2]string{{"my key:x=y", "v"}}},
-		{"escaped key unicode", `k\u0041y=v`, [][2]string{{"kAy", "v"}}},
-		{"raw utf-8", "a=é ü", [][2]string{{"a", "é ü"}}},
-		{"byte order mark", "\uFEFFa=b", [][2]string{{"a", "b"}}},
-		{"latin-1 when not utf-8", "a=caf\xe9", [][2]string{{"a", "café"}}},
-		{"duplicates in order", "a=1\na=2", [][2]string{{"a", "1"}, {"a", "2"}}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			entries, err := parseProperties([]byte(tt.in))
-			if err != nil {
-				t.Fatal(err)
-			}
-			var got [][2]string
-			for _, e := range entries {
-				got = append(got, [2]string{e.key, e.value})
-			}
-			if !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("parse %q:\n got %q\nwant %q", tt.in, got, tt.want)
-			}
-		})
-	}
-}
-
-func TestParsePropertiesLineNumbers(t *testing.T) {
-	entries, err := parseProperties([]byte("# c\n\na=1\\\n 2\nb=3\r\nc=4"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var lines []int
-	for _, e := range entries {
-		lines = append(lines, e.line)
-	}
-	if want := []int{3, 5, 6}; !reflect.DeepEqual(lines, want) {
-		t.Errorf("lines = %v, want %v", lines, want)
-	}
-}
-
-func TestParsePropertiesMalformedUnicode(t *testing.T) {
-	for _, in := range []string{`a=\u12`, `a=\u12G4`, "x=1\n\\uZZZZ=b"} {
-		if _, err := parseProperties([]byte(in)); err == nil || !strings.Contains(err.Error(), `\uXXXX`) {
-			t.Errorf("parse %q: err = %v, want malformed \\uXXXX error", in, err)
-		}
-	}
-	_, err := parseProperties([]byte("x=1\n\na=\\u12"))
-	if err == nil || !strings.Contains(err.Error(), "line 3") {
-		t.Errorf("err = %v, want it to name line 3", err)
 	}
 }
 
@@ -235,6 +166,8 @@ odd\ key=x
 			"odd key":                      "x",
 		},
 	}
+	withNewDefaults(want)
+	want.TLS.KeyStorePassword = "s=cret"
 	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("config:\n got %+v\nwant %+v", cfg, want)
 	}
@@ -382,6 +315,21 @@ func TestBadValues(t *testing.T) {
 		{"log.format", "xml", "text, json"},
 		{"request.max.bytes", "0", "1 to 9223372036854775807"},
 		{"request.max.bytes", "16MB", "1 to 9223372036854775807"},
+		{"request.header.timeout.ms", "0", "integer from 1"},
+		{"request.read.timeout.ms", "-1", "integer from 0"},
+		{"shutdown.timeout.ms", "soon", "integer from 0"},
+		{"schema.max.bytes", "0", "1 to 2147483647"},
+		{"schema.max.depth", "0", "1 to 100000"},
+		{"ssl.keystore.type", "JKS", "keytool -importkeystore"},
+		{"ssl.truststore.type", "BCFKS", "PKCS12 or PEM"},
+		{"ssl.client.authentication", "SOMETIMES", "none, requested, required"},
+		{"ssl.enabled.protocols", "TLSv1.1", "TLSv1.2 and TLSv1.3 only"},
+		{"ssl.enabled.protocols", "", "TLSv1.2 and/or TLSv1.3"},
+		{"ssl.endpoint.identification.algorithm", "none", "https or empty"},
+		{"ssl.reload.interval.ms", "-1", "integer from 0"},
+		{"authentication.method", "BEARER", "none, basic"},
+		{"authentication.certificate.roles", "cn-without-roles", "common-name: role"},
+		{"authentication.users.reload.interval.ms", "x", "integer from 0"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.prop+"="+tt.value, func(t *testing.T) {
@@ -648,10 +596,13 @@ func TestPropertyTable(t *testing.T) {
 		if err := p.set(&Config{}, p.Default); err != nil {
 			t.Errorf("%s: default %q is invalid: %v", p.Name, p.Default, err)
 		}
+		// A row of the table may sit under a reserved prefix (ssl.,
+		// authentication., ...): the table wins. Reserved names are
+		// read elsewhere.
 		if p.Name == "schema.registry.group.id" {
 			continue
 		}
-		if isReserved(p.Name) {
+		if slices.Contains(reservedNames, p.Name) {
 			t.Errorf("%s is both known and reserved", p.Name)
 		}
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/sasl/plain"
 	"github.com/twmb/franz-go/pkg/sasl/scram"
@@ -226,4 +228,24 @@ func kafkaTLS(raw map[string]string) (*tls.Config, error) {
 		tc.Certificates = []tls.Certificate{cert}
 	}
 	return tc, nil
+}
+
+// logEnd returns the offset the next record of the schema topic will get,
+// for the lag metric.
+func logEnd(l *kafka.Log, topic string) func(context.Context) (int64, error) {
+	if topic == "" {
+		topic = "_schemas" // kafka.Config's default
+	}
+	admin := kadm.NewClient(l.Client())
+	return func(ctx context.Context) (int64, error) {
+		ends, err := admin.ListEndOffsets(ctx, topic)
+		if err != nil {
+			return 0, err
+		}
+		end, ok := ends.Lookup(topic, 0)
+		if !ok {
+			return 0, fmt.Errorf("no end offset for %s", topic)
+		}
+		return end.Offset, end.Err
+	}
 }

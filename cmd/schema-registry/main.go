@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -13,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -71,8 +73,16 @@ func run(args, environ []string) error {
 		RejectEmptySubject: cfg.RejectEmptySubject,
 		SearchDefaultLimit: cfg.SearchDefaultLimit,
 		SearchMaxLimit:     cfg.SearchMaxLimit,
+		MaxSchemaBytes:     cfg.SchemaMaxBytes,
+		MaxSchemaDepth:     cfg.SchemaMaxDepth,
 	}
 	ks, kafkaOn, err := kafkaMode(cfg)
+	if err != nil {
+		return err
+	}
+	// Certificates and users are read before the log is replayed: a
+	// mistake there stops start-up at once.
+	sec, err := newSecurity(cfg, logger)
 	if err != nil {
 		return err
 	}
@@ -136,23 +146,30 @@ func run(args, environ []string) error {
 		}
 	}
 
-	opts := api.Options{Registry: reg, Logger: logger, MaxBodyBytes: cfg.RequestMaxBytes,
-		Version: version, Commit: commit(), ClusterID: clusterID, GroupID: cfg.GroupID}
+	opts := api.Options{Registry: reg, Logger: logger, MaxBodyBytes: cfg.RequestMaxBytes, MaxDepth: cfg.SchemaMaxDepth,
+		Version: version, Commit: commit(), ClusterID: clusterID, GroupID: cfg.GroupID,
+		Auth: sec.auth, ForwardClient: sec.forwardClient()}
 	if leadership != nil {
 		opts.Leadership = leadership
 	}
+	if kafkaOn {
+		opts.LogEnd = logEnd(klog, ks.log.Topic)
+	}
 	handler := api.New(opts)
+	// The listeners open only now, after the replay: until then
+	// connections are refused, which is what readiness probes see.
 	errc := make(chan error, len(cfg.Listeners))
 	var servers []*http.Server
 	for _, l := range cfg.Listeners {
-		if l.Scheme != "http" {
-			return fmt.Errorf("listeners: %s://%s: only http listeners are supported for now", l.Scheme, l.Addr())
-		}
 		ln, err := net.Listen("tcp", l.Addr())
 		if err != nil {
 			return fmt.Errorf("listeners: %w", err)
 		}
-		srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+		if l.Scheme == "https" {
+			ln = tls.NewListener(ln, sec.tls.Config())
+		}
+		srv := &http.Server{Handler: handler, ReadHeaderTimeout: cfg.RequestHeaderTimeout, ReadTimeout: cfg.RequestReadTimeout,
+			IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelDebug)}
 		servers = append(servers, srv)
 		logger.Info("listening", "url", fmt.Sprintf("%s://%s", l.Scheme, ln.Addr()))
 		go func() { errc <- srv.Serve(ln) }()
@@ -161,15 +178,27 @@ func run(args, environ []string) error {
 	defer stopElector()
 	select {
 	case <-ctx.Done():
-		logger.Info("shutting down")
+		logger.Info("shutting down: no new connections; waiting for the requests in flight", "timeout", cfg.ShutdownTimeout)
 	case err := <-errc:
 		return err
 	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	// Shutdown closes the listeners at once, then waits for every request
+	// in flight to be answered (or the timeout).
+	shutdown, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
+	var wg sync.WaitGroup
 	for _, srv := range servers {
-		_ = srv.Shutdown(shutdown)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := srv.Shutdown(shutdown); err != nil {
+				logger.Warn("requests still in flight at the end of shutdown.timeout.ms were cut", "err", err)
+				srv.Close()
+			}
+		}()
 	}
+	wg.Wait()
+	logger.Info("shut down")
 	return nil
 }
 

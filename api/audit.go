@@ -1,0 +1,149 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/schemaregistry/registry/store"
+)
+
+// auditRecord is the audit log line of one call that may change the
+// registry: who, what, and the outcome. Refused calls are recorded too.
+type auditRecord struct {
+	logger    *slog.Logger
+	start     time.Time
+	r         *http.Request
+	w         *statusWriter
+	acc       access
+	principal *principal
+	code      int // error_code of a refused or failed call
+	id        int // schema id of a registration
+	version   int // version registered or deleted
+	versions  []int
+	forwarded bool // answered by the primary
+}
+
+type auditKey struct{}
+
+func auditOf(ctx context.Context) *auditRecord {
+	rec, _ := ctx.Value(auditKey{}).(*auditRecord)
+	return rec
+}
+
+// startAudit begins the record of a call; serve fills in the outcome and
+// rec.log writes it when the call is done.
+func (a *API) startAudit(w http.ResponseWriter, r *http.Request, acc access) (http.ResponseWriter, *http.Request, *auditRecord) {
+	sw := &statusWriter{ResponseWriter: w}
+	rec := &auditRecord{logger: a.logger, start: time.Now(), w: sw, acc: acc}
+	r = r.WithContext(context.WithValue(r.Context(), auditKey{}, rec))
+	rec.r = r
+	return sw, r, rec
+}
+
+// note takes the details of a handler's answer: the id and version of a
+// registration, the versions of a delete, the error code.
+func (rec *auditRecord) note(v any, err error) {
+	if rec == nil {
+		return
+	}
+	if err != nil {
+		rec.code = store.AsError(err).Code
+		return
+	}
+	switch body := v.(type) {
+	case registerJSON:
+		rec.id, rec.version = body.ID, body.Version
+	case int: // DELETE of a version
+		rec.version = body
+	case []int: // DELETE of a subject
+		rec.versions = body
+	case forwarded:
+		rec.forwarded = true
+		var out struct {
+			ID        int `json:"id"`
+			Version   int `json:"version"`
+			ErrorCode int `json:"error_code"`
+		}
+		if json.Unmarshal(body.body, &out) == nil {
+			rec.id, rec.version, rec.code = out.ID, out.Version, out.ErrorCode
+		}
+	}
+}
+
+// log writes the record as one line.
+func (rec *auditRecord) log() {
+	r := rec.r
+	attrs := make([]slog.Attr, 0, 16)
+	if p := rec.principal; p != nil {
+		attrs = append(attrs, slog.String("user", p.Name), slog.String("auth", p.Via))
+	} else {
+		attrs = append(attrs, slog.String("user", ""))
+	}
+	attrs = append(attrs,
+		slog.String("remote", r.RemoteAddr),
+		slog.String("method", r.Method),
+		slog.String("path", r.URL.RequestURI()),
+		slog.String("access", rec.acc.String()))
+	if s := subjectParam(r); s != "" {
+		attrs = append(attrs, slog.String("subject", s))
+	}
+	if c := pathParam(r, "context"); c != "" {
+		attrs = append(attrs, slog.String("context", c))
+	}
+	if rec.id > 0 {
+		attrs = append(attrs, slog.Int("id", rec.id))
+	}
+	if rec.version != 0 {
+		attrs = append(attrs, slog.Int("version", rec.version))
+	}
+	if rec.versions != nil {
+		attrs = append(attrs, slog.Any("versions", rec.versions))
+	}
+	attrs = append(attrs, slog.Int("status", rec.w.status()))
+	if rec.code != 0 {
+		attrs = append(attrs, slog.Int("error_code", rec.code))
+	}
+	if rec.forwarded {
+		attrs = append(attrs, slog.Bool("forwarded_to_primary", true))
+	}
+	if r.Header.Get("X-Forward") != "" {
+		attrs = append(attrs, slog.Bool("forwarded_by_follower", true))
+	}
+	attrs = append(attrs,
+		slog.String("request_id", r.Header.Get("X-Request-ID")),
+		slog.Duration("elapsed", time.Since(rec.start)))
+	rec.logger.LogAttrs(r.Context(), slog.LevelInfo, "audit", attrs...)
+}
+
+// statusWriter remembers the status of a response.
+type statusWriter struct {
+	http.ResponseWriter
+	code int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.code == 0 {
+		w.code = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.code == 0 {
+		w.code = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func (w *statusWriter) status() int {
+	if w.code == 0 {
+		return http.StatusOK
+	}
+	return w.code
+}
