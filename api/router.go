@@ -8,6 +8,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 
+	"github.com/schemaregistry/registry/hook"
 	"github.com/schemaregistry/registry/openapi"
 	"github.com/schemaregistry/registry/store"
 )
@@ -31,6 +32,9 @@ type Options struct {
 	// LogEnd returns the offset the next record of the schema log will
 	// get, for the lag metric; nil when this node is the log's only writer.
 	LogEnd func(context.Context) (int64, error)
+	// Validation are the default settings of the validation hook
+	// (confluent.*.schema.validation and subject name strategies).
+	Validation hook.Settings
 }
 
 // DefaultMaxBodyBytes is the request body limit when Options.MaxBodyBytes
@@ -49,6 +53,7 @@ type API struct {
 	bodies        *bodyCache
 	auth          *Auth
 	metrics       *metrics
+	validator     *hook.Validator
 }
 
 // New returns the HTTP handler of the REST API.
@@ -60,6 +65,7 @@ func newAPI(o Options) *API {
 	a := &API{reg: o.Registry, logger: o.Logger, maxBody: o.MaxBodyBytes, maxDepth: o.MaxDepth, opts: o, lead: o.Leadership,
 		forwardClient: o.ForwardClient, auth: o.Auth}
 	a.bodies = &bodyCache{limit: 50_000}
+	a.validator = hook.New(o.Registry, 0)
 	if a.forwardClient == nil {
 		a.forwardClient = defaultForwardClient()
 	}
@@ -138,6 +144,8 @@ func (a *API) routes() []route {
 		{"GET", "/associations/subjects/{subject}", read, a.serve(a.noAssociations)},
 		{"GET", "/associations/resources/{resourceId}", read, a.serve(a.noAssociations)},
 		{"GET", "/associations/resources/{namespace}/{name}", read, a.serve(a.noAssociations)},
+
+		{"POST", "/validation/topics/{topic}", read, a.serve(a.validate)},
 
 		{"GET", "/health/live", public, a.serve(a.live)},
 		{"GET", "/health/ready", public, a.serve(a.ready)},

@@ -86,6 +86,10 @@ func run(args, environ []string) error {
 	if err != nil {
 		return err
 	}
+	validation, err := hookSettings(cfg.Raw)
+	if err != nil {
+		return err
+	}
 	var (
 		log        store.Log
 		clusterID  = "embedded"
@@ -148,7 +152,7 @@ func run(args, environ []string) error {
 
 	opts := api.Options{Registry: reg, Logger: logger, MaxBodyBytes: cfg.RequestMaxBytes, MaxDepth: cfg.SchemaMaxDepth,
 		Version: version, Commit: commit(), ClusterID: clusterID, GroupID: cfg.GroupID,
-		Auth: sec.auth, ForwardClient: sec.forwardClient()}
+		Auth: sec.auth, ForwardClient: sec.forwardClient(), Validation: validation}
 	if leadership != nil {
 		opts.Leadership = leadership
 	}
