@@ -1,0 +1,340 @@
+// Command sr-load drives each hot path of the schema registry with
+// concurrent keep-alive clients and reports requests per second, latency
+// percentiles and errors, each also as a ratio to the bare ceiling: a plain
+// net/http handler answering a fixed 200-byte body, measured first in the
+// same run with the same clients on the same machine.
+//
+// Usage:
+//
+//	go run ./cmd/sr-load [-url http://host:8081] [-c 32] [-d 5s] [-warmup 500ms]
+//	                     [-subjects 100] [-scenarios get-id,lookup,...] [-json]
+//
+// Without -url it builds ./cmd/schema-registry, starts it on a free
+// loopback port with its data in a temporary directory, and stops it at the
+// end. The scenarios (all by default, in this order):
+//
+//	get-id        GET  /schemas/ids/{id}
+//	get-latest    GET  /subjects/{s}/versions/latest
+//	lookup        POST /subjects/{s}                  the registered schema
+//	reregister    POST /subjects/{s}/versions         the registered schema (answers its id)
+//	compat        POST /compatibility/subjects/{s}/versions/latest   21 fields vs 20, BACKWARD
+//	compat100     POST /compatibility/subjects/compat100/versions    101 fields vs 100 versions, FULL_TRANSITIVE
+//	register-new  POST /subjects/new-{i}/versions     a new schema each time (durable writes)
+//
+// Requests are spread round-robin over the -subjects subjects. GET
+// scenarios are compared with the bare GET ceiling, POST scenarios with the
+// bare POST ceiling (which sends a body the size of a lookup's).
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+func main() {
+	var (
+		url       = flag.String("url", "", "registry base URL; empty: build and start ./cmd/schema-registry on a free loopback port")
+		clients   = flag.Int("c", 32, "concurrent clients, one keep-alive connection each")
+		duration  = flag.Duration("d", 5*time.Second, "measured duration of each scenario")
+		warmup    = flag.Duration("warmup", 500*time.Millisecond, "unmeasured run before each scenario")
+		subjects  = flag.Int("subjects", 100, "subjects to prepare and spread requests over")
+		names     = flag.String("scenarios", strings.Join(scenarioNames, ","), "comma-separated scenarios to run")
+		jsonLines = flag.Bool("json", false, "also print each result as a JSON line")
+	)
+	flag.Usage = func() {
+		fmt.Fprintf(flag.CommandLine.Output(), "usage: sr-load [flags]\nscenarios: %s\n", strings.Join(scenarioNames, " "))
+		flag.PrintDefaults()
+	}
+	flag.Parse()
+	var selected []string
+	for _, n := range strings.Split(*names, ",") {
+		if n = strings.TrimSpace(n); n == "" {
+			continue
+		}
+		if !slices.Contains(scenarioNames, n) {
+			fmt.Fprintf(os.Stderr, "sr-load: unknown scenario %q (known: %s)\n", n, strings.Join(scenarioNames, ","))
+			os.Exit(2)
+		}
+		selected = append(selected, n)
+	}
+	if *clients < 1 || *subjects < 1 || *duration <= 0 || *warmup < 0 {
+		fmt.Fprintln(os.Stderr, "sr-load: -c and -subjects must be >= 1, -d > 0, -warmup >= 0")
+		os.Exit(2)
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	cfg := loadConfig{client: newHTTPClient(*clients), clients: *clients, warmup: *warmup, duration: *duration}
+	if err := loadTest(ctx, os.Stdout, cfg, *url, *subjects, selected, *jsonLines); err != nil {
+		fmt.Fprintln(os.Stderr, "sr-load:", err)
+		os.Exit(1)
+	}
+}
+
+// loadTest runs the whole measurement and prints it to w: the machine, the
+// ceilings, then each selected scenario against the registry at url (or
+// one started here when url is empty).
+func loadTest(ctx context.Context, w io.Writer, cfg loadConfig, url string, subjects int, selected []string, jsonLines bool) error {
+	printMachine(w)
+	var reg *registryProcess
+	if url == "" {
+		var err error
+		if reg, err = startRegistry(ctx); err != nil {
+			return err
+		}
+		defer reg.stop()
+		url = reg.url
+		fmt.Fprintf(w, "registry: started %s (pid %d, data in %s)\n", url, reg.cmd.Process.Pid, reg.dataDir)
+	} else {
+		url = strings.TrimRight(url, "/")
+		fmt.Fprintf(w, "registry: %s\n", url)
+	}
+	f := newFixture(subjects)
+	fmt.Fprintf(w, "load: %d clients, %v per scenario after %v warm-up, %d subjects, POST bodies: lookup %d B, compat %d B, compat100 %d B, register-new %d B\n",
+		cfg.clients, cfg.duration, cfg.warmup, subjects, len(f.registered[0]), len(f.evolved[0]), len(f.candidate101), len(f.newBody(0, 0)))
+
+	// The ceilings first, while the registry idles.
+	bare, err := startBare()
+	if err != nil {
+		return err
+	}
+	var results []Result
+	regPid := 0 // the registry's pid, for the CPU it uses; 0 when unknown
+	if reg != nil {
+		regPid = reg.cmd.Process.Pid
+	}
+	for _, sc := range ceilingScenarios(f.registered[0]) {
+		// A registry given by -url idles here: its CPU time can be ignored.
+		results = append(results, measure(ctx, cfg, bare.URL, sc, regPid, true))
+	}
+	bare.Close()
+
+	fmt.Fprintln(os.Stderr, "preparing", subjects, "subjects ...")
+	t := time.Now()
+	if err := f.prepare(ctx, cfg.client, url, cfg.clients, selected); err != nil {
+		return fmt.Errorf("preparing: %w", err)
+	}
+	fmt.Fprintf(os.Stderr, "prepared in %v\n", time.Since(t).Round(time.Millisecond))
+	scs := f.scenarios(cfg.clients, selected)
+	for _, p := range f.check(ctx, cfg.client, url, scs) {
+		fmt.Fprintln(w, "check:", p)
+	}
+	for _, sc := range scs {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		results = append(results, measure(ctx, cfg, url, sc, regPid, reg != nil))
+	}
+
+	setRatios(results)
+	fmt.Fprintln(w)
+	printTable(w, results)
+	if reg != nil {
+		if rss, peak, ok := reg.memory(); ok {
+			fmt.Fprintf(w, "registry memory: RSS %s, peak %s\n", rss, peak)
+		}
+	}
+	if jsonLines {
+		enc := json.NewEncoder(w)
+		for _, r := range results {
+			enc.Encode(r)
+		}
+	}
+	return ctx.Err()
+}
+
+// measure runs one scenario after a collection, so that garbage left by the
+// previous one is not collected during this one, reports progress, and
+// measures the CPU other processes used meanwhile (when every process
+// serving the scenario is known: this one, and the registry of pid regPid).
+func measure(ctx context.Context, cfg loadConfig, base string, sc scenario, regPid int, serverKnown bool) Result {
+	runtime.GC()
+	fmt.Fprintf(os.Stderr, "running %s ...\n", sc.name)
+	before := sampleCPU(regPid)
+	r := run(ctx, cfg, base, sc)
+	if serverKnown {
+		r.OtherCPU = otherCPU(before, sampleCPU(regPid))
+	}
+	return r
+}
+
+// printMachine prints what the figures depend on: CPUs, GOMAXPROCS, the CPU
+// model, the Go version, and the load average when the run starts (other
+// work on the machine lowers every figure). The load clients, the bare
+// server and the registry share these CPUs.
+func printMachine(w io.Writer) {
+	fmt.Fprintf(w, "machine: %d CPUs, GOMAXPROCS %d, %s, %s %s/%s\n",
+		runtime.NumCPU(), runtime.GOMAXPROCS(0), cpuModel(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
+		fmt.Fprintf(w, "load average at start: %s\n", strings.Join(strings.Fields(string(b))[:3], " "))
+	}
+}
+
+// cpuModel returns the first "model name" of /proc/cpuinfo, or "unknown CPU".
+func cpuModel() string {
+	file, err := os.Open("/proc/cpuinfo")
+	if err != nil {
+		return "unknown CPU"
+	}
+	defer file.Close()
+	sc := bufio.NewScanner(file)
+	for sc.Scan() {
+		if k, v, ok := strings.Cut(sc.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown CPU"
+}
+
+// registryProcess is a registry built and started by this command.
+type registryProcess struct {
+	cmd     *exec.Cmd
+	url     string
+	dir     string // temporary: the binary, the data, the log
+	dataDir string
+	logPath string
+	exited  chan struct{} // closed when the process has exited
+}
+
+// startRegistry builds ./cmd/schema-registry of the module this command
+// runs in, starts it on a free port of 127.0.0.1 with its data in a
+// temporary directory (other SCHEMA_REGISTRY_ variables of the environment
+// are dropped, so it uses its embedded log), and waits until
+// /health/ready answers 200.
+func startRegistry(ctx context.Context) (*registryProcess, error) {
+	gomod, err := exec.Command("go", "env", "GOMOD").Output()
+	root := filepath.Dir(strings.TrimSpace(string(gomod)))
+	if err != nil || root == "." || strings.TrimSpace(string(gomod)) == os.DevNull {
+		return nil, fmt.Errorf("finding the module to build ./cmd/schema-registry (run inside it or pass -url): %v", err)
+	}
+	dir, err := os.MkdirTemp("", "sr-load-")
+	if err != nil {
+		return nil, err
+	}
+	p := &registryProcess{dir: dir, dataDir: filepath.Join(dir, "data"), logPath: filepath.Join(dir, "registry.log"), exited: make(chan struct{})}
+	bin := filepath.Join(dir, "schema-registry")
+	fmt.Fprintln(os.Stderr, "building ./cmd/schema-registry ...")
+	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/schema-registry")
+	build.Dir, build.Stdout, build.Stderr = root, os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("building the registry: %w", err)
+	}
+	port, err := freePort()
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	p.url = "http://127.0.0.1:" + strconv.Itoa(port)
+	logFile, err := os.Create(p.logPath)
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	defer logFile.Close()
+	p.cmd = exec.Command(bin)
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "SCHEMA_REGISTRY_") {
+			p.cmd.Env = append(p.cmd.Env, kv)
+		}
+	}
+	p.cmd.Env = append(p.cmd.Env, "SCHEMA_REGISTRY_LISTENERS="+p.url, "SCHEMA_REGISTRY_DATA_DIR="+p.dataDir)
+	p.cmd.Stdout, p.cmd.Stderr = logFile, logFile
+	if err := p.cmd.Start(); err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	go func() { p.cmd.Wait(); close(p.exited) }()
+
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		if resp, err := http.Get(p.url + "/health/ready"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return p, nil
+			}
+		}
+		var err error
+		select {
+		case <-p.exited:
+			err = fmt.Errorf("the registry exited before it was ready: %s", p.logTail())
+		case <-ctx.Done():
+			err = ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+			if time.Now().After(deadline) {
+				err = fmt.Errorf("the registry was not ready within 60s: %s", p.logTail())
+			}
+		}
+		if err != nil {
+			p.stop()
+			return nil, err
+		}
+	}
+}
+
+// stop ends the registry (SIGTERM, then SIGKILL after 5 s) and removes its
+// directory.
+func (p *registryProcess) stop() {
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.exited:
+	case <-time.After(5 * time.Second):
+		p.cmd.Process.Kill()
+		<-p.exited
+	}
+	os.RemoveAll(p.dir)
+}
+
+// memory returns the registry's resident memory now and at its peak, from
+// /proc/<pid>/status.
+func (p *registryProcess) memory() (rss, peak string, ok bool) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
+	if err != nil {
+		return "", "", false
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		k, v, _ := strings.Cut(line, ":")
+		switch k {
+		case "VmRSS":
+			rss = strings.TrimSpace(v)
+		case "VmHWM":
+			peak = strings.TrimSpace(v)
+		}
+	}
+	return rss, peak, rss != ""
+}
+
+// logTail returns the end of the registry's log, for error messages.
+func (p *registryProcess) logTail() string {
+	b, _ := os.ReadFile(p.logPath)
+	if len(b) > 2000 {
+		b = b[len(b)-2000:]
+	}
+	return strings.TrimSpace(string(b))
+}
+
+// freePort returns a port of 127.0.0.1 that was free a moment ago.
+func freePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}
