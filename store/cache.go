@@ -65,3 +65,39 @@ func (c *parseCache) put(k [16]byte, p parsedSchema) {
 	}
 	c.m.Store(k, p)
 }
+
+// verdictKey names a compatibility check: the candidate as parsed (the
+// parse cache hands out one object per content, so a pointer stands for
+// the content), the level and options, and the ids and versions checked
+// against (an id is never bound to another schema).
+type verdictKey struct {
+	candidate any
+	level     string
+	policy    string
+	fields    bool
+	previous  string
+}
+
+// verdictCache remembers compatibility answers: a check repeated with the
+// same candidate against the same versions (CI pipelines, serializers
+// checking before they register) is a map lookup.
+type verdictCache struct {
+	m     sync.Map // verdictKey -> []string
+	n     atomic.Int64
+	limit int64
+}
+
+func (c *verdictCache) get(k verdictKey) ([]string, bool) {
+	v, ok := c.m.Load(k)
+	if !ok {
+		return nil, false
+	}
+	return v.([]string), true
+}
+
+func (c *verdictCache) put(k verdictKey, msgs []string) {
+	if _, loaded := c.m.Swap(k, msgs); !loaded && c.n.Add(1) > c.limit {
+		c.m.Clear()
+		c.n.Store(0)
+	}
+}

@@ -74,3 +74,43 @@ func TestParseCacheNeverAnswersForDeletedSchemas(t *testing.T) {
 		t.Fatalf("registered again after a hard delete: %+v %v, want a new id 2 at version 1", v, err)
 	}
 }
+
+// Cached compatibility answers follow the level and the versions checked.
+func TestVerdictCacheFollowsLevelAndVersions(t *testing.T) {
+	ctx := context.Background()
+	r, err := Open(NewMemoryLog(), []formats.Format{avro.Format{}}, Settings{ModeMutability: true, ValidateNewSchemas: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v1 := SchemaRequest{Schema: `{"type":"record","name":"R","fields":[{"name":"a","type":"int"}]}`}
+	v2 := SchemaRequest{Schema: `{"type":"record","name":"R","fields":[{"name":"a","type":"int"},{"name":"b","type":"int","default":0}]}`}
+	candidate := SchemaRequest{Schema: `{"type":"record","name":"R","fields":[{"name":"b","type":"int","default":0}]}`}
+	for _, req := range []SchemaRequest{v1, v2} {
+		if _, err := r.Register(ctx, "s", req, RegisterOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check := func(want bool, why string) {
+		t.Helper()
+		for i := 0; i < 2; i++ { // the second answer comes from the cache
+			res, err := r.CheckCompatibility("s", 0, candidate, false, true)
+			if err != nil || res.Compatible != want {
+				t.Fatalf("%s (try %d): compatible=%v %v, want %v", why, i, res.Compatible, res.Messages, want)
+			}
+		}
+	}
+	check(true, "BACKWARD against the latest (v2)")
+	r.UpdateConfig(ctx, "s", []byte(`{"compatibility":"FORWARD"}`))
+	check(false, "FORWARD: v2 cannot read data without a")
+	r.UpdateConfig(ctx, "s", []byte(`{"compatibility":"BACKWARD_TRANSITIVE"}`))
+	check(true, "BACKWARD_TRANSITIVE: the reader drops a and defaults b")
+	r.UpdateConfig(ctx, "s", []byte(`{"compatibility":"FULL_TRANSITIVE"}`))
+	check(false, "FULL_TRANSITIVE")
+	// Without the versions that need a, the same check passes.
+	for _, v := range []int{1, 2} {
+		if _, err := r.DeleteVersion(ctx, "s", v, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check(true, "no live version left")
+}

@@ -381,6 +381,7 @@ func (r *Registry) compatibilityCheck(st *state, subject string, c *candidate, v
 		return func() []string { return nil }
 	}
 	var prev []compat.Previous
+	ids := make([]byte, 0, 16*len(versions))
 	for _, v := range versions {
 		p, err := r.parsed(st, v.entry)
 		if err != nil {
@@ -388,8 +389,17 @@ func (r *Registry) compatibilityCheck(st *state, subject string, c *candidate, v
 			return func() []string { return r.counted([]string{msg}) }
 		}
 		prev = append(prev, compat.Previous{Version: v.version, Schema: p})
+		ids = fmt.Appendf(ids, "%d:%d,", v.entry.id, v.version)
 	}
-	return func() []string { return r.counted(compat.Check(level, o, c.schema, prev)) }
+	key := verdictKey{candidate: c.schema, level: level, policy: o.Policy, fields: o.ValidateFields, previous: string(ids)}
+	return func() []string {
+		msgs, ok := r.verdicts.get(key)
+		if !ok {
+			msgs = compat.Check(level, o, c.schema, prev)
+			r.verdicts.put(key, msgs)
+		}
+		return r.counted(msgs)
+	}
 }
 
 // counted counts a compatibility check and its outcome for the metrics.

@@ -51,7 +51,8 @@ type Registry struct {
 	// next write first syncs with the log.
 	stale atomic.Bool
 
-	parses *parseCache // request parses, by exact content
+	parses   *parseCache   // request parses, by exact content
+	verdicts *verdictCache // compatibility answers, by candidate and versions
 
 	// revision counts the records applied: any cached answer computed at
 	// an older revision is stale.
@@ -87,7 +88,7 @@ func Open(log Log, fmts []formats.Format, settings Settings, logger *slog.Logger
 		settings.MaxSchemaDepth = DefaultMaxSchemaDepth
 	}
 	r := &Registry{log: log, logger: logger, settings: settings, formats: map[string]formats.Format{}, st: newState(),
-		parses: newParseCache(10_000)}
+		parses: newParseCache(10_000), verdicts: &verdictCache{limit: 10_000}}
 	for _, f := range fmts {
 		r.formats[f.Type()] = f
 	}
