@@ -9,6 +9,7 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/schemaregistry/registry/hook"
+	"github.com/schemaregistry/registry/internal/bounded"
 	"github.com/schemaregistry/registry/openapi"
 	"github.com/schemaregistry/registry/store"
 )
@@ -64,7 +65,7 @@ func New(o Options) http.Handler {
 func newAPI(o Options) *API {
 	a := &API{reg: o.Registry, logger: o.Logger, maxBody: o.MaxBodyBytes, maxDepth: o.MaxDepth, opts: o, lead: o.Leadership,
 		forwardClient: o.ForwardClient, auth: o.Auth}
-	a.bodies = &bodyCache{limit: 50_000}
+	a.bodies = bounded.New[string, cachedBody](50_000)
 	a.validator = hook.New(o.Registry, 0)
 	if a.forwardClient == nil {
 		a.forwardClient = defaultForwardClient()

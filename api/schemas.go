@@ -92,16 +92,7 @@ func pageQuery[T any](r *http.Request, list []T) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if offset > 0 {
-		if offset >= len(list) {
-			return list[:0], nil
-		}
-		list = list[offset:]
-	}
-	if limit > 0 && limit < len(list) {
-		list = list[:limit]
-	}
-	return list, nil
+	return store.Page(list, offset, limit, 0), nil
 }
 
 func (a *API) schemaByGUID(r *http.Request) (any, error) {

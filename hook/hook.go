@@ -11,8 +11,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sync"
-	"sync/atomic"
 
 	hamba "github.com/hamba/avro/v2"
 	"google.golang.org/protobuf/proto"
@@ -21,6 +19,7 @@ import (
 
 	"github.com/schemaregistry/registry/formats"
 	"github.com/schemaregistry/registry/formats/avro"
+	"github.com/schemaregistry/registry/internal/bounded"
 	"github.com/schemaregistry/registry/store"
 )
 
@@ -64,9 +63,7 @@ type Verdict struct {
 // ids until the registry changes.
 type Validator struct {
 	reg   *store.Registry
-	cache sync.Map // int -> *idInfo
-	n     atomic.Int64
-	limit int64
+	cache *bounded.Map[int, *idInfo]
 }
 
 // idInfo is what the validator knows of one id at one registry revision.
@@ -83,23 +80,20 @@ func New(reg *store.Registry, limit int) *Validator {
 	if limit <= 0 {
 		limit = 10_000
 	}
-	return &Validator{reg: reg, limit: int64(limit)}
+	return &Validator{reg: reg, cache: bounded.New[int, *idInfo](limit)}
 }
 
 func (v *Validator) info(id int) *idInfo {
 	rev := v.reg.Revision()
-	if c, ok := v.cache.Load(id); ok && c.(*idInfo).revision == rev {
-		return c.(*idInfo)
+	if c, ok := v.cache.Get(id); ok && c.revision == rev {
+		return c
 	}
 	s, usages, err := v.reg.Parsed(id)
 	info := &idInfo{revision: rev, schema: s, err: err, subjects: make(map[string]bool, len(usages))}
 	for _, u := range usages {
 		info.subjects[u.Subject] = true
 	}
-	if _, loaded := v.cache.Swap(id, info); !loaded && v.n.Add(1) > v.limit {
-		v.cache.Clear()
-		v.n.Store(0)
-	}
+	v.cache.Put(id, info)
 	return info
 }
 

@@ -3,8 +3,8 @@ package store
 import (
 	"encoding/binary"
 	"hash/fnv"
-	"sync"
-	"sync/atomic"
+
+	"github.com/schemaregistry/registry/internal/bounded"
 )
 
 // parseCache remembers parses so that a schema sent again (every
@@ -12,15 +12,9 @@ import (
 // parsed twice. A parse is a pure function of the key: type, options, text
 // and the text of every dependency, so entries never go stale; the cache is
 // only bounded.
-type parseCache struct {
-	m     sync.Map // [16]byte -> parsedSchema
-	n     atomic.Int64
-	limit int64
-}
+type parseCache = bounded.Map[[16]byte, parsedSchema]
 
-func newParseCache(limit int) *parseCache {
-	return &parseCache{limit: int64(limit)}
-}
+func newParseCache(limit int) *parseCache { return bounded.New[[16]byte, parsedSchema](limit) }
 
 func parseCacheKey(p *prepared, validate bool) [16]byte {
 	h := fnv.New128a()
@@ -49,23 +43,6 @@ func parseCacheKey(p *prepared, validate bool) [16]byte {
 	return k
 }
 
-func (c *parseCache) get(k [16]byte) (parsedSchema, bool) {
-	v, ok := c.m.Load(k)
-	if !ok {
-		return parsedSchema{}, false
-	}
-	return v.(parsedSchema), true
-}
-
-func (c *parseCache) put(k [16]byte, p parsedSchema) {
-	if c.n.Add(1) > c.limit {
-		// Bounded the simple way: start over. Hot schemas come back at once.
-		c.m.Clear()
-		c.n.Store(1)
-	}
-	c.m.Store(k, p)
-}
-
 // verdictKey names a compatibility check: the candidate as parsed (the
 // parse cache hands out one object per content, so a pointer stands for
 // the content), the level and options, and the ids and versions checked
@@ -81,23 +58,4 @@ type verdictKey struct {
 // verdictCache remembers compatibility answers: a check repeated with the
 // same candidate against the same versions (CI pipelines, serializers
 // checking before they register) is a map lookup.
-type verdictCache struct {
-	m     sync.Map // verdictKey -> []string
-	n     atomic.Int64
-	limit int64
-}
-
-func (c *verdictCache) get(k verdictKey) ([]string, bool) {
-	v, ok := c.m.Load(k)
-	if !ok {
-		return nil, false
-	}
-	return v.([]string), true
-}
-
-func (c *verdictCache) put(k verdictKey, msgs []string) {
-	if _, loaded := c.m.Swap(k, msgs); !loaded && c.n.Add(1) > c.limit {
-		c.m.Clear()
-		c.n.Store(0)
-	}
-}
+type verdictCache = bounded.Map[verdictKey, []string]

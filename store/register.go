@@ -105,10 +105,10 @@ func (r *Registry) prepare(st *state, req SchemaRequest, normalize, isNew bool) 
 func (r *Registry) parse(p *prepared) (*candidate, error) {
 	validate := p.isNew && r.settings.ValidateNewSchemas
 	key := parseCacheKey(p, validate)
-	res, ok := r.parses.get(key)
+	res, ok := r.parses.Get(key)
 	if !ok {
 		res.schema, res.err = p.format.Parse(p.req.Schema, p.deps, formats.Options{Normalize: p.normalize, New: validate})
-		r.parses.put(key, res)
+		r.parses.Put(key, res)
 	}
 	s, err := res.schema, res.err
 	if err != nil {
@@ -393,10 +393,10 @@ func (r *Registry) compatibilityCheck(st *state, subject string, c *candidate, v
 	}
 	key := verdictKey{candidate: c.schema, level: level, policy: o.Policy, fields: o.ValidateFields, previous: string(ids)}
 	return func() []string {
-		msgs, ok := r.verdicts.get(key)
+		msgs, ok := r.verdicts.Get(key)
 		if !ok {
 			msgs = compat.Check(level, o, c.schema, prev)
-			r.verdicts.put(key, msgs)
+			r.verdicts.Put(key, msgs)
 		}
 		return r.counted(msgs)
 	}

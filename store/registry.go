@@ -12,6 +12,7 @@ import (
 	"unicode"
 
 	"github.com/schemaregistry/registry/formats"
+	"github.com/schemaregistry/registry/internal/bounded"
 )
 
 // Settings are the server-wide defaults that apply where no config or mode
@@ -88,7 +89,7 @@ func Open(log Log, fmts []formats.Format, settings Settings, logger *slog.Logger
 		settings.MaxSchemaDepth = DefaultMaxSchemaDepth
 	}
 	r := &Registry{log: log, logger: logger, settings: settings, formats: map[string]formats.Format{}, st: newState(),
-		parses: newParseCache(10_000), verdicts: &verdictCache{limit: 10_000}}
+		parses: newParseCache(10_000), verdicts: bounded.New[verdictKey, []string](10_000)}
 	for _, f := range fmts {
 		r.formats[f.Type()] = f
 	}
@@ -307,12 +308,12 @@ func (r *Registry) Versions(subject string, o VersionsOptions) ([]int, error) {
 			out = append(out, v.version)
 		}
 	}
-	return page(out, o.Offset, o.Limit, 0), nil
+	return Page(out, o.Offset, o.Limit, 0), nil
 }
 
-// page applies offset and limit; a non-positive or too large limit falls
-// back to def (0 = no limit).
-func page[T any](list []T, offset, limit, def int) []T {
+// Page applies offset and limit to a list; a non-positive or too large
+// limit falls back to def (0 = no limit), as Confluent's normalizeLimit.
+func Page[T any](list []T, offset, limit, def int) []T {
 	if offset > 0 {
 		if offset >= len(list) {
 			return list[:0]
@@ -351,7 +352,7 @@ func (r *Registry) Subjects(o SubjectsOptions) []string {
 	}
 	r.mu.RUnlock()
 	sort.Strings(out)
-	return page(out, o.Offset, o.Limit, 0)
+	return Page(out, o.Offset, o.Limit, 0)
 }
 
 // SchemaByID returns the schema bound to an id, with a subject-version that
@@ -455,7 +456,7 @@ func (r *Registry) Schemas(o SchemasOptions) []SchemaVersion {
 		}
 	}
 	r.mu.RUnlock()
-	return page(out, o.Offset, o.Limit, r.settings.SearchMaxLimit)
+	return Page(out, o.Offset, o.Limit, r.settings.SearchMaxLimit)
 }
 
 // ReferencedBy lists the ids of schemas referring to a subject-version.
@@ -475,7 +476,7 @@ func (r *Registry) ReferencedBy(subject string, v int, deleted bool, offset, lim
 		}
 	}
 	sort.Ints(out)
-	return page(out, offset, limit, r.settings.SearchMaxLimit), nil
+	return Page(out, offset, limit, r.settings.SearchMaxLimit), nil
 }
 
 // MetadataVersion returns the latest version whose metadata properties hold
