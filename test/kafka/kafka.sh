@@ -125,7 +125,9 @@ start() {
   # finished starting (the socket opens a little before requests are served).
   local deadline=$((SECONDS + 90))
   while ((SECONDS < deadline)); do
-    if ! running; then log "broker exited during start; end of $log:"; tail -n 40 "$log" >&2; exit 1; fi
+    # Only "alive" here: right after the fork the child may not have
+    # exec'd java yet, so its command line is still this shell's.
+    if ! kill -0 "$(<"$pidfile")" 2>/dev/null; then log "broker exited during start; end of $log:"; tail -n 40 "$log" >&2; exit 1; fi
     if port_open "$port" && grep -q 'Kafka Server started' "$log"; then
       log "started Kafka $version on 127.0.0.1:$port (pid $(<"$pidfile"), data $data)"; return 0
     fi
