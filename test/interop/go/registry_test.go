@@ -1,0 +1,173 @@
+// Package interop runs real Schema Registry clients (franz-go pkg/sr and
+// confluent-kafka-go's REST client) against a registry started from the
+// product's own binary.
+package interop
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// registryURL is the base URL of the registry TestMain started.
+var registryURL string
+
+func TestMain(m *testing.M) {
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	tmp, err := os.MkdirTemp("", "interop-go-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(tmp)
+
+	root, err := filepath.Abs("../../..")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	bin := filepath.Join(tmp, "sr")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/schema-registry")
+	build.Dir = root
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "building the registry:", err)
+		return 1
+	}
+
+	port, err := freePort()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	registryURL = fmt.Sprintf("http://127.0.0.1:%d", port)
+	logFile, err := os.Create(filepath.Join(tmp, "registry.log"))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer logFile.Close()
+	srv := exec.Command(bin)
+	srv.Dir = tmp
+	srv.Env = append(os.Environ(),
+		"SCHEMA_REGISTRY_LISTENERS="+registryURL,
+		"SCHEMA_REGISTRY_DATA_DIR="+filepath.Join(tmp, "data"),
+	)
+	srv.Stdout, srv.Stderr = logFile, logFile
+	if err := srv.Start(); err != nil {
+		fmt.Fprintln(os.Stderr, "starting the registry:", err)
+		return 1
+	}
+	defer func() {
+		_ = srv.Process.Kill()
+		_ = srv.Wait()
+	}()
+	if err := waitReady(registryURL+"/health/ready", 30*time.Second); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		if b, rerr := os.ReadFile(logFile.Name()); rerr == nil {
+			os.Stderr.Write(b)
+		}
+		return 1
+	}
+	code := m.Run()
+	if code != 0 {
+		if b, rerr := os.ReadFile(logFile.Name()); rerr == nil {
+			fmt.Fprintf(os.Stderr, "--- registry log ---\n%s", b)
+		}
+	}
+	return code
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+func waitReady(url string, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(url)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return fmt.Errorf("registry not ready at %s after %s", url, timeout)
+}
+
+// verdict is one result of the validation hook.
+type verdict struct {
+	Valid   bool   `json:"valid"`
+	Side    string `json:"side"`
+	Reason  string `json:"reason"`
+	Message string `json:"message"`
+}
+
+// validate posts value records to POST /validation/topics/{topic} with the
+// given value subject name strategy and returns the verdicts.
+func validate(t *testing.T, topic, strategy string, payload bool, values ...[]byte) []verdict {
+	t.Helper()
+	type rec struct {
+		Value []byte `json:"value"` // base64 by encoding/json
+	}
+	body := map[string]any{
+		"confluent.value.subject.name.strategy": strategy,
+		"confluent.payload.validation":          payload,
+	}
+	recs := make([]rec, len(values))
+	for i, v := range values {
+		recs[i] = rec{Value: v}
+	}
+	body["records"] = recs
+	b, err := json.Marshal(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Post(registryURL+"/validation/topics/"+topic, "application/json", bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		var buf bytes.Buffer
+		buf.ReadFrom(resp.Body)
+		t.Fatalf("validation hook answered %d: %s", resp.StatusCode, buf.String())
+	}
+	var out struct {
+		Results []verdict `json:"results"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Results) != len(values) {
+		t.Fatalf("hook answered %d verdicts for %d records", len(out.Results), len(values))
+	}
+	return out.Results
+}
+
+// assertValid checks every verdict is valid.
+func assertValid(t *testing.T, what string, vs []verdict) {
+	t.Helper()
+	for i, v := range vs {
+		if !v.Valid {
+			t.Errorf("%s: record %d refused: %s %s", what, i, v.Reason, v.Message)
+		}
+	}
+}
