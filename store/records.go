@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/schemaregistry/registry/formats"
+	"github.com/schemaregistry/registry/internal/jackson"
 )
 
 // Key types of the `_schemas` topic (section 3.1).
@@ -55,14 +56,12 @@ func (k recordKey) bytes() []byte {
 	return b
 }
 
-// appendJSONString appends s as a JSON string the way Jackson writes it
-// (no HTML escaping).
+// appendJSONString appends s as a JSON string the way Jackson writes it, so
+// that key bytes match Confluent's (compaction compares exact bytes).
 func appendJSONString(b []byte, s string) []byte {
 	var sb strings.Builder
-	enc := json.NewEncoder(&sb)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(s)
-	return append(b, strings.TrimSuffix(sb.String(), "\n")...)
+	jackson.WriteString(&sb, s)
+	return append(b, sb.String()...)
 }
 
 func parseKey(b []byte) (recordKey, error) {

@@ -8,7 +8,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/schemaregistry/registry/internal/jackson"
 )
 
 // node is a JSON value that keeps what Avro Java's printer depends on and
@@ -133,44 +134,7 @@ func readNode(dec *json.Decoder, depth int) (*node, error) {
 // non-ASCII characters as they are, control characters escaped.
 type writer struct{ strings.Builder }
 
-func (w *writer) str(s string) {
-	w.WriteByte('"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			switch {
-			case c == '"':
-				w.WriteString(`\"`)
-			case c == '\\':
-				w.WriteString(`\\`)
-			case c == '\n':
-				w.WriteString(`\n`)
-			case c == '\r':
-				w.WriteString(`\r`)
-			case c == '\t':
-				w.WriteString(`\t`)
-			case c == '\b':
-				w.WriteString(`\b`)
-			case c == '\f':
-				w.WriteString(`\f`)
-			case c < 0x20:
-				fmt.Fprintf(w, `\u%04X`, c)
-			default:
-				w.WriteByte(c)
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			w.WriteString(`\uFFFD`)
-		} else {
-			w.WriteString(s[i : i+size])
-		}
-		i += size
-	}
-	w.WriteByte('"')
-}
+func (w *writer) str(s string) { jackson.WriteString(&w.Builder, s) }
 
 // field writes `"key":` with the comma the position needs.
 func (w *writer) key(first *bool, k string) {

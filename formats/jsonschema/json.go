@@ -9,7 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf16"
-	"unicode/utf8"
+
+	"github.com/schemaregistry/registry/internal/jackson"
 )
 
 // Kind is the JSON type of a Value.
@@ -288,44 +289,7 @@ func jacksonNumber(lit string) string {
 // characters as they are, control characters escaped with upper-case hex.
 type writer struct{ strings.Builder }
 
-func (w *writer) str(s string) {
-	w.WriteByte('"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			switch {
-			case c == '"':
-				w.WriteString(`\"`)
-			case c == '\\':
-				w.WriteString(`\\`)
-			case c == '\n':
-				w.WriteString(`\n`)
-			case c == '\r':
-				w.WriteString(`\r`)
-			case c == '\t':
-				w.WriteString(`\t`)
-			case c == '\b':
-				w.WriteString(`\b`)
-			case c == '\f':
-				w.WriteString(`\f`)
-			case c < 0x20:
-				fmt.Fprintf(w, `\u%04X`, c)
-			default:
-				w.WriteByte(c)
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			w.WriteString(`\uFFFD`)
-		} else {
-			w.WriteString(s[i : i+size])
-		}
-		i += size
-	}
-	w.WriteByte('"')
-}
+func (w *writer) str(s string) { jackson.WriteString(&w.Builder, s) }
 
 func (w *writer) value(v *Value) {
 	switch v.Kind {
