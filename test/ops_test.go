@@ -2,7 +2,6 @@ package test
 
 import (
 	"bufio"
-	"context"
 	"fmt"
 	"io"
 	"net"
@@ -13,8 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/schemaregistry/registry/store"
-	"github.com/schemaregistry/registry/store/file"
 )
 
 // scrapeMetrics reads GET /metrics into series -> value.
@@ -96,24 +93,7 @@ func TestMetricsMoveWithRequests(t *testing.T) {
 func TestNotReadyUntilReplayed(t *testing.T) {
 	const records = 20_000
 	dir := t.TempDir()
-	log, err := file.New(dir, file.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := log.Open(func(store.Record) {}); err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i < records; i += 1000 {
-		batch := make([]store.Record, 0, 1000)
-		for j := i; j < i+1000; j++ {
-			k, v := startupRecord(j)
-			batch = append(batch, store.Record{Key: k, Value: v})
-		}
-		if err := log.Append(context.Background(), batch); err != nil {
-			t.Fatal(err)
-		}
-	}
-	log.Close()
+	writeEmbeddedLog(t, dir, records)
 
 	port := freePort(t)
 	addr := fmt.Sprintf("127.0.0.1:%d", port)

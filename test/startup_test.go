@@ -77,9 +77,9 @@ func rss(t *testing.T, pid int) string {
 	return "unknown"
 }
 
-func TestStartup100kEmbedded(t *testing.T) {
-	needStartup(t)
-	dir := t.TempDir()
+// writeEmbeddedLog writes n startup records into a new embedded log in dir.
+func writeEmbeddedLog(t *testing.T, dir string, n int) {
+	t.Helper()
 	log, err := file.New(dir, file.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -87,9 +87,9 @@ func TestStartup100kEmbedded(t *testing.T) {
 	if err := log.Open(func(store.Record) {}); err != nil {
 		t.Fatal(err)
 	}
-	for i := 0; i < startupRecords; i += 1000 {
+	for i := 0; i < n; i += 1000 {
 		batch := make([]store.Record, 0, 1000)
-		for j := i; j < i+1000; j++ {
+		for j := i; j < min(i+1000, n); j++ {
 			k, v := startupRecord(j)
 			batch = append(batch, store.Record{Key: k, Value: v})
 		}
@@ -98,6 +98,12 @@ func TestStartup100kEmbedded(t *testing.T) {
 		}
 	}
 	log.Close()
+}
+
+func TestStartup100kEmbedded(t *testing.T) {
+	needStartup(t)
+	dir := t.TempDir()
+	writeEmbeddedLog(t, dir, startupRecords)
 	measureStartup(t, dir)
 }
 
