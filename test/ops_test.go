@@ -11,7 +11,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
 )
 
 // scrapeMetrics reads GET /metrics into series -> value.
