@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
@@ -60,15 +61,43 @@ func (rec *auditRecord) note(v any, err error) {
 		rec.version = body
 	case []int: // DELETE of a subject
 		rec.versions = body
+	case rawJSON: // an answer from the cache
+		rec.fromJSON(body)
 	case forwarded:
 		rec.forwarded = true
-		var out struct {
-			ID        int `json:"id"`
-			Version   int `json:"version"`
-			ErrorCode int `json:"error_code"`
+		rec.fromJSON(body.body)
+	}
+}
+
+// fromJSON takes id, version and error code from an encoded answer. They
+// lead the answers that carry them, so the scan stops there instead of
+// decoding the schema text.
+func (rec *auditRecord) fromJSON(b []byte) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return
+	}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return
 		}
-		if json.Unmarshal(body.body, &out) == nil {
-			rec.id, rec.version, rec.code = out.ID, out.Version, out.ErrorCode
+		var n int
+		switch t {
+		case "id", "version", "error_code":
+			if dec.Decode(&n) != nil {
+				return
+			}
+		default:
+			return // past the leading numbers
+		}
+		switch t {
+		case "id":
+			rec.id = n
+		case "version":
+			rec.version = n
+		case "error_code":
+			rec.code = n
 		}
 	}
 }

@@ -1,6 +1,11 @@
 package api
 
-import "github.com/schemaregistry/registry/internal/bounded"
+import (
+	"crypto/sha256"
+	"net/http"
+
+	"github.com/schemaregistry/registry/internal/bounded"
+)
 
 // bodyCache keeps encoded answers of the hot reads (a schema by id, a
 // subject-version), each with the registry revision it was computed at; an
@@ -43,4 +48,21 @@ func cacheKey(parts ...string) string {
 		b = append(b, 0)
 	}
 	return string(b)
+}
+
+// cachedByBody answers a POST whose answer is a function of the path, the
+// query, the body and the registry state (a lookup, the re-registration of
+// a schema a subject holds: what every serializer sends at start-up) from
+// the cache while the registry has not changed, without decoding or parsing
+// anything. A registration that writes moves the revision, so its answer is
+// never served from here.
+func (a *API) cachedByBody(r *http.Request, name string, compute func(body []byte) (any, error)) (any, error) {
+	body, err := a.readBody(r)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(body) // hardware-accelerated: cheaper than FNV here
+	return a.cached(cacheKey(name, r.URL.Path, r.URL.RawQuery, string(sum[:])), func() (any, error) {
+		return compute(body)
+	})
 }

@@ -27,3 +27,23 @@ func TestCachedAnswersFollowWrites(t *testing.T) {
 	s.expect("POST", "/subjects/t/versions", body(recordV1), 200, "")
 	s.expect("GET", "/subjects/t/versions/latest", "", 200, `{"subject":"t","version":1,"id":3,"guid":"`+guid(recordV1)+`","schemaType":"AVRO","schema":`+quote(recordV1)+`}`)
 }
+
+// Lookups and re-registrations answered from the cache follow writes too.
+func TestCachedPostsFollowWrites(t *testing.T) {
+	s := newServer(t)
+	reg := `{"id":1,"version":1,"guid":"` + guid(recordV1) + `","schemaType":"AVRO","schema":` + quote(recordV1) + `}`
+	s.expect("POST", "/subjects/s/versions", body(recordV1), 200, reg)
+	s.expect("POST", "/subjects/s/versions", body(recordV1), 200, reg) // existing: from the cache next time
+	s.expect("POST", "/subjects/s/versions", body(recordV1), 200, reg)
+	s.expect("POST", "/subjects/s", body(recordV1), 200, `{"subject":"s","version":1,"id":1,"guid":"`+guid(recordV1)+`","schemaType":"AVRO","schema":`+quote(recordV1)+`}`)
+	s.expect("DELETE", "/subjects/s/versions/1", "", 200, "1")
+	s.expectError("POST", "/subjects/s", body(recordV1), 404, 40401, "Subject 's' not found.")
+	// The same body registers again: a new version, not the cached answer.
+	s.expect("POST", "/subjects/s/versions", body(recordV1), 200, `{"id":1,"version":2,"guid":"`+guid(recordV1)+`","schemaType":"AVRO","schema":`+quote(recordV1)+`}`)
+	s.expect("PUT", "/mode/s", `{"mode":"READONLY"}`, 200, "")
+	s.expect("POST", "/subjects/s/versions", body(recordV1), 200, `{"id":1,"version":2,"guid":"`+guid(recordV1)+`","schemaType":"AVRO","schema":`+quote(recordV1)+`}`)
+	s.expectError("POST", "/subjects/s/versions", body(recordV2), 422, 42205, "read-only")
+	// Query parameters are part of the key.
+	s.expectError("POST", "/subjects/s?deleted=true", body(recordV3), 404, 40403, "")
+	s.expect("POST", "/subjects/s?deleted=true", body(recordV1), 200, "")
+}

@@ -117,28 +117,32 @@ func registerResponse(sv store.SchemaVersion) registerJSON {
 }
 
 func (a *API) register(r *http.Request) (any, error) {
-	var req store.SchemaRequest
-	if err := a.decodeBody(r, &req); err != nil {
-		return nil, err
-	}
-	sv, err := a.reg.Register(r.Context(), subjectParam(r), req,
-		store.RegisterOptions{Normalize: boolQuery(r, "normalize"), Force: boolQuery(r, "force")})
-	if err != nil {
-		return nil, err
-	}
-	return registerResponse(sv), nil
+	return a.cachedByBody(r, "register", func(body []byte) (any, error) {
+		var req store.SchemaRequest
+		if err := decodeJSON(body, &req); err != nil {
+			return nil, err
+		}
+		sv, err := a.reg.Register(r.Context(), subjectParam(r), req,
+			store.RegisterOptions{Normalize: boolQuery(r, "normalize"), Force: boolQuery(r, "force")})
+		if err != nil {
+			return nil, err
+		}
+		return registerResponse(sv), nil
+	})
 }
 
 func (a *API) lookupSchema(r *http.Request) (any, error) {
-	var req store.SchemaRequest
-	if err := a.decodeBody(r, &req); err != nil {
-		return nil, err
-	}
-	sv, err := a.reg.Lookup(subjectParam(r), req, boolQuery(r, "normalize"), boolQuery(r, "deleted"))
-	if err != nil {
-		return nil, err
-	}
-	return toSchemaJSON(sv), nil
+	return a.cachedByBody(r, "lookup", func(body []byte) (any, error) {
+		var req store.SchemaRequest
+		if err := decodeJSON(body, &req); err != nil {
+			return nil, err
+		}
+		sv, err := a.reg.Lookup(subjectParam(r), req, boolQuery(r, "normalize"), boolQuery(r, "deleted"))
+		if err != nil {
+			return nil, err
+		}
+		return toSchemaJSON(sv), nil
+	})
 }
 
 func (a *API) deleteSubject(r *http.Request) (any, error) {
