@@ -25,6 +25,7 @@ func (a *API) schemaByID(r *http.Request) (any, error) {
 		return nil, err
 	}
 	subject := r.URL.Query().Get("subject")
+	format := r.URL.Query().Get("format")
 	fetchMaxID := boolQuery(r, "fetchMaxId")
 	compute := func() (any, error) {
 		v, err := a.reg.SchemaByID(id, subject)
@@ -33,6 +34,9 @@ func (a *API) schemaByID(r *http.Request) (any, error) {
 		}
 		out := toSchemaJSON(v)
 		out.ID = 0 // SchemaString has no id: the caller knows it
+		if err := a.format(&out, id, format); err != nil {
+			return nil, err
+		}
 		if fetchMaxID {
 			out.MaxID = a.reg.MaxID()
 		}
@@ -41,7 +45,7 @@ func (a *API) schemaByID(r *http.Request) (any, error) {
 	if fetchMaxID {
 		return compute()
 	}
-	return a.cached(cacheKey("id", strconv.Itoa(id), subject), compute)
+	return a.cached(cacheKey("id", strconv.Itoa(id), subject, format), compute)
 }
 
 func (a *API) rawSchemaByID(r *http.Request) (any, error) {
@@ -146,4 +150,20 @@ func hasRuleType(v store.SchemaVersion, typ string) bool {
 		}
 	}
 	return false
+}
+
+// format replaces the schema text by the one the format query parameter
+// asks for, when the schema's type has it (Protobuf: serialized).
+func (a *API) format(out *schemaJSON, id int, format string) error {
+	if format == "" {
+		return nil
+	}
+	text, ok, err := a.reg.Formatted(id, format)
+	if err != nil {
+		return err
+	}
+	if ok {
+		out.Schema = text
+	}
+	return nil
 }

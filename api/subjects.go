@@ -31,13 +31,17 @@ func (a *API) getVersion(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	subject, deleted := subjectParam(r), boolQuery(r, "deleted")
-	return a.cached(cacheKey("version", subject, strconv.Itoa(v), strconv.FormatBool(deleted)), func() (any, error) {
+	subject, deleted, format := subjectParam(r), boolQuery(r, "deleted"), r.URL.Query().Get("format")
+	return a.cached(cacheKey("version", subject, strconv.Itoa(v), strconv.FormatBool(deleted), format), func() (any, error) {
 		sv, err := a.reg.Version(subject, v, deleted)
 		if err != nil {
 			return nil, err
 		}
-		return toSchemaJSON(sv), nil
+		out := toSchemaJSON(sv)
+		if err := a.format(&out, sv.ID, format); err != nil {
+			return nil, err
+		}
+		return out, nil
 	})
 }
 

@@ -61,3 +61,10 @@ var ErrInvalid = errors.New("invalid schema")
 func Invalid(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrInvalid, fmt.Sprintf(format, args...))
 }
+
+// Formatter is a schema that can be served in another text format on reads
+// (the `format` query parameter): Protobuf's "serialized" (a base64
+// FileDescriptorProto). Unknown formats are ignored, as Confluent does.
+type Formatter interface {
+	Formatted(format string) (text string, ok bool, err error)
+}

@@ -574,3 +574,22 @@ func (r *Registry) IDOfGUID(guid formats.Identity) (int, bool) {
 	}
 	return e.id, true
 }
+
+// Formatted returns the text of the schema bound to id in another format
+// (format=serialized for Protobuf); ok is false when the type has no such
+// format, and the stored text applies.
+func (r *Registry) Formatted(id int, format string) (string, bool, error) {
+	s, _, err := r.Parsed(id)
+	if err != nil {
+		return "", false, err
+	}
+	f, isFormatter := s.(formats.Formatter)
+	if !isFormatter {
+		return "", false, nil
+	}
+	text, ok, err := f.Formatted(format)
+	if err != nil {
+		return "", false, errorf(CodeInvalidSchema, "Schema %d cannot be served as %s: %v", id, format, err)
+	}
+	return text, ok, nil
+}

@@ -452,3 +452,16 @@ func (s *Schema) RecordName() string {
 	}
 	return ""
 }
+
+// Formatted serves format=serialized: the base64 FileDescriptorProto that
+// Confluent's Protobuf clients read schemas as.
+func (s *Schema) Formatted(format string) (string, bool, error) {
+	if !strings.EqualFold(format, "serialized") {
+		return "", false, nil
+	}
+	b, err := s.FileDescriptorProto()
+	if err != nil {
+		return "", false, err
+	}
+	return base64.StdEncoding.EncodeToString(b), true, nil
+}

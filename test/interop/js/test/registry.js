@@ -1,0 +1,66 @@
+'use strict';
+// Builds the registry from this repository and starts it on a free port.
+const { execFileSync, spawn } = require('node:child_process');
+const fs = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+
+const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function startRegistry() {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sr-interop-js-'));
+  // INTEROP_REGISTRY_BIN: a binary already built (default: go build from this repository)
+  let bin = process.env.INTEROP_REGISTRY_BIN;
+  if (!bin) {
+    bin = path.join(tmp, 'sr');
+    execFileSync('go', ['build', '-o', bin, './cmd/schema-registry'], { cwd: ROOT, stdio: 'inherit' });
+  }
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const logPath = path.join(tmp, 'registry.log');
+  const log = fs.openSync(logPath, 'w');
+  const proc = spawn(bin, [], {
+    cwd: tmp,
+    env: { ...process.env, SCHEMA_REGISTRY_LISTENERS: url, SCHEMA_REGISTRY_DATA_DIR: path.join(tmp, 'data') },
+    stdio: ['ignore', log, log],
+  });
+  let exited = false;
+  proc.on('exit', () => { exited = true; });
+  const deadline = Date.now() + 30000;
+  for (;;) {
+    if (exited) throw new Error('registry exited: ' + fs.readFileSync(logPath, 'utf8'));
+    try {
+      const r = await fetch(url + '/health/ready');
+      if (r.status === 200) break;
+    } catch (_) { /* not up yet */ }
+    if (Date.now() > deadline) throw new Error('registry not ready in 30s: ' + fs.readFileSync(logPath, 'utf8'));
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  async function stop() {
+    if (!exited) {
+      const gone = new Promise((r) => proc.once('exit', r));
+      proc.kill('SIGTERM');
+      const t = setTimeout(() => proc.kill('SIGKILL'), 15000);
+      await gone;
+      clearTimeout(t);
+    }
+    fs.closeSync(log);
+    if (process.env.INTEROP_KEEP == null) fs.rmSync(tmp, { recursive: true, force: true });
+    else console.log('registry files kept in', tmp);
+  }
+  return { url, stop };
+}
+
+module.exports = { startRegistry };
