@@ -1,10 +1,6 @@
 package avro
 
 import (
-	"bytes"
-	"encoding/json"
-	"fmt"
-	"io"
 	"math"
 	"strconv"
 	"strings"
@@ -45,90 +41,22 @@ func (n *node) text() (string, bool) {
 // parseJSON decodes one JSON document, keeping key order and number text.
 // Duplicate keys keep their first position and the last value, as Jackson.
 func parseJSON(data []byte) (*node, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	n, err := readNode(dec, 0)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, fmt.Errorf("unexpected data after the JSON value")
-	}
-	return n, nil
+	return jackson.Parse(data, maxDepth, jackson.Builder[*node]{
+		Object: func(keys []string, vals []*node) *node { return &node{kind: 'o', keys: keys, vals: vals} },
+		Array:  func(items []*node) *node { return &node{kind: 'a', items: items} },
+		String: func(s string) *node { return &node{kind: 's', str: s} },
+		Number: func(lit string) (*node, error) { return &node{kind: 'n', str: lit}, nil },
+		Bool: func(b bool) *node {
+			if b {
+				return &node{kind: 'b', str: "true"}
+			}
+			return &node{kind: 'b', str: "false"}
+		},
+		Null: func() *node { return &node{kind: 'z'} },
+	})
 }
 
 const maxDepth = 256
-
-func readNode(dec *json.Decoder, depth int) (*node, error) {
-	if depth > maxDepth {
-		return nil, fmt.Errorf("JSON nested deeper than %d levels", maxDepth)
-	}
-	tok, err := dec.Token()
-	if err != nil {
-		if err == io.EOF {
-			return nil, fmt.Errorf("unexpected end of JSON input")
-		}
-		return nil, err
-	}
-	switch t := tok.(type) {
-	case json.Delim:
-		switch t {
-		case '{':
-			n := &node{kind: 'o'}
-			for dec.More() {
-				kt, err := dec.Token()
-				if err != nil {
-					return nil, err
-				}
-				key, _ := kt.(string)
-				v, err := readNode(dec, depth+1)
-				if err != nil {
-					return nil, err
-				}
-				replaced := false
-				for i, k := range n.keys {
-					if k == key {
-						n.vals[i], replaced = v, true
-					}
-				}
-				if !replaced {
-					n.keys = append(n.keys, key)
-					n.vals = append(n.vals, v)
-				}
-			}
-			if _, err := dec.Token(); err != nil {
-				return nil, err
-			}
-			return n, nil
-		case '[':
-			n := &node{kind: 'a'}
-			for dec.More() {
-				v, err := readNode(dec, depth+1)
-				if err != nil {
-					return nil, err
-				}
-				n.items = append(n.items, v)
-			}
-			if _, err := dec.Token(); err != nil {
-				return nil, err
-			}
-			return n, nil
-		}
-		return nil, fmt.Errorf("unexpected %v", t)
-	case string:
-		return &node{kind: 's', str: t}, nil
-	case json.Number:
-		return &node{kind: 'n', str: string(t)}, nil
-	case bool:
-		if t {
-			return &node{kind: 'b', str: "true"}, nil
-		}
-		return &node{kind: 'b', str: "false"}, nil
-	case nil:
-		return &node{kind: 'z'}, nil
-	}
-	return nil, fmt.Errorf("unexpected token %v", tok)
-}
 
 // writer renders JSON the way Jackson's generator does in Avro Java: compact,
 // non-ASCII characters as they are, control characters escaped.

@@ -1,10 +1,8 @@
 package jsonschema
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"sort"
 	"strconv"
 	"strings"
@@ -88,88 +86,24 @@ const (
 // Duplicate keys keep their first position and the last value, as Jackson's
 // tree does.
 func ParseJSON(data []byte) (*Value, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	v, err := readValue(dec, 0)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, fmt.Errorf("unexpected data after the JSON value")
-	}
-	return v, nil
-}
-
-func readValue(dec *json.Decoder, depth int) (*Value, error) {
-	if depth > maxDepth {
-		return nil, fmt.Errorf("JSON nested deeper than %d levels", maxDepth)
-	}
-	tok, err := dec.Token()
-	if err != nil {
-		if err == io.EOF {
-			return nil, fmt.Errorf("unexpected end of JSON input")
-		}
-		return nil, err
-	}
-	switch t := tok.(type) {
-	case json.Delim:
-		switch t {
-		case '{':
-			v := &Value{Kind: Object}
-			for dec.More() {
-				kt, err := dec.Token()
-				if err != nil {
-					return nil, err
-				}
-				key, _ := kt.(string)
-				m, err := readValue(dec, depth+1)
-				if err != nil {
-					return nil, err
-				}
-				replaced := false
-				for i, k := range v.Keys {
-					if k == key {
-						v.Vals[i], replaced = m, true
-						break
-					}
-				}
-				if !replaced {
-					v.Keys = append(v.Keys, key)
-					v.Vals = append(v.Vals, m)
-				}
+	return jackson.Parse(data, maxDepth, jackson.Builder[*Value]{
+		Object: func(keys []string, vals []*Value) *Value { return &Value{Kind: Object, Keys: keys, Vals: vals} },
+		Array: func(items []*Value) *Value {
+			if items == nil {
+				items = []*Value{}
 			}
-			if _, err := dec.Token(); err != nil {
+			return &Value{Kind: Array, Items: items}
+		},
+		String: func(s string) *Value { return &Value{Kind: String, Str: s} },
+		Number: func(lit string) (*Value, error) {
+			if err := checkNumber(lit); err != nil {
 				return nil, err
 			}
-			return v, nil
-		case '[':
-			v := &Value{Kind: Array, Items: []*Value{}}
-			for dec.More() {
-				m, err := readValue(dec, depth+1)
-				if err != nil {
-					return nil, err
-				}
-				v.Items = append(v.Items, m)
-			}
-			if _, err := dec.Token(); err != nil {
-				return nil, err
-			}
-			return v, nil
-		}
-		return nil, fmt.Errorf("unexpected %v", t)
-	case string:
-		return &Value{Kind: String, Str: t}, nil
-	case json.Number:
-		if err := checkNumber(string(t)); err != nil {
-			return nil, err
-		}
-		return &Value{Kind: Number, Str: string(t)}, nil
-	case bool:
-		return &Value{Kind: Bool, Bool: t}, nil
-	case nil:
-		return &Value{Kind: Null}, nil
-	}
-	return nil, fmt.Errorf("unexpected token %v", tok)
+			return &Value{Kind: Number, Str: lit}, nil
+		},
+		Bool: func(b bool) *Value { return &Value{Kind: Bool, Bool: b} },
+		Null: func() *Value { return &Value{Kind: Null} },
+	})
 }
 
 func checkNumber(lit string) error {
