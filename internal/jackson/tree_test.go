@@ -30,8 +30,8 @@ var show = Builder[string]{
 func TestParse(t *testing.T) {
 	for in, want := range map[string]string{
 		`{"b":1,"a":[1.50,"x",true,null],"b":2}`: `{b=2,a=[1.50,"x",true,null]}`, // first position, last value
-		`  {}  `: `{}`,
-		`1e10`:   `1e10`,
+		`  {}  `:                                 `{}`,
+		`1e10`:                                   `1e10`,
 	} {
 		got, err := Parse([]byte(in), 10, show)
 		if err != nil || got != want {
