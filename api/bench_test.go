@@ -35,65 +35,40 @@ func serveOnce(b *testing.B, h http.Handler, method, path, body string) {
 	}
 }
 
-func BenchmarkGetSchemaByID(b *testing.B) {
+// parallel registers schema under bench-value, then sends the request from
+// every goroutine of the benchmark.
+func parallel(b *testing.B, schema, method, path, reqBody string) {
 	s := benchServer(b)
-	serveOnce(b, s.h, "POST", "/subjects/bench-value/versions", body(record(20)))
+	serveOnce(b, s.h, "POST", "/subjects/bench-value/versions", body(schema))
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			serveOnce(b, s.h, "GET", "/schemas/ids/1", "")
+			serveOnce(b, s.h, method, path, reqBody)
 		}
 	})
 }
 
+func BenchmarkGetSchemaByID(b *testing.B) {
+	parallel(b, record(20), "GET", "/schemas/ids/1", "")
+}
+
 func BenchmarkGetLatestVersion(b *testing.B) {
-	s := benchServer(b)
-	serveOnce(b, s.h, "POST", "/subjects/bench-value/versions", body(record(20)))
-	b.ReportAllocs()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			serveOnce(b, s.h, "GET", "/subjects/bench-value/versions/latest", "")
-		}
-	})
+	parallel(b, record(20), "GET", "/subjects/bench-value/versions/latest", "")
 }
 
 // What every serializer does at start-up: register a schema the subject
 // already holds.
 func BenchmarkReRegisterExisting(b *testing.B) {
-	s := benchServer(b)
-	req := body(record(20))
-	serveOnce(b, s.h, "POST", "/subjects/bench-value/versions", req)
-	b.ReportAllocs()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			serveOnce(b, s.h, "POST", "/subjects/bench-value/versions", req)
-		}
-	})
+	parallel(b, record(20), "POST", "/subjects/bench-value/versions", body(record(20)))
 }
 
 func BenchmarkLookup(b *testing.B) {
-	s := benchServer(b)
-	req := body(record(20))
-	serveOnce(b, s.h, "POST", "/subjects/bench-value/versions", req)
-	b.ReportAllocs()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			serveOnce(b, s.h, "POST", "/subjects/bench-value", req)
-		}
-	})
+	parallel(b, record(20), "POST", "/subjects/bench-value", body(record(20)))
 }
 
 // A 21-field record against the latest 20-field one.
 func BenchmarkCompatibilityLatest(b *testing.B) {
-	s := benchServer(b)
-	serveOnce(b, s.h, "POST", "/subjects/bench-value/versions", body(record(20)))
-	req := body(record(21))
-	b.ReportAllocs()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			serveOnce(b, s.h, "POST", "/compatibility/subjects/bench-value/versions/latest", req)
-		}
-	})
+	parallel(b, record(20), "POST", "/compatibility/subjects/bench-value/versions/latest", body(record(21)))
 }
 
 // A new version against 100 versions under FULL_TRANSITIVE.
