@@ -352,7 +352,7 @@ func TestJSONRecursion(t *testing.T) {
 // registered schemas (dependencies), also into their $defs.
 func TestJSONReferencedSchemas(t *testing.T) {
 	dep := func(zipType string) formats.Dependency {
-		return formats.Dependency{Name: "address.json", Direct: true,
+		return formats.Dependency{Name: "address.json",
 			Schema: `{"type":"object","properties":{"street":{"type":"string"}},"$defs":{"zip":{"type":"` + zipType + `"}}}`}
 	}
 	user := `{"type":"object","properties":{"home":{"$ref":"address.json"},"zip":{"$ref":"address.json#/$defs/zip"}}}`

@@ -65,7 +65,7 @@ func TestProtobufDiffVectors(t *testing.T) {
 	toDeps := func(ds []dep) []formats.Dependency {
 		var out []formats.Dependency
 		for _, d := range ds {
-			out = append(out, formats.Dependency{Name: d.Name, Schema: d.Dependency, Direct: true})
+			out = append(out, formats.Dependency{Name: d.Name, Schema: d.Dependency})
 		}
 		return out
 	}
@@ -224,8 +224,8 @@ func TestProtobufLevels(t *testing.T) {
 // whose definition changed between versions.
 func TestProtobufReferencedMessage(t *testing.T) {
 	main := "syntax = \"proto3\";\nimport \"dep.proto\";\nmessage M { dep.D d = 1; }\n"
-	d1 := formats.Dependency{Name: "dep.proto", Schema: "syntax = \"proto3\";\npackage dep;\nmessage D { int32 a = 1; }\n", Direct: true}
-	d2 := formats.Dependency{Name: "dep.proto", Schema: "syntax = \"proto3\";\npackage dep;\nmessage D { string a = 1; }\n", Direct: true}
+	d1 := formats.Dependency{Name: "dep.proto", Schema: "syntax = \"proto3\";\npackage dep;\nmessage D { int32 a = 1; }\n"}
+	d2 := formats.Dependency{Name: "dep.proto", Schema: "syntax = \"proto3\";\npackage dep;\nmessage D { string a = 1; }\n"}
 	got := diffStrings(t, parseProto(t, main, d1), parseProto(t, main, d2))
 	want := []string{"FIELD_SCALAR_KIND_CHANGED #/D/1", "FIELD_NAMED_TYPE_CHANGED #/M/1"}
 	if !reflect.DeepEqual(got, want) {

@@ -26,9 +26,6 @@ type Reference struct {
 type Dependency struct {
 	Name   string
 	Schema string
-	// Direct is true for the references the schema itself declares, false for
-	// the references of its references.
-	Direct bool
 }
 
 // Options tune a parse.

@@ -57,7 +57,7 @@ func (st *state) resolve(refs []formats.Reference, live bool, depth int, seen ma
 		if _, err := st.resolve(v.entry.refs, false, depth+1, seen, deps); err != nil {
 			return nil, err
 		}
-		*deps = append(*deps, formats.Dependency{Name: ref.Name, Schema: v.entry.schema, Direct: depth == 0})
+		*deps = append(*deps, formats.Dependency{Name: ref.Name, Schema: v.entry.schema})
 	}
 	return out, nil
 }

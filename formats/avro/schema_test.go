@@ -87,7 +87,7 @@ func TestNormalizedForm(t *testing.T) {
 }
 
 func TestReferencesArePrintedByName(t *testing.T) {
-	address := formats.Dependency{Name: "com.acme.Address", Schema: `{"type":"record","name":"Address","namespace":"com.acme","fields":[{"name":"street","type":"string"}]}`, Direct: true}
+	address := formats.Dependency{Name: "com.acme.Address", Schema: `{"type":"record","name":"Address","namespace":"com.acme","fields":[{"name":"street","type":"string"}]}`}
 	in := `{"type":"record","name":"User","namespace":"com.acme","fields":[{"name":"home","type":"Address"},{"name":"work","type":["null","com.acme.Address"]}]}`
 	want := `{"type":"record","name":"User","namespace":"com.acme","fields":[{"name":"home","type":"Address"},{"name":"work","type":["null","Address"]}]}`
 	if got := canon(t, in, false, address); got != want {

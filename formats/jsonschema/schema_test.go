@@ -114,8 +114,8 @@ func TestGoldenHashes(t *testing.T) {
 	}
 	// The golden schema's references (by name) parse alongside it.
 	deps := []formats.Dependency{
-		{Name: "io.confluent.kafka.example.User", Schema: `{"type":"object"}`, Direct: true},
-		{Name: "io.confluent.kafka.example.Address", Schema: `{"type":"object"}`, Direct: true},
+		{Name: "io.confluent.kafka.example.User", Schema: `{"type":"object"}`},
+		{Name: "io.confluent.kafka.example.Address", Schema: `{"type":"object"}`},
 	}
 	parse(t, text, formats.Options{New: true}, deps...)
 	if s.RecordName() != "Person" {
@@ -189,7 +189,7 @@ func TestInvalidInput(t *testing.T) {
 }
 
 func TestReferences(t *testing.T) {
-	address := formats.Dependency{Name: "address.json", Direct: true,
+	address := formats.Dependency{Name: "address.json",
 		Schema: `{"type":"object","properties":{"street":{"type":"string"}},"required":["street"],"$defs":{"zip":{"type":"string","pattern":"^[0-9]{5}$"}}}`}
 	user := `{"type":"object","properties":{"addr":{"$ref":"address.json"},"zip":{"$ref":"address.json#/$defs/zip"}}}`
 	s := parse(t, user, formats.Options{New: true}, address)
@@ -211,7 +211,7 @@ func TestReferences(t *testing.T) {
 	}
 	// Against the schema's own $id, and transitively.
 	street := formats.Dependency{Name: "street.json", Schema: `{"type":"string","minLength":1}`}
-	address2 := formats.Dependency{Name: "address.json", Direct: true, Schema: `{"type":"object","properties":{"street":{"$ref":"street.json"}}}`}
+	address2 := formats.Dependency{Name: "address.json", Schema: `{"type":"object","properties":{"street":{"$ref":"street.json"}}}`}
 	s = parse(t, `{"$id":"https://example.com/schemas/user.json","properties":{"addr":{"$ref":"address.json"}}}`, formats.Options{New: true}, street, address2)
 	if err := s.Validate([]byte(`{"addr":{"street":""}}`)); err == nil {
 		t.Error("transitive reference not applied")
@@ -266,7 +266,7 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("took %v", d)
 			}
 		}()
-		deps := []formats.Dependency{{Name: "dep.json", Schema: dep, Direct: true}}
+		deps := []formats.Dependency{{Name: "dep.json", Schema: dep}}
 		for _, isNew := range []bool{true, false} {
 			s, err := Format{}.Parse(text, deps, formats.Options{New: isNew, Normalize: normalize})
 			if err != nil {

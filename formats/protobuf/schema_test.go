@@ -167,7 +167,7 @@ func TestErrors(t *testing.T) {
 }
 
 func TestImports(t *testing.T) {
-	dep := formats.Dependency{Name: "acme/common.proto", Direct: true,
+	dep := formats.Dependency{Name: "acme/common.proto",
 		Schema: "syntax = \"proto3\";\npackage acme;\nimport \"google/type/money.proto\";\nmessage Price {\n  google.type.Money amount = 1;\n}\n"}
 	text := `syntax = "proto3";
 package shop;
