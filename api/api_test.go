@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -253,9 +254,15 @@ func TestMediaTypesAndRequestID(t *testing.T) {
 	if h.Get("X-Request-ID") != "abc-123" {
 		t.Errorf("X-Request-ID not echoed: %q", h.Get("X-Request-ID"))
 	}
-	_, _, h = s.do("GET", "/", "")
-	if len(h.Get("X-Request-ID")) != 36 {
-		t.Errorf("generated X-Request-ID %q is not a UUID", h.Get("X-Request-ID"))
+	uuid := regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+	seen := map[string]bool{}
+	for range 3 {
+		_, _, h = s.do("GET", "/", "")
+		id := h.Get("X-Request-ID")
+		if !uuid.MatchString(id) || seen[id] {
+			t.Errorf("generated X-Request-ID %q is not a fresh UUIDv4 (seen: %v)", id, seen)
+		}
+		seen[id] = true
 	}
 	s.expect("GET", "/", "", 200, `{}`)
 	s.expect("POST", "/", `{"a":"b"}`, 200, `{}`)

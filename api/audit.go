@@ -24,7 +24,10 @@ type auditRecord struct {
 	id        int // schema id of a registration
 	version   int // version registered or deleted
 	versions  []int
-	forwarded bool // answered by the primary
+	forwarded bool   // answered by the primary
+	answer    []byte // an encoded answer, read for id, version and code when logged
+	revision  int64  // the registry's revision when the call began
+	reg       interface{ Revision() int64 }
 }
 
 type auditKey struct{}
@@ -38,7 +41,7 @@ func auditOf(ctx context.Context) *auditRecord {
 // rec.log writes it when the call is done.
 func (a *API) startAudit(w http.ResponseWriter, r *http.Request, acc access) (http.ResponseWriter, *http.Request, *auditRecord) {
 	sw := &statusWriter{ResponseWriter: w}
-	rec := &auditRecord{logger: a.logger, start: time.Now(), w: sw, acc: acc}
+	rec := &auditRecord{logger: a.logger, start: time.Now(), w: sw, acc: acc, reg: a.reg, revision: a.reg.Revision()}
 	r = r.WithContext(context.WithValue(r.Context(), auditKey{}, rec))
 	rec.r = r
 	return sw, r, rec
@@ -62,10 +65,10 @@ func (rec *auditRecord) note(v any, err error) {
 	case []int: // DELETE of a subject
 		rec.versions = body
 	case rawJSON: // an answer from the cache
-		rec.fromJSON(body)
+		rec.answer = body
 	case forwarded:
 		rec.forwarded = true
-		rec.fromJSON(body.body)
+		rec.answer = body.body
 	}
 }
 
@@ -102,9 +105,21 @@ func (rec *auditRecord) fromJSON(b []byte) {
 	}
 }
 
-// log writes the record as one line.
+// log writes the record as one line: at INFO, or at DEBUG for a call that
+// succeeded without changing anything (a serializer registering a schema
+// the subject already holds, on every start).
 func (rec *auditRecord) log() {
 	r := rec.r
+	level := slog.LevelInfo
+	if rec.w.status() < 300 && !rec.forwarded && rec.reg.Revision() == rec.revision {
+		level = slog.LevelDebug
+	}
+	if !rec.logger.Enabled(r.Context(), level) {
+		return
+	}
+	if rec.answer != nil {
+		rec.fromJSON(rec.answer)
+	}
 	attrs := make([]slog.Attr, 0, 16)
 	if p := rec.principal; p != nil {
 		attrs = append(attrs, slog.String("user", p.Name), slog.String("auth", p.Via))
@@ -144,7 +159,7 @@ func (rec *auditRecord) log() {
 	attrs = append(attrs,
 		slog.String("request_id", r.Header.Get("X-Request-ID")),
 		slog.Duration("elapsed", time.Since(rec.start)))
-	rec.logger.LogAttrs(r.Context(), slog.LevelInfo, "audit", attrs...)
+	rec.logger.LogAttrs(r.Context(), level, "audit", attrs...)
 }
 
 // statusWriter remembers the status of a response.

@@ -249,10 +249,13 @@ func TestMatchSubject(t *testing.T) {
 }
 
 // TestAuditLog checks one structured line per write, refused ones included,
-// and none for reads.
+// and none for reads or for a registration that finds the schema already
+// registered.
 func TestAuditLog(t *testing.T) {
 	var buf bytes.Buffer
 	_, h := newAuthServer(t, testAuth(), slog.New(slog.NewJSONHandler(&buf, nil)))
+	call(h, "POST", "/subjects/orders-value/versions", `{"schema":"\"string\""}`, "bob", "bob-pw")
+	// The same registration again changes nothing: logged at DEBUG only.
 	call(h, "POST", "/subjects/orders-value/versions", `{"schema":"\"string\""}`, "bob", "bob-pw")
 	call(h, "POST", "/subjects/payments-value/versions", `{"schema":"\"string\""}`, "bob", "bob-pw")
 	call(h, "DELETE", "/subjects/orders-value/versions/1", "", "carol", "carol-pw")

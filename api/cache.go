@@ -16,6 +16,23 @@ type bodyCache = bounded.Map[string, cachedBody]
 type cachedBody struct {
 	revision int64
 	body     []byte
+	check    checkOutcome
+}
+
+// checkOutcome is the compatibility check behind an answer: replayed from
+// the cache, the answer still counts as a check in the metrics.
+type checkOutcome int8
+
+const (
+	noCheck checkOutcome = iota
+	checkPassed
+	checkFailed
+)
+
+// withCheck is an answer computed by a compatibility check.
+type withCheck struct {
+	v       any
+	outcome checkOutcome
 }
 
 // rawJSON is a response body already encoded.
@@ -26,14 +43,21 @@ type rawJSON []byte
 func (a *API) cached(key string, compute func() (any, error)) (any, error) {
 	rev := a.reg.Revision()
 	if cb, ok := a.bodies.Get(key); ok && cb.revision == rev {
+		if cb.check != noCheck {
+			a.reg.CountCompatibilityCheck(cb.check == checkPassed)
+		}
 		return rawJSON(cb.body), nil
 	}
 	v, err := compute()
 	if err != nil {
 		return nil, err
 	}
+	check := noCheck
+	if wc, ok := v.(withCheck); ok {
+		v, check = wc.v, wc.outcome
+	}
 	body := encodeJSON(v)
-	a.bodies.Put(key, cachedBody{rev, body})
+	a.bodies.Put(key, cachedBody{rev, body, check})
 	return rawJSON(body), nil
 }
 

@@ -47,3 +47,38 @@ func TestCachedPostsFollowWrites(t *testing.T) {
 	s.expectError("POST", "/subjects/s?deleted=true", body(recordV3), 404, 40403, "")
 	s.expect("POST", "/subjects/s?deleted=true", body(recordV1), 200, "")
 }
+
+// TestCachedCompatibilityFollowsWrites repeats each check so that the second
+// answer can come from the cache, across every kind of write that changes
+// the verdict: a new version, a level change, a delete, a mode change does not
+// matter but still moves the revision.
+func TestCachedCompatibilityFollowsWrites(t *testing.T) {
+	s := newServer(t)
+	twice := func(path, req string, want string) {
+		t.Helper()
+		s.expect("POST", path, req, 200, want)
+		s.expect("POST", path, req, 200, want)
+	}
+	compatible, incompatible := `{"is_compatible":true}`, `{"is_compatible":false}`
+	s.expect("POST", "/subjects/s/versions", body(recordV1), 200, "")
+	// recordV3 adds a field without a default: not BACKWARD compatible.
+	twice("/compatibility/subjects/s/versions/latest", body(recordV3), incompatible)
+	twice("/compatibility/subjects/s/versions", body(recordV2), compatible)
+	s.expect("PUT", "/config/s", `{"compatibility":"NONE"}`, 200, "")
+	twice("/compatibility/subjects/s/versions/latest", body(recordV3), compatible)
+	s.expect("PUT", "/config/s", `{"compatibility":"FORWARD"}`, 200, "")
+	twice("/compatibility/subjects/s/versions/latest", body(recordV3), compatible)
+	s.expect("DELETE", "/config/s", "", 200, "")
+	twice("/compatibility/subjects/s/versions/latest", body(recordV3), incompatible)
+	// A new latest version that recordV3 evolves.
+	s.expect("PUT", "/config/s", `{"compatibility":"NONE"}`, 200, "")
+	s.expect("POST", "/subjects/s/versions", body(`{"type":"record","name":"User","namespace":"com.acme","fields":[{"name":"id","type":"long"},{"name":"name","type":"string","default":""}]}`), 200, "")
+	s.expect("DELETE", "/config/s", "", 200, "")
+	twice("/compatibility/subjects/s/versions/latest", body(recordV3), compatible)
+	twice("/compatibility/subjects/s/versions/1", body(recordV3), incompatible)
+	// Deleting the version checked against: 40402 instead of the cached verdict.
+	s.expect("DELETE", "/subjects/s/versions/1", "", 200, "1")
+	s.expectError("POST", "/compatibility/subjects/s/versions/1", body(recordV3), 404, 40402, "")
+	// verbose is part of the key.
+	twice("/compatibility/subjects/s/versions/latest?verbose=true", body(recordV3), `{"is_compatible":true,"messages":[]}`)
+}

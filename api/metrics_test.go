@@ -70,6 +70,12 @@ func TestMetrics(t *testing.T) {
 	call(h, "POST", "/subjects/a/versions", rec(`{\"name\":\"f\",\"type\":\"int\"}`), "", "")
 	call(h, "POST", "/subjects/a/versions", rec(`{\"name\":\"g\",\"type\":\"int\"}`), "", "") // 409
 	call(h, "POST", "/compatibility/subjects/a/versions/latest", rec(`{\"name\":\"f\",\"type\":\"int\"}`), "", "")
+	// The same checks again, answered from the cache, still count.
+	call(h, "POST", "/compatibility/subjects/a/versions/latest", rec(`{\"name\":\"f\",\"type\":\"int\"}`), "", "")
+	call(h, "POST", "/compatibility/subjects/a/versions/latest", rec(`{\"name\":\"g\",\"type\":\"int\"}`), "", "")
+	call(h, "POST", "/compatibility/subjects/a/versions/latest", rec(`{\"name\":\"g\",\"type\":\"int\"}`), "", "")
+	call(h, "POST", "/compatibility/subjects/nope/versions", rec(`{\"name\":\"g\",\"type\":\"int\"}`), "", "") // no versions: no check
+	call(h, "POST", "/compatibility/subjects/nope/versions", rec(`{\"name\":\"g\",\"type\":\"int\"}`), "", "")
 	call(h, "GET", "/subjects/a/versions/1", "", "", "")
 	call(h, "GET", "/subjects/a/versions/1", "", "", "")
 	call(h, "GET", "/subjects/nope/versions/1", "", "", "")
@@ -84,8 +90,8 @@ func TestMetrics(t *testing.T) {
 		`schema_registry_http_requests_total{code="404",method="GET",route="/subjects/{subject}/versions/{version}"}`:      1,
 		`schema_registry_http_requests_total{code="404",method="GET",route="unmatched"}`:                                   1,
 		`schema_registry_http_request_duration_seconds_count{method="GET",route="/subjects/{subject}/versions/{version}"}`: 3,
-		`schema_registry_compatibility_checks_total`:                                                                       2,
-		`schema_registry_compatibility_failures_total`:                                                                     1,
+		`schema_registry_compatibility_checks_total`:                                                                       5,
+		`schema_registry_compatibility_failures_total`:                                                                     3,
 		`schema_registry_subjects`:   1,
 		`schema_registry_versions`:   1,
 		`schema_registry_schemas`:    1,

@@ -174,20 +174,31 @@ func (a *API) compatibilityVersion(r *http.Request) (any, error) {
 }
 
 // compatibility checks against one version (v > 0 or latest) or all (v 0).
+// A check repeated while the registry has not changed (a CI pipeline, a
+// producer checking before it registers) is answered from the cache.
 func (a *API) compatibility(r *http.Request, v int) (any, error) {
-	var req store.SchemaRequest
-	if err := a.decodeBody(r, &req); err != nil {
-		return nil, err
-	}
-	verbose := boolQuery(r, "verbose")
-	res, err := a.reg.CheckCompatibility(subjectParam(r), v, req, boolQuery(r, "normalize"), verbose)
-	if err != nil {
-		return nil, err
-	}
-	out := compatibilityJSON{IsCompatible: res.Compatible}
-	if verbose {
-		msgs := append([]string{}, res.Messages...)
-		out.Messages = &msgs
-	}
-	return out, nil
+	return a.cachedByBody(r, "compatibility", func(body []byte) (any, error) {
+		var req store.SchemaRequest
+		if err := decodeJSON(body, &req); err != nil {
+			return nil, err
+		}
+		verbose := boolQuery(r, "verbose")
+		res, err := a.reg.CheckCompatibility(subjectParam(r), v, req, boolQuery(r, "normalize"), verbose)
+		if err != nil {
+			return nil, err
+		}
+		out := compatibilityJSON{IsCompatible: res.Compatible}
+		if verbose {
+			msgs := append([]string{}, res.Messages...)
+			out.Messages = &msgs
+		}
+		outcome := noCheck
+		switch {
+		case res.Checked && res.Compatible:
+			outcome = checkPassed
+		case res.Checked:
+			outcome = checkFailed
+		}
+		return withCheck{out, outcome}, nil
+	})
 }

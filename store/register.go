@@ -322,7 +322,9 @@ func (r *Registry) planRegistration(subject string, c *candidate, o RegisterOpti
 		}
 	}
 	if !importing && !o.Force && s != nil {
-		check = r.compatibilityCheck(st, subject, c, s.live())
+		if ch := r.compatibilityCheck(st, subject, c, s.live()); ch != nil {
+			check = ch
+		}
 	}
 	return ver, importing, check, nil, nil
 }
@@ -366,7 +368,8 @@ func (r *Registry) allocate(subject string, ver int, c *candidate) ([]Record, *S
 
 // compatibilityCheck gathers, under the read lock, what checking c against
 // the given live versions under the subject's level needs, and returns the
-// check itself, to run without the lock.
+// check itself, to run without the lock; nil when there is nothing to check
+// (level NONE, no versions).
 func (r *Registry) compatibilityCheck(st *state, subject string, c *candidate, versions []*version) func() []string {
 	cfg := st.effectiveConfig(subject, r.defaultConfig())
 	level := *cfg.CompatibilityLevel
@@ -378,7 +381,7 @@ func (r *Registry) compatibilityCheck(st *state, subject string, c *candidate, v
 		o.Policy = *cfg.CompatibilityPolicy
 	}
 	if level == compat.None || len(versions) == 0 {
-		return func() []string { return nil }
+		return nil
 	}
 	var prev []compat.Previous
 	ids := make([]byte, 0, 16*len(versions))
@@ -399,6 +402,16 @@ func (r *Registry) compatibilityCheck(st *state, subject string, c *candidate, v
 			r.verdicts.Put(key, msgs)
 		}
 		return r.counted(msgs)
+	}
+}
+
+// CountCompatibilityCheck counts a compatibility check answered without
+// running it again (an answer replayed from a cache).
+func (r *Registry) CountCompatibilityCheck(compatible bool) {
+	if compatible {
+		r.counted(nil)
+	} else {
+		r.counted([]string{""})
 	}
 }
 
@@ -436,6 +449,7 @@ func (r *Registry) parsed(st *state, e *schemaEntry) (formats.Schema, error) {
 type CompatibilityResult struct {
 	Compatible bool
 	Messages   []string
+	Checked    bool // a check ran and was counted (not under NONE, nor without versions)
 }
 
 // CheckCompatibility checks req against one version of subject, or against
@@ -480,8 +494,11 @@ func (r *Registry) CheckCompatibility(subject string, v int, req SchemaRequest, 
 	r.mu.RLock()
 	check := r.compatibilityCheck(r.st, subject, c, versions)
 	r.mu.RUnlock()
+	if check == nil {
+		return CompatibilityResult{Compatible: true}, nil
+	}
 	msgs := check()
-	return CompatibilityResult{Compatible: len(msgs) == 0, Messages: msgs}, nil
+	return CompatibilityResult{Compatible: len(msgs) == 0, Messages: msgs, Checked: true}, nil
 }
 
 var ruleName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_\-]*$`)
