@@ -220,35 +220,187 @@ func (r *Registry) Register(ctx context.Context, subject string, req SchemaReque
 	if err := validateRuleSet(req.RuleSet); err != nil {
 		return SchemaVersion{}, err
 	}
-	// Fast path: the subject already holds it. No mode check, no write lock,
-	// and no validation beyond parsing: it was validated when registered.
-	c, err := r.prepareAndParse(subject, req, o.Normalize, false)
+	// Fast path: the subject already holds it. No mode check, no write lock.
+	// The parse is the strict one a new schema gets, so that a new schema is
+	// parsed once; a stored schema that today's rules refuse is found by the
+	// lenient parse.
+	c, err := r.prepareAndParse(subject, req, o.Normalize, true)
 	if err != nil {
+		if old, oldErr := r.prepareAndParse(subject, req, o.Normalize, false); oldErr == nil {
+			if v, ok := r.existing(subject, old); ok {
+				return v, nil
+			}
+		}
 		return SchemaVersion{}, err
 	}
 	if v, ok := r.existing(subject, c); ok {
 		return v, nil
 	}
-	if c, err = r.prepareAndParse(subject, req, o.Normalize, true); err != nil {
-		return SchemaVersion{}, err
-	}
+	return r.registerQueued(ctx, &pendingRegistration{subject: subject, c: c, o: o, done: make(chan struct{})})
+}
 
+// pendingRegistration is a registration waiting for the write lock. The
+// writer holding the lock decides the registrations queued at that moment
+// one after the other and appends their records together, so that one
+// fsync (or one Kafka produce) makes a batch of registrations durable
+// instead of one each.
+type pendingRegistration struct {
+	subject string
+	c       *candidate
+	o       RegisterOptions
+	alone   bool // to be written in a batch of its own (after a batch too large)
+
+	done chan struct{} // closed when sv and err are set
+	sv   SchemaVersion
+	err  error
+}
+
+func (p *pendingRegistration) finish(sv SchemaVersion, err error) {
+	p.sv, p.err = sv, err
+	close(p.done)
+}
+
+func (p *pendingRegistration) finished() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// Limits of one batch of registrations: records, and bytes of schema text.
+const (
+	maxBatchRegistrations = 128
+	maxBatchSchemaBytes   = 512 << 10
+)
+
+// registerQueued queues p, takes the write lock and, until p is decided,
+// decides and writes batches of queued registrations. A registration taken
+// by another writer is finished before that writer releases the lock.
+func (r *Registry) registerQueued(ctx context.Context, p *pendingRegistration) (SchemaVersion, error) {
+	r.queueMu.Lock()
+	r.queue = append(r.queue, p)
+	r.queueMu.Unlock()
 	if err := r.lockWrite(ctx); err != nil {
-		return SchemaVersion{}, err
+		if r.unqueue(p) {
+			return SchemaVersion{}, err
+		}
+		<-p.done // another writer took it
+		return p.sv, p.err
 	}
 	defer r.writeMu.Unlock()
-	rec, existing, err := r.decideRegistration(subject, c, o)
-	if err != nil {
-		return SchemaVersion{}, err
+	for !p.finished() {
+		r.registerBatch(ctx, r.takeBatch())
 	}
-	if existing != nil {
-		return *existing, nil
+	return p.sv, p.err
+}
+
+// unqueue removes p from the queue; false when a writer already took it.
+func (r *Registry) unqueue(p *pendingRegistration) bool {
+	r.queueMu.Lock()
+	defer r.queueMu.Unlock()
+	for i, q := range r.queue {
+		if q == p {
+			r.queue = append(r.queue[:i], r.queue[i+1:]...)
+			return true
+		}
 	}
-	if err := r.append(ctx, rec...); err != nil {
-		return SchemaVersion{}, err
+	return false
+}
+
+// takeBatch takes queued registrations in order, at most one per subject (a
+// registration depends on the versions before it in its subject), leaving
+// the others queued. A registration with an explicit id, or one marked
+// alone, is a batch of its own.
+func (r *Registry) takeBatch() []*pendingRegistration {
+	r.queueMu.Lock()
+	defer r.queueMu.Unlock()
+	var batch []*pendingRegistration
+	subjects := map[string]bool{}
+	size := 0
+	rest := r.queue[:0]
+	for i, p := range r.queue {
+		single := p.alone || p.c.req.ID > 0
+		full := len(batch) >= maxBatchRegistrations || (len(batch) > 0 && size+len(p.c.schema.Canonical()) > maxBatchSchemaBytes)
+		if full || subjects[p.subject] || (single && len(batch) > 0) {
+			rest = append(rest, p)
+			continue
+		}
+		batch = append(batch, p)
+		subjects[p.subject] = true
+		size += len(p.c.schema.Canonical())
+		if single {
+			rest = append(rest, r.queue[i+1:]...)
+			break
+		}
 	}
-	key, _ := parseKey(rec[len(rec)-1].Key)
-	return r.Version(subject, key.Version, true)
+	clear(r.queue[len(rest):])
+	r.queue = rest
+	return batch
+}
+
+// batchIDs are the ids a batch of registrations allocated, not yet in the
+// state: a second registration of the same schema in the batch gets the
+// same id, the next new schema the next one.
+type batchIDs struct {
+	last       int
+	byIdentity map[formats.Identity]*schemaEntry
+}
+
+// registerBatch decides each registration of the batch, appends the records
+// of those that write, and finishes every one. The caller holds writeMu.
+func (r *Registry) registerBatch(ctx context.Context, batch []*pendingRegistration) {
+	if err := r.syncIfStale(ctx); err != nil {
+		for _, p := range batch {
+			p.finish(SchemaVersion{}, err)
+		}
+		return
+	}
+	var recs []Record
+	var writing []*pendingRegistration
+	var versions []int
+	ids := &batchIDs{byIdentity: map[formats.Identity]*schemaEntry{}}
+	for _, p := range batch {
+		rec, existing, err := r.decideRegistration(p.subject, p.c, p.o, ids)
+		switch {
+		case err != nil:
+			p.finish(SchemaVersion{}, err)
+		case existing != nil:
+			p.finish(*existing, nil)
+		default:
+			key, _ := parseKey(rec[len(rec)-1].Key)
+			recs = append(recs, rec...)
+			writing = append(writing, p)
+			versions = append(versions, key.Version)
+		}
+	}
+	if len(writing) == 0 {
+		return
+	}
+	// The writer's context bounds the batch: when it ends first the outcome
+	// is unknown for all (50002), the store syncs before the next write, and
+	// a retry finds what landed.
+	err := r.append(ctx, recs...)
+	var e *Error
+	if len(writing) > 1 && errors.As(err, &e) && e.Code == CodeSchemaTooLarge {
+		// The batch was too large for the log, maybe not any one record:
+		// each is tried again on its own.
+		r.queueMu.Lock()
+		for _, p := range writing {
+			p.alone = true
+		}
+		r.queue = append(writing, r.queue...)
+		r.queueMu.Unlock()
+		return
+	}
+	for i, p := range writing {
+		if err != nil {
+			p.finish(SchemaVersion{}, err)
+			continue
+		}
+		p.finish(r.Version(p.subject, versions[i], true))
+	}
 }
 
 // existing returns the live version of subject holding the candidate, when
@@ -266,7 +418,7 @@ func (r *Registry) existing(subject string, c *candidate) (SchemaVersion, bool) 
 // decideRegistration checks mode and compatibility and chooses the id and
 // version; it returns the records to append, or the existing version.
 // The caller holds writeMu; the compatibility check runs without r.mu.
-func (r *Registry) decideRegistration(subject string, c *candidate, o RegisterOptions) ([]Record, *SchemaVersion, error) {
+func (r *Registry) decideRegistration(subject string, c *candidate, o RegisterOptions, ids *batchIDs) ([]Record, *SchemaVersion, error) {
 	r.mu.RLock()
 	ver, _, check, existing, err := r.planRegistration(subject, c, o)
 	r.mu.RUnlock()
@@ -278,7 +430,7 @@ func (r *Registry) decideRegistration(subject string, c *candidate, o RegisterOp
 	}
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	return r.allocate(subject, ver, c)
+	return r.allocate(subject, ver, c, ids)
 }
 
 // planRegistration checks the mode and the requested version, and returns
@@ -329,22 +481,25 @@ func (r *Registry) planRegistration(subject string, c *candidate, o RegisterOpti
 	return ver, importing, check, nil, nil
 }
 
-// allocate chooses the id and builds the records of a registration. The
-// caller holds r.mu for reading.
-func (r *Registry) allocate(subject string, ver int, c *candidate) ([]Record, *SchemaVersion, error) {
+// allocate chooses the id and builds the records of a registration, with
+// the ids allocated earlier in its batch. The caller holds r.mu for reading.
+func (r *Registry) allocate(subject string, ver int, c *candidate, ids *batchIDs) ([]Record, *SchemaVersion, error) {
 	st := r.st
 	s := st.subjects[subject]
 	id := 0
+	typ := c.schema.Type()
 	switch {
-	case c.req.ID > 0:
-		if e := st.ids[c.req.ID]; e != nil && (e.identity != c.identity || e.schemaType != c.schema.Type()) {
+	case c.req.ID > 0: // alone in its batch
+		if e := st.ids[c.req.ID]; e != nil && (e.identity != c.identity || e.schemaType != typ) {
 			return nil, nil, errorf(CodeOperationNotPermitted, "Overwrite new schema with id %d in context . is not permitted.", c.req.ID)
 		}
 		id = c.req.ID
-	case st.identities[c.identity] != nil && st.identities[c.identity].schemaType == c.schema.Type():
+	case st.identities[c.identity] != nil && st.identities[c.identity].schemaType == typ:
 		id = st.identities[c.identity].id
+	case ids.byIdentity[c.identity] != nil && ids.byIdentity[c.identity].schemaType == typ:
+		id = ids.byIdentity[c.identity].id
 	default:
-		id = st.maxID + 1
+		id = max(st.maxID, ids.last) + 1
 	}
 
 	var recs []Record
@@ -362,6 +517,12 @@ func (r *Registry) allocate(subject string, ver int, c *candidate) ([]Record, *S
 	rec := Record{Key: recordKey{Type: keySchema, Subject: subject, Version: ver}.bytes(), Value: marshal(val)}
 	if len(rec.Key)+len(rec.Value) > r.settings.MaxRecordBytes {
 		return nil, nil, errorf(CodeSchemaTooLarge, "Register operation failed because schema is too large")
+	}
+	if id > ids.last {
+		ids.last = id
+	}
+	if ids.byIdentity[c.identity] == nil && st.identities[c.identity] == nil {
+		ids.byIdentity[c.identity] = &schemaEntry{id: id, schemaType: typ}
 	}
 	return append(recs, rec), nil, nil
 }

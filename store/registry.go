@@ -47,6 +47,9 @@ type Registry struct {
 	st *state
 
 	writeMu sync.Mutex // serialises write operations (decide, append, apply)
+	// queue holds registrations waiting for writeMu (register.go).
+	queueMu sync.Mutex
+	queue   []*pendingRegistration
 	// stale is set when the state may miss records: after this node became
 	// primary, or after a write whose outcome is unknown (a timeout). The
 	// next write first syncs with the log.
@@ -139,12 +142,21 @@ func (r *Registry) MarkStale() { r.stale.Store(true) }
 // syncs with it. On success the caller unlocks writeMu.
 func (r *Registry) lockWrite(ctx context.Context) error {
 	r.writeMu.Lock()
+	if err := r.syncIfStale(ctx); err != nil {
+		r.writeMu.Unlock()
+		return err
+	}
+	return nil
+}
+
+// syncIfStale syncs with the log when the state may be behind it. The
+// caller holds writeMu.
+func (r *Registry) syncIfStale(ctx context.Context) error {
 	if !r.stale.Load() {
 		return nil
 	}
 	if s, ok := r.log.(Syncer); ok {
 		if err := s.Sync(ctx); err != nil {
-			r.writeMu.Unlock()
 			return errorf(CodeOperationTimeout, "Timed out catching up with the schema log: %v", err)
 		}
 	}
