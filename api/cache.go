@@ -57,7 +57,9 @@ func (a *API) cached(key string, compute func() (any, error)) (any, error) {
 		v, check = wc.v, wc.outcome
 	}
 	body := encodeJSON(v)
-	a.bodies.Put(key, cachedBody{rev, body, check})
+	if a.reg.Revision() == rev { // else stale already (the answer of a write)
+		a.bodies.Put(key, cachedBody{rev, body, check})
+	}
 	return rawJSON(body), nil
 }
 
@@ -81,12 +83,15 @@ func cacheKey(parts ...string) string {
 // anything. A registration that writes moves the revision, so its answer is
 // never served from here.
 func (a *API) cachedByBody(r *http.Request, name string, compute func(body []byte) (any, error)) (any, error) {
-	body, err := a.readBody(r)
+	body, err := a.readRawBody(r)
 	if err != nil {
 		return nil, err
 	}
 	sum := sha256.Sum256(body) // hardware-accelerated: cheaper than FNV here
 	return a.cached(cacheKey(name, r.URL.Path, r.URL.RawQuery, string(sum[:])), func() (any, error) {
+		if err := a.checkNesting(body); err != nil { // answered before: accepted then
+			return nil, err
+		}
 		return compute(body)
 	})
 }

@@ -164,21 +164,44 @@ func encodeJSON(v any) []byte {
 // readBody reads a request body up to the limit: 422 when it is missing or
 // nested too deep, 413 when it is too large.
 func (a *API) readBody(r *http.Request) ([]byte, error) {
-	b, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, a.maxBody))
+	b, err := a.readRawBody(r)
 	if err != nil {
+		return nil, err
+	}
+	if err := a.checkNesting(b); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// readRawBody reads a request body up to the limit, in one allocation when
+// the length is announced: 422 when it is missing, 413 when it is too large.
+func (a *API) readRawBody(r *http.Request) ([]byte, error) {
+	var buf bytes.Buffer
+	if r.ContentLength > 0 && r.ContentLength <= a.maxBody {
+		buf.Grow(int(r.ContentLength) + bytes.MinRead)
+	}
+	if _, err := buf.ReadFrom(http.MaxBytesReader(nil, r.Body, a.maxBody)); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			return nil, httpError(http.StatusRequestEntityTooLarge, "Request body larger than %d bytes", a.maxBody)
 		}
 		return nil, httpError(http.StatusBadRequest, "Could not read the request body: %v", err)
 	}
+	b := buf.Bytes()
 	if len(bytes.TrimSpace(b)) == 0 {
 		return nil, httpError(http.StatusUnprocessableEntity, "Request body is missing")
 	}
-	if store.NestingExceeds(b, false, a.maxDepth) {
-		return nil, httpError(http.StatusUnprocessableEntity, "Request body nests deeper than %d levels", a.maxDepth)
-	}
 	return b, nil
+}
+
+// checkNesting refuses a body nested deeper than the limit (422), before
+// it reaches a JSON decoder.
+func (a *API) checkNesting(b []byte) error {
+	if store.NestingExceeds(b, false, a.maxDepth) {
+		return httpError(http.StatusUnprocessableEntity, "Request body nests deeper than %d levels", a.maxDepth)
+	}
+	return nil
 }
 
 // decodeBody decodes a JSON request body into v: 400 when it is not JSON,
