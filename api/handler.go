@@ -18,6 +18,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/schemaregistry/registry/internal/bounded"
 	"github.com/schemaregistry/registry/store"
 )
 
@@ -40,9 +41,27 @@ var responseTypes = []struct {
 	{"application/json", 0.5},
 }
 
+// negotiated remembers the answer of negotiate for the few Accept headers
+// clients send (each client library sends one spelling on every request).
+var negotiated = bounded.New[string, string](256)
+
 // negotiate picks the response media type for an Accept header, "" when
 // none is acceptable.
 func negotiate(accept string) string {
+	if accept == "" {
+		return responseTypes[0].name
+	}
+	if ct, ok := negotiated.Get(accept); ok {
+		return ct
+	}
+	ct := negotiateHeader(accept)
+	if len(accept) <= 256 {
+		negotiated.Put(accept, ct)
+	}
+	return ct
+}
+
+func negotiateHeader(accept string) string {
 	if strings.TrimSpace(accept) == "" {
 		return responseTypes[0].name
 	}
@@ -240,14 +259,23 @@ func pathParam(r *http.Request, name string) string {
 	return raw
 }
 
+// queryParam returns a query parameter, without parsing a query that is
+// not there (the hot reads have none).
+func queryParam(r *http.Request, name string) string {
+	if r.URL.RawQuery == "" {
+		return ""
+	}
+	return r.URL.Query().Get(name)
+}
+
 // boolQuery reads a JAX-RS boolean query parameter: "true" in any case.
 func boolQuery(r *http.Request, name string) bool {
-	return strings.EqualFold(r.URL.Query().Get(name), "true")
+	return strings.EqualFold(queryParam(r, name), "true")
 }
 
 // intQuery reads an integer query parameter, def when absent.
 func intQuery(r *http.Request, name string, def int) (int, error) {
-	s := r.URL.Query().Get(name)
+	s := queryParam(r, name)
 	if s == "" {
 		return def, nil
 	}

@@ -24,8 +24,8 @@ func (a *API) schemaByID(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	subject := r.URL.Query().Get("subject")
-	format := r.URL.Query().Get("format")
+	subject := queryParam(r, "subject")
+	format := queryParam(r, "format")
 	fetchMaxID := boolQuery(r, "fetchMaxId")
 	compute := func() (any, error) {
 		v, err := a.reg.SchemaByID(id, subject)
@@ -53,7 +53,7 @@ func (a *API) rawSchemaByID(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	v, err := a.reg.SchemaByID(id, r.URL.Query().Get("subject"))
+	v, err := a.reg.SchemaByID(id, queryParam(r, "subject"))
 	if err != nil {
 		return nil, err
 	}
@@ -65,7 +65,7 @@ func (a *API) subjectsByID(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	usages, err := a.reg.UsagesOfID(id, r.URL.Query().Get("subject"), boolQuery(r, "deleted"))
+	usages, err := a.reg.UsagesOfID(id, queryParam(r, "subject"), boolQuery(r, "deleted"))
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +83,7 @@ func (a *API) versionsByID(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	usages, err := a.reg.UsagesOfID(id, r.URL.Query().Get("subject"), boolQuery(r, "deleted"))
+	usages, err := a.reg.UsagesOfID(id, queryParam(r, "subject"), boolQuery(r, "deleted"))
 	if err != nil {
 		return nil, err
 	}
@@ -126,11 +126,11 @@ func (a *API) listSchemas(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	list := a.reg.Schemas(store.SchemasOptions{Prefix: r.URL.Query().Get("subjectPrefix"),
+	list := a.reg.Schemas(store.SchemasOptions{Prefix: queryParam(r, "subjectPrefix"),
 		Deleted: boolQuery(r, "deleted"), LatestOnly: boolQuery(r, "latestOnly"), Offset: offset, Limit: limit})
 	out := make([]schemaJSON, 0, len(list))
 	for _, v := range list {
-		if rt := r.URL.Query().Get("ruleType"); rt != "" && !hasRuleType(v, rt) {
+		if rt := queryParam(r, "ruleType"); rt != "" && !hasRuleType(v, rt) {
 			continue
 		}
 		out = append(out, toSchemaJSON(v))

@@ -12,7 +12,7 @@ func (a *API) listSubjects(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return a.reg.Subjects(store.SubjectsOptions{Prefix: r.URL.Query().Get("subjectPrefix"),
+	return a.reg.Subjects(store.SubjectsOptions{Prefix: queryParam(r, "subjectPrefix"),
 		Deleted: boolQuery(r, "deleted"), DeletedOnly: boolQuery(r, "deletedOnly"), Offset: offset, Limit: limit}), nil
 }
 
@@ -31,7 +31,7 @@ func (a *API) getVersion(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	subject, deleted, format := subjectParam(r), boolQuery(r, "deleted"), r.URL.Query().Get("format")
+	subject, deleted, format := subjectParam(r), boolQuery(r, "deleted"), queryParam(r, "format")
 	return a.cached(cacheKey("version", subject, strconv.Itoa(v), strconv.FormatBool(deleted), format), func() (any, error) {
 		sv, err := a.reg.Version(subject, v, deleted)
 		if err != nil {
