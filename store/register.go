@@ -345,7 +345,12 @@ func (r *Registry) takeBatch() []*pendingRegistration {
 // same id, the next new schema the next one.
 type batchIDs struct {
 	last       int
-	byIdentity map[formats.Identity]*schemaEntry
+	byIdentity map[typedIdentity]int
+}
+
+type typedIdentity struct {
+	identity   formats.Identity
+	schemaType string
 }
 
 // registerBatch decides each registration of the batch, appends the records
@@ -360,7 +365,7 @@ func (r *Registry) registerBatch(ctx context.Context, batch []*pendingRegistrati
 	var recs []Record
 	var writing []*pendingRegistration
 	var versions []int
-	ids := &batchIDs{byIdentity: map[formats.Identity]*schemaEntry{}}
+	ids := &batchIDs{byIdentity: map[typedIdentity]int{}}
 	for _, p := range batch {
 		rec, existing, err := r.decideRegistration(p.subject, p.c, p.o, ids)
 		switch {
@@ -496,8 +501,8 @@ func (r *Registry) allocate(subject string, ver int, c *candidate, ids *batchIDs
 		id = c.req.ID
 	case st.identities[c.identity] != nil && st.identities[c.identity].schemaType == typ:
 		id = st.identities[c.identity].id
-	case ids.byIdentity[c.identity] != nil && ids.byIdentity[c.identity].schemaType == typ:
-		id = ids.byIdentity[c.identity].id
+	case ids.byIdentity[typedIdentity{c.identity, typ}] > 0:
+		id = ids.byIdentity[typedIdentity{c.identity, typ}]
 	default:
 		id = max(st.maxID, ids.last) + 1
 	}
@@ -518,11 +523,9 @@ func (r *Registry) allocate(subject string, ver int, c *candidate, ids *batchIDs
 	if len(rec.Key)+len(rec.Value) > r.settings.MaxRecordBytes {
 		return nil, nil, errorf(CodeSchemaTooLarge, "Register operation failed because schema is too large")
 	}
-	if id > ids.last {
+	if id > max(st.maxID, ids.last) { // a new id: the batch's next ones follow it
 		ids.last = id
-	}
-	if ids.byIdentity[c.identity] == nil && st.identities[c.identity] == nil {
-		ids.byIdentity[c.identity] = &schemaEntry{id: id, schemaType: typ}
+		ids.byIdentity[typedIdentity{c.identity, typ}] = id
 	}
 	return append(recs, rec), nil, nil
 }
