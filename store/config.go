@@ -54,18 +54,33 @@ func (st *state) effectiveConfig(subject string, def Config) Config {
 
 // mergeConfig lays the subject config over the global one field by field;
 // the level comes from the subject, or the server default.
+// Every field is a pointer, nil when unset; the values are shared, never
+// changed in place.
 func mergeConfig(global, sub, def Config) Config {
-	gv, sv := jsonFields(global), jsonFields(sub)
-	for k, v := range sv {
-		gv[k] = v
-	}
-	var out Config
-	_ = json.Unmarshal(marshal(gv), &out)
+	out := global
+	over(&out.Alias, sub.Alias)
+	over(&out.AliasForDeks, sub.AliasForDeks)
+	over(&out.Normalize, sub.Normalize)
+	over(&out.ValidateFields, sub.ValidateFields)
+	over(&out.ValidateNewSchemas, sub.ValidateNewSchemas)
+	over(&out.ValidateRules, sub.ValidateRules)
+	over(&out.CompatibilityPolicy, sub.CompatibilityPolicy)
+	over(&out.CompatibilityGroup, sub.CompatibilityGroup)
+	over(&out.DefaultMetadata, sub.DefaultMetadata)
+	over(&out.OverrideMetadata, sub.OverrideMetadata)
+	over(&out.DefaultRuleSet, sub.DefaultRuleSet)
+	over(&out.OverrideRuleSet, sub.OverrideRuleSet)
 	out.CompatibilityLevel = sub.CompatibilityLevel
 	if out.CompatibilityLevel == nil {
 		out.CompatibilityLevel = def.CompatibilityLevel
 	}
 	return out
+}
+
+func over[T any](dst **T, src *T) {
+	if src != nil {
+		*dst = src
+	}
 }
 
 func jsonFields(c Config) map[string]json.RawMessage {
