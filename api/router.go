@@ -65,7 +65,7 @@ func New(o Options) http.Handler {
 func newAPI(o Options) *API {
 	a := &API{reg: o.Registry, logger: o.Logger, maxBody: o.MaxBodyBytes, maxDepth: o.MaxDepth, opts: o, lead: o.Leadership,
 		forwardClient: o.ForwardClient, auth: o.Auth}
-	a.bodies = bounded.New[string, cachedBody](50_000)
+	a.bodies = bounded.New[string, cachedBody](10_000) // hot answers; at ~3 KB each, 30 MB at most
 	a.validator = hook.New(o.Registry, 0)
 	if a.forwardClient == nil {
 		a.forwardClient = defaultForwardClient()

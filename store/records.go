@@ -64,16 +64,22 @@ func appendJSONString(b []byte, s string) []byte {
 	return append(b, sb.String()...)
 }
 
+// rawKey is a record key as written.
+type rawKey struct {
+	Keytype string  `json:"keytype"`
+	Subject *string `json:"subject"`
+	Version int     `json:"version"`
+	Magic   int     `json:"magic"`
+	Context string  `json:"context"`
+}
+
 func parseKey(b []byte) (recordKey, error) {
-	var raw struct {
-		Keytype string  `json:"keytype"`
-		Subject *string `json:"subject"`
-		Version int     `json:"version"`
-		Magic   int     `json:"magic"`
-		Context string  `json:"context"`
-	}
-	if err := json.Unmarshal(b, &raw); err != nil {
-		return recordKey{}, fmt.Errorf("unreadable key: %w", err)
+	raw, ok := decodeKey(b)
+	if !ok {
+		raw = rawKey{}
+		if err := json.Unmarshal(b, &raw); err != nil {
+			return recordKey{}, fmt.Errorf("unreadable key: %w", err)
+		}
 	}
 	k := recordKey{Type: raw.Keytype, Version: raw.Version, Magic: raw.Magic}
 	if raw.Subject != nil {

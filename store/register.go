@@ -57,7 +57,7 @@ func (st *state) resolve(refs []formats.Reference, live bool, depth int, seen ma
 		if _, err := st.resolve(v.entry.refs, false, depth+1, seen, deps); err != nil {
 			return nil, err
 		}
-		*deps = append(*deps, formats.Dependency{Name: ref.Name, Schema: v.entry.schema})
+		*deps = append(*deps, formats.Dependency{Name: ref.Name, Schema: v.entry.schema()})
 	}
 	return out, nil
 }
@@ -602,7 +602,7 @@ func (r *Registry) parsed(st *state, e *schemaEntry) (formats.Schema, error) {
 		if _, err := st.resolve(e.refs, false, 0, map[string]bool{}, &deps); err != nil {
 			p.err = err
 		} else {
-			p.schema, p.err = f.Parse(e.schema, deps, formats.Options{})
+			p.schema, p.err = f.Parse(e.schema(), deps, formats.Options{})
 		}
 	}
 	e.parsed.Store(p)

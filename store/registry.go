@@ -92,7 +92,7 @@ func Open(log Log, fmts []formats.Format, settings Settings, logger *slog.Logger
 		settings.MaxSchemaDepth = DefaultMaxSchemaDepth
 	}
 	r := &Registry{log: log, logger: logger, settings: settings, formats: map[string]formats.Format{}, st: newState(),
-		parses: newParseCache(10_000), verdicts: bounded.New[verdictKey, []string](10_000)}
+		parses: newParseCache(2_000), verdicts: bounded.New[verdictKey, []string](10_000)}
 	for _, f := range fmts {
 		r.formats[f.Type()] = f
 	}
@@ -247,7 +247,7 @@ type SchemaVersion struct {
 func (v *version) export() SchemaVersion {
 	e := v.entry
 	return SchemaVersion{Subject: v.subject, Version: v.version, ID: e.id, GUID: e.identity.GUID(),
-		SchemaType: e.schemaType, Schema: e.schema, References: e.refs, Metadata: e.metadata,
+		SchemaType: e.schemaType, Schema: e.schema(), References: e.refs, Metadata: e.metadata,
 		RuleSet: e.ruleSet, Timestamp: v.ts, Deleted: v.deleted}
 }
 
@@ -452,23 +452,29 @@ func (r *Registry) Schemas(o SchemasOptions) []SchemaVersion {
 		}
 	}
 	sort.Strings(names)
-	out := []SchemaVersion{}
+	var picked []*version
 	for _, name := range names {
 		s := r.st.subjects[name]
 		if o.LatestOnly {
 			if v := s.latest(o.Deleted); v != nil {
-				out = append(out, v.export())
+				picked = append(picked, v)
 			}
 			continue
 		}
 		for _, v := range s.versions {
 			if visible(v, o.Deleted) {
-				out = append(out, v.export())
+				picked = append(picked, v)
 			}
 		}
 	}
+	// Only the page is exported: an export decompresses the text.
+	picked = Page(picked, o.Offset, o.Limit, r.settings.SearchMaxLimit)
+	out := make([]SchemaVersion, 0, len(picked))
+	for _, v := range picked {
+		out = append(out, v.export())
+	}
 	r.mu.RUnlock()
-	return Page(out, o.Offset, o.Limit, r.settings.SearchMaxLimit)
+	return out
 }
 
 // ReferencedBy lists the ids of schemas referring to a subject-version.

@@ -11,11 +11,12 @@ import (
 
 // schemaEntry is one distinct schema, bound to one id. It is shared by every
 // subject-version that holds that schema, so a schema registered under many
-// subjects is held once.
+// subjects is held once. Its text is kept compressed (text.go): read it with
+// schema().
 type schemaEntry struct {
 	id         int
 	schemaType string
-	schema     string
+	text       packedText // see schema()
 	refs       []formats.Reference
 	metadata   *formats.Metadata
 	ruleSet    *formats.RuleSet
@@ -88,7 +89,8 @@ type state struct {
 	modes      map[string]string           // "" = global
 	contexts   map[string]bool
 	maxID      int
-	offset     int64 // of the last record applied
+	offset     int64  // of the last record applied
+	scratch    []byte // the schema text of the record being applied
 }
 
 func newState() *state {
@@ -120,10 +122,13 @@ func (st *state) apply(rec Record, log *slog.Logger) {
 			st.removeVersion(k.Subject, k.Version)
 			return
 		}
-		var v schemaValue
-		if err := json.Unmarshal(rec.Value, &v); err != nil {
+		v, text, err := decodeSchemaValue(rec.Value, st.scratch)
+		if err != nil {
 			log.Warn("skipping unreadable schema record", "offset", rec.Offset, "err", err)
 			return
+		}
+		if cap(text) <= 1<<20 { // do not pin a huge buffer
+			st.scratch = text[:0]
 		}
 		if v.Subject == "" {
 			v.Subject = k.Subject
@@ -134,7 +139,7 @@ func (st *state) apply(rec Record, log *slog.Logger) {
 		if v.SchemaType == "" {
 			v.SchemaType = formats.Avro
 		}
-		st.putVersion(v, rec.Timestamp, log, rec.Offset)
+		st.putVersion(v, text, rec.Timestamp, log, rec.Offset)
 	case keyConfig:
 		if rec.Value == nil {
 			delete(st.configs, k.Subject)
@@ -195,8 +200,10 @@ func (st *state) apply(rec Record, log *slog.Logger) {
 	}
 }
 
-func (st *state) putVersion(v schemaValue, ts int64, log *slog.Logger, offset int64) {
-	identity := formats.IdentityOf(v.Schema, v.References, v.Metadata, v.RuleSet)
+// putVersion applies a SCHEMA record; text is its schema text (v.Schema is
+// not used), which the entry copies.
+func (st *state) putVersion(v schemaValue, text []byte, ts int64, log *slog.Logger, offset int64) {
+	identity := identityOf(text, v.References, v.Metadata, v.RuleSet)
 	entry := st.ids[v.ID]
 	if entry != nil && (entry.identity != identity || entry.schemaType != v.SchemaType) {
 		log.Error("refusing a record that binds an existing id to a different schema; keeping the first",
@@ -204,12 +211,16 @@ func (st *state) putVersion(v schemaValue, ts int64, log *slog.Logger, offset in
 		return
 	}
 	if entry == nil {
-		entry = &schemaEntry{id: v.ID, schemaType: v.SchemaType, schema: v.Schema, refs: v.References,
+		entry = &schemaEntry{id: v.ID, schemaType: v.SchemaType, text: packText(text), refs: v.References,
 			metadata: v.Metadata, ruleSet: v.RuleSet, identity: identity}
 		st.ids[v.ID] = entry
-		if _, ok := st.identities[identity]; !ok {
+		if same, ok := st.identities[identity]; ok {
+			if same.text == entry.text { // the same text under another id: held once
+				entry.text = same.text
+			}
+		} else {
 			st.identities[identity] = entry
-			st.guids[identity.GUID()] = entry
+			st.guids[guidOf(identity)] = entry
 		}
 	}
 	if v.ID > st.maxID {

@@ -44,6 +44,7 @@ func needStartup(t *testing.T) {
 func measureStartup(t *testing.T, dataDir string, env ...string) {
 	t.Helper()
 	port := freePort(t)
+	binary(t) // built now: the build is no part of the start-up
 	began := time.Now()
 	n := start(t, dataDir, port, env...)
 	for {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -78,13 +79,13 @@ type Log struct {
 	// Owned by Open, then by the current leader, then by Close.
 	apply   func(store.Record)
 	f, lock *os.File
-	size    int64            // bytes of valid data in f
-	next    int64            // next offset to assign
-	latest  map[string]int64 // live key -> offset of its latest record
-	total   int64            // records in the file
-	retryAt int64            // after a failed compaction, size to reach before trying again
-	failed  error            // set after a write or fsync failure: the log refuses further appends
-	buf     []byte           // reused encoding buffer
+	size    int64             // bytes of valid data in f
+	next    int64             // next offset to assign
+	latest  map[keyHash]int64 // live key -> offset of its latest record
+	total   int64             // records in the file
+	retryAt int64             // after a failed compaction, size to reach before trying again
+	failed  error             // set after a write or fsync failure: the log refuses further appends
+	buf     []byte            // reused encoding buffer
 
 	// Test hooks.
 	beforeSync func(records int)
@@ -118,7 +119,7 @@ func New(dir string, opts Options) (*Log, error) {
 		log:      opts.Logger,
 		minBytes: opts.CompactMinBytes,
 		ratio:    opts.CompactRatio,
-		latest:   make(map[string]int64),
+		latest:   make(map[keyHash]int64),
 	}
 	if l.log == nil {
 		l.log = slog.Default()
@@ -136,6 +137,11 @@ func New(dir string, opts Options) (*Log, error) {
 // Open locks the directory, replays every stored record through apply (a
 // corrupt or torn tail is cut off with a warning) and compacts the file if it
 // is mostly superseded. After a failed Open the Log cannot be used.
+//
+// The Key and Value of a replayed record are only valid during the call to
+// apply: they are read into a buffer reused for the next record (a replay
+// would otherwise allocate the size of the file, for records the store
+// decodes and drops). apply copies what it keeps, as the store does.
 func (l *Log) Open(apply func(store.Record)) error {
 	l.mu.Lock()
 	if l.state != stateNew {
@@ -254,9 +260,9 @@ func (l *Log) replay() error {
 
 	r := bufio.NewReaderSize(io.NewSectionReader(l.f, headerLen, size-headerLen), ioBufSize)
 	pos, last := int64(headerLen), int64(-1)
+	var buf []byte
 	for pos < size {
-		// A fresh buffer per record: apply may keep Key and Value.
-		raw, rec, err := readRecord(r, size-pos, nil)
+		raw, rec, err := readRecord(r, size-pos, buf)
 		if err == nil && rec.Offset <= last {
 			err = corrupt("offset %d not above previous offset %d", rec.Offset, last)
 		}
@@ -279,20 +285,36 @@ func (l *Log) replay() error {
 		last = rec.Offset
 		l.track(&rec)
 		l.apply(rec)
+		if cap(raw) <= ioBufSize { // do not pin a huge buffer
+			buf = raw
+		}
 	}
 	l.size = size
 	l.next = max(l.next, last+1)
 	return nil
 }
 
+// keyHash stands for a record key in the compaction state: 128 bits of its
+// SHA-256 digest. Keys are about 60 bytes (a subject, a version): a map
+// keyed by copies of them took twice the memory. Two keys with the same
+// hash would be compacted as one; with a cryptographic hash of 128 bits
+// that takes about 2^64 distinct keys (and the keys chosen to collide only
+// shadow each other).
+type keyHash [16]byte
+
+func hashKey(key []byte) keyHash {
+	sum := sha256.Sum256(key)
+	return keyHash(sum[:16])
+}
+
 // track updates the compaction state for a record added to the file.
 func (l *Log) track(rec *store.Record) {
 	l.total++
 	if rec.Value == nil {
-		delete(l.latest, string(rec.Key))
+		delete(l.latest, hashKey(rec.Key))
 		return
 	}
-	l.latest[string(rec.Key)] = rec.Offset
+	l.latest[hashKey(rec.Key)] = rec.Offset
 }
 
 // Append writes recs, fsyncs the file, then applies them and returns. On
@@ -523,7 +545,7 @@ func (l *Log) writeCompacted(tmp string) (*os.File, int64, error) {
 		}
 		buf = raw
 		pos += int64(len(raw))
-		if off, live := l.latest[string(rec.Key)]; live && off == rec.Offset {
+		if off, live := l.latest[hashKey(rec.Key)]; live && off == rec.Offset {
 			w.Write(raw) // errors are kept by w and returned by Flush
 			size += int64(len(raw))
 			kept++

@@ -29,6 +29,8 @@ func (c *collector) apply(r store.Record) {
 	if c.inFlight.Add(1) != 1 {
 		c.t.Errorf("apply called concurrently")
 	}
+	// Replayed records alias a reused buffer: keep copies.
+	r.Key, r.Value = bytes.Clone(r.Key), bytes.Clone(r.Value)
 	c.mu.Lock()
 	c.recs = append(c.recs, r)
 	c.mu.Unlock()
