@@ -20,7 +20,9 @@ type Record struct {
 type Log interface {
 	// Open replays every stored record, in order, through apply and keeps
 	// apply for the records appended later. It returns once the replay is
-	// complete. apply is never called concurrently with itself.
+	// complete. apply is never called concurrently with itself. A record's
+	// Key and Value may be reused once apply returns: apply copies what it
+	// keeps.
 	Open(apply func(Record)) error
 	// Append stores records durably, in order, and returns only after apply
 	// has been called for each of them (read-your-writes). Offsets and
