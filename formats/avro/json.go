@@ -60,7 +60,10 @@ const maxDepth = 256
 
 // writer renders JSON the way Jackson's generator does in Avro Java: compact,
 // non-ASCII characters as they are, control characters escaped.
-type writer struct{ strings.Builder }
+type writer struct {
+	strings.Builder
+	stub bool // field defaults as writeStub's values (for hamba)
+}
 
 func (w *writer) str(s string) { jackson.WriteString(&w.Builder, s) }
 
@@ -98,7 +101,13 @@ func (w *writer) tree(n *node) {
 	case 's':
 		w.str(n.str)
 	case 'n':
-		w.WriteString(javaNumber(n.str))
+		// Jackson quotes the non-finite doubles it writes
+		// (QUOTE_NON_NUMERIC_NUMBERS, on by default).
+		if s := javaNumber(n.str); nonFinite(s) {
+			w.str(s)
+		} else {
+			w.WriteString(s)
+		}
 	case 'b':
 		w.WriteString(n.str)
 	default:
@@ -119,6 +128,8 @@ func javaNumber(lit string) string {
 	}
 	return javaDouble(f)
 }
+
+func nonFinite(s string) bool { return s == "NaN" || s == "Infinity" || s == "-Infinity" }
 
 // javaDouble formats a float64 as Java's Double.toString.
 func javaDouble(f float64) string {

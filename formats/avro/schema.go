@@ -1,13 +1,14 @@
 // Package avro is the Avro schema type: it parses schema text with its
 // references into a model that prints byte-identical to Avro Java's
 // Schema.toString (the canonical text Confluent stores and hashes) and to
-// Confluent's normalized form, and validates it with hamba/avro, whose parsed
-// schema the compatibility checker walks.
+// Confluent's normalized form, validates field defaults as Avro Java does for
+// new schemas, and gives the compatibility checker hamba/avro's parse of it.
 package avro
 
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode"
@@ -59,6 +60,7 @@ type schema struct {
 	props    []prop
 	ref      bool // a use by name of a named type defined elsewhere
 	target   *schema
+	open     bool // a record whose fields are being parsed
 }
 
 type field struct {
@@ -85,6 +87,8 @@ func (s *schema) named() bool {
 // parser resolves names the way Avro Java's Schema.Names does.
 type parser struct {
 	defined map[string]*schema
+	// validate checks field defaults (Schema.Parser.setValidateDefaults).
+	validate bool
 }
 
 func splitName(name, space string) (simple, ns string) {
@@ -224,39 +228,29 @@ func (p *parser) parseObject(n *node, space string) (*schema, error) {
 		if err := p.define(s); err != nil {
 			return nil, err
 		}
-		if a := n.get("aliases"); a != nil && a.kind != 'z' {
-			if a.kind != 'a' {
-				return nil, fmt.Errorf("aliases not an array: %s", printJSON(n))
-			}
-			for _, it := range a.items {
-				t, ok := it.text()
-				if !ok {
-					return nil, fmt.Errorf("alias not a string: %s", printJSON(it))
-				}
-				as, ans := splitName(t, ns)
-				if ans != "" {
-					as = ans + "." + as
-				}
-				s.aliases = appendUnique(s.aliases, as)
-			}
-		}
 		switch typ {
 		case "record", "error":
 			fs := n.get("fields")
 			if fs == nil || fs.kind != 'a' {
 				return nil, fmt.Errorf("Record has no fields: %s", printJSON(n))
 			}
-			names := map[string]bool{}
+			s.open = true
 			for _, fn := range fs.items {
 				f, err := p.parseField(fn, ns)
 				if err != nil {
 					return nil, err
 				}
+				s.fields = append(s.fields, f)
+			}
+			s.open = false
+			// Avro Java sets the fields once all are parsed (and their
+			// defaults checked).
+			names := make(map[string]bool, len(s.fields))
+			for _, f := range s.fields {
 				if names[f.name] {
 					return nil, fmt.Errorf("Duplicate field %s in record %s", f.name, s.full())
 				}
 				names[f.name] = true
-				s.fields = append(s.fields, f)
 			}
 		case "enum":
 			reserved = enumReserved
@@ -293,6 +287,30 @@ func (p *parser) parseObject(n *node, space string) (*schema, error) {
 				return nil, fmt.Errorf("Invalid or no size: %s", printJSON(n))
 			}
 			s.size = sz.str
+		}
+		// Then (after the fields, symbols or size) the aliases.
+		if a := n.get("aliases"); a != nil && a.kind != 'z' {
+			if a.kind != 'a' {
+				return nil, fmt.Errorf("aliases not an array: %s", printJSON(n))
+			}
+			for _, it := range a.items {
+				t, ok := it.text()
+				if !ok {
+					return nil, fmt.Errorf("alias not a string: %s", printJSON(it))
+				}
+				as, ans := splitName(t, ns)
+				// Avro Java checks the alias's name (Schema.Name); we do
+				// for new schemas.
+				if p.validate {
+					if err := validName(as); err != nil {
+						return nil, err
+					}
+				}
+				if ans != "" {
+					as = ans + "." + as
+				}
+				s.aliases = appendUnique(s.aliases, as)
+			}
 		}
 	case "array":
 		it := n.get("items")
@@ -365,17 +383,6 @@ func (p *parser) parseField(n *node, space string) (*field, error) {
 	if f.doc, err = optText(n, "doc"); err != nil {
 		return nil, err
 	}
-	if d := n.get("default"); d != nil {
-		// Avro Java turns textual NaN/Infinity defaults of float and double
-		// fields into numbers.
-		if base := resolved(t); d.kind == 's' && (base.typ == "float" || base.typ == "double") {
-			var f64 float64
-			if _, err := fmt.Sscan(strings.TrimSpace(d.str), &f64); err == nil || d.str == "NaN" || d.str == "Infinity" || d.str == "-Infinity" {
-				d = &node{kind: 'n', str: d.str}
-			}
-		}
-		f.def = d
-	}
 	if o, err := optText(n, "order"); err != nil {
 		return nil, err
 	} else if o != nil {
@@ -385,6 +392,32 @@ func (p *parser) parseField(n *node, space string) (*field, error) {
 		default:
 			return nil, fmt.Errorf("No enum constant for order %q", *o)
 		}
+	}
+	if d := n.get("default"); d != nil {
+		// Avro Java turns a textual default of a float or double field into
+		// a double (Double.parseDouble, which throws on other text).
+		if t.typ == "float" || t.typ == "double" {
+			if d.kind == 's' {
+				v, err := javaParseDouble(d.str)
+				if err == nil {
+					d = &node{kind: 'n', str: javaDouble(v)}
+				} else if p.validate {
+					// Stored schemas keep the text (they were accepted once).
+					return nil, err
+				}
+			}
+		}
+		// Then checks it (Schema.validateDefault), when asked.
+		if p.validate {
+			ok, err := validDefault(t, d)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				return nil, fmt.Errorf("Invalid default for field %s: %s not a %s", name, printJSON(d), canonical(t, nil))
+			}
+		}
+		f.def = d
 	}
 	if a := n.get("aliases"); a != nil && a.kind != 'z' {
 		if a.kind != 'a' {
@@ -423,8 +456,9 @@ func printJSON(n *node) string {
 type Schema struct {
 	canonical string
 	root      *schema
-	hambaText string   // Avro Java's form, which hamba reads
-	depTexts  []string // the same for the dependencies, in order
+	hambaText string    // Avro Java's form, which hamba reads
+	depTexts  []string  // the same for the dependencies, in order
+	deps      []*schema // the dependencies, in order
 
 	hambaOnce sync.Once
 	hamba     hamba.Schema
@@ -434,18 +468,107 @@ type Schema struct {
 // hambaErr parses the schema with hamba/avro once, with its dependencies in
 // a fresh cache (never hamba's global one), from the canonical text: the same
 // schema in the spelling hamba expects (e.g. a lower-case field order).
+//
+// hamba checks field defaults by its own rules, which are not Avro Java's
+// (it wants the first branch of a union, an enum symbol, a code point below
+// 256 in bytes, ...): when it refuses the text, it gets it again with every
+// default replaced by one it accepts. The compatibility checker only asks
+// which fields have a default.
 func (s *Schema) hambaErr() error {
 	s.hambaOnce.Do(func() {
-		cache := &hamba.SchemaCache{}
-		for _, d := range s.depTexts {
-			if _, err := hambaParse(d, cache); err != nil {
-				s.hambaFail = fmt.Errorf("reference: %v", err)
-				return
+		if s.hasDefaults() && s.hasHugeFixed() {
+			s.hambaFail = fmt.Errorf("a fixed type larger than %d bytes with field defaults is not checked", maxHambaFixed)
+			return
+		}
+		s.hamba, s.hambaFail = hambaParseAll(s.depTexts, s.hambaText)
+		if s.hambaFail == nil || !s.hasDefaults() {
+			return
+		}
+		printed := map[string]bool{}
+		deps := make([]string, len(s.deps))
+		for i, d := range s.deps {
+			deps[i] = canonicalText(d, printed, true)
+			if d.named() {
+				printed[d.full()] = true
 			}
 		}
-		s.hamba, s.hambaFail = hambaParse(s.hambaText, cache)
+		if h, err := hambaParseAll(deps, canonicalText(s.root, printed, true)); err == nil {
+			s.hamba, s.hambaFail = h, nil
+		}
 	})
 	return s.hambaFail
+}
+
+func hambaParseAll(deps []string, text string) (hamba.Schema, error) {
+	cache := &hamba.SchemaCache{}
+	for _, d := range deps {
+		if _, err := hambaParse(d, cache); err != nil {
+			return nil, fmt.Errorf("reference: %v", err)
+		}
+	}
+	return hambaParse(text, cache)
+}
+
+// hasDefaults reports whether the schema or a dependency has a field default.
+func (s *Schema) hasDefaults() bool {
+	return s.anyType(func(t *schema) bool {
+		for _, f := range t.fields {
+			if f.def != nil {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+// maxHambaFixed is the largest fixed size given to hamba, which allocates a
+// fixed's size when it reads a default (a size of 400,000,000 cost 762 MB).
+const maxHambaFixed = 1 << 20
+
+// hasHugeFixed reports whether the schema or a dependency has a fixed type
+// larger than maxHambaFixed.
+func (s *Schema) hasHugeFixed() bool {
+	return s.anyType(func(t *schema) bool {
+		if t.typ != "fixed" {
+			return false
+		}
+		n, err := strconv.ParseInt(t.size, 10, 64)
+		return err != nil || n > maxHambaFixed
+	})
+}
+
+// anyType reports whether pred holds for a type of the schema or of a
+// dependency, each visited once.
+func (s *Schema) anyType(pred func(*schema) bool) bool {
+	seen := map[*schema]bool{}
+	var walk func(*schema) bool
+	walk = func(t *schema) bool {
+		t = resolved(t)
+		if seen[t] {
+			return false
+		}
+		seen[t] = true
+		if pred(t) {
+			return true
+		}
+		for _, f := range t.fields {
+			if walk(f.typ) {
+				return true
+			}
+		}
+		for _, b := range t.branches {
+			if walk(b) {
+				return true
+			}
+		}
+		return (t.items != nil && walk(t.items)) || (t.values != nil && walk(t.values))
+	}
+	for _, d := range s.deps {
+		if walk(d) {
+			return true
+		}
+	}
+	return walk(s.root)
 }
 
 // Type is AVRO.
@@ -456,7 +579,8 @@ func (*Schema) Type() string { return formats.Avro }
 func (s *Schema) Canonical() string { return s.canonical }
 
 // Hamba is hamba/avro's parse of the same schema, for compatibility checks,
-// made on first use. It is nil for a stored schema that hamba refuses.
+// made on first use. It is nil for a schema that hamba refuses for another
+// reason than its defaults.
 func (s *Schema) Hamba() hamba.Schema {
 	s.hambaErr()
 	return s.hamba
@@ -477,11 +601,14 @@ type Format struct{}
 func (Format) Type() string { return formats.Avro }
 
 // Parse parses an Avro schema text whose named types from references are
-// given as dependencies (their own dependencies first).
+// given as dependencies (their own dependencies first). New schemas (and their
+// dependencies, parsed by the same Avro Java parser) get their field defaults
+// checked.
 func (Format) Parse(text string, deps []formats.Dependency, opts formats.Options) (formats.Schema, error) {
-	p := &parser{defined: map[string]*schema{}}
+	p := &parser{defined: map[string]*schema{}, validate: opts.New}
 	printed := map[string]bool{}
 	depTexts := make([]string, 0, len(deps))
+	depRoots := make([]*schema, 0, len(deps))
 	for _, d := range deps {
 		n, err := parseJSON([]byte(d.Schema))
 		if err != nil {
@@ -492,6 +619,7 @@ func (Format) Parse(text string, deps []formats.Dependency, opts formats.Options
 			return nil, formats.Invalid("reference %q: %v", d.Name, err)
 		}
 		depTexts = append(depTexts, canonical(ds, printed))
+		depRoots = append(depRoots, ds)
 		// Avro Java prints by name the top-level types of the references.
 		if ds.named() {
 			printed[ds.full()] = true
@@ -506,9 +634,12 @@ func (Format) Parse(text string, deps []formats.Dependency, opts formats.Options
 		return nil, formats.Invalid("%v", err)
 	}
 	text = canonical(root, printed)
-	out := &Schema{root: root, canonical: text, hambaText: text, depTexts: depTexts}
-	if opts.New {
-		// hamba validates what our model does not (default values).
+	out := &Schema{root: root, canonical: text, hambaText: text, depTexts: depTexts, deps: depRoots}
+	if opts.New && out.hambaMayRefuse() {
+		// What hamba refuses, and Avro Java accepts, for another reason than
+		// the defaults (which we check above) stays refused, as when hamba
+		// validated every new schema: the compatibility checker needs its
+		// model.
 		if err := out.hambaErr(); err != nil {
 			return nil, formats.Invalid("%v", err)
 		}
@@ -532,11 +663,17 @@ func hambaParse(text string, cache *hamba.SchemaCache) (s hamba.Schema, err erro
 
 // canonical prints the schema as Avro Java's Schema.toString(refs, false).
 func canonical(root *schema, printed map[string]bool) string {
+	return canonicalText(root, printed, false)
+}
+
+// canonicalText is canonical, with the field defaults replaced by values
+// hamba accepts when stub is set.
+func canonicalText(root *schema, printed map[string]bool, stub bool) string {
 	known := make(map[string]bool, len(printed))
 	for k := range printed {
 		known[k] = true
 	}
-	var w writer
+	w := writer{stub: stub}
 	writeCanonical(&w, root, known, "")
 	return w.String()
 }
@@ -584,6 +721,13 @@ func writeCanonical(w *writer, s *schema, known map[string]bool, space string) {
 		if s.doc != nil {
 			w.key(&first, "doc")
 			w.str(*s.doc)
+		}
+		if s.open {
+			// Avro Java prints a record whose fields are being parsed (in a
+			// message about a default) without fields, properties or
+			// aliases: it has none yet.
+			w.WriteByte('}')
+			return
 		}
 		switch s.typ {
 		case "record", "error":
@@ -678,7 +822,11 @@ func writeField(w *writer, f *field, known map[string]bool, space string) {
 	}
 	if f.def != nil {
 		w.key(&first, "default")
-		w.tree(f.def)
+		if w.stub {
+			writeStub(w, f.typ, map[*schema]bool{})
+		} else {
+			w.tree(f.def)
+		}
 	}
 	if f.order != "ascending" {
 		w.key(&first, "order")

@@ -160,8 +160,17 @@ func FuzzParse(f *testing.F) {
 		`{"type":"map","values":{"type":"array","items":"double"}}`} {
 		f.Add(s, false)
 	}
+	for _, tc := range defaultCases {
+		if tc.deps == nil {
+			f.Add(tc.in, false)
+		}
+	}
+	for _, s := range hambaRefusals {
+		f.Add(s, true)
+	}
 	f.Fuzz(func(t *testing.T, in string, normalize bool) {
 		s, err := (Format{}).Parse(in, nil, formats.Options{New: true, Normalize: normalize})
+		checkAgainstHamba(t, in, err)
 		if err != nil {
 			return
 		}
