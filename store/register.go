@@ -161,6 +161,21 @@ func (st *state) findInSubject(subject string, c *candidate, deleted bool) *vers
 	if s == nil {
 		return nil
 	}
+	if !st.sharedIdentities {
+		// One entry per identity: the subject's versions holding it are
+		// among that entry's usages (a new schema has none).
+		e := st.identities[c.identity]
+		if e == nil || e.schemaType != c.schema.Type() {
+			return nil
+		}
+		var found *version
+		for _, v := range e.usages {
+			if v.subject == subject && visible(v, deleted) && (found == nil || v.version > found.version) {
+				found = v
+			}
+		}
+		return found
+	}
 	for i := len(s.versions) - 1; i >= 0; i-- {
 		v := s.versions[i]
 		if visible(v, deleted) && v.entry.identity == c.identity && v.entry.schemaType == c.schema.Type() {

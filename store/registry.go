@@ -47,6 +47,12 @@ type Registry struct {
 	st *state
 
 	writeMu sync.Mutex // serialises write operations (decide, append, apply)
+	// toPack wakes the goroutine compressing new schema texts (text.go);
+	// done stops it.
+	toPack    chan struct{}
+	done      chan struct{}
+	closeOnce sync.Once
+
 	// queue holds registrations waiting for writeMu (register.go).
 	queueMu sync.Mutex
 	queue   []*pendingRegistration
@@ -92,6 +98,7 @@ func Open(log Log, fmts []formats.Format, settings Settings, logger *slog.Logger
 		settings.MaxSchemaDepth = DefaultMaxSchemaDepth
 	}
 	r := &Registry{log: log, logger: logger, settings: settings, formats: map[string]formats.Format{}, st: newState(),
+		toPack: make(chan struct{}, 1), done: make(chan struct{}),
 		parses: newParseCache(2_000), verdicts: bounded.New[verdictKey, []string](10_000)}
 	for _, f := range fmts {
 		r.formats[f.Type()] = f
@@ -99,6 +106,10 @@ func Open(log Log, fmts []formats.Format, settings Settings, logger *slog.Logger
 	if err := log.Open(r.apply); err != nil {
 		return nil, err
 	}
+	r.mu.Lock()
+	r.st.packLater = true
+	r.mu.Unlock()
+	go r.packLoop()
 	return r, nil
 }
 
@@ -106,7 +117,14 @@ func (r *Registry) apply(rec Record) {
 	r.mu.Lock()
 	r.st.apply(rec, r.logger)
 	r.revision.Add(1)
+	pending := len(r.st.unpacked) > 0
 	r.mu.Unlock()
+	if pending {
+		select {
+		case r.toPack <- struct{}{}:
+		default:
+		}
+	}
 }
 
 // Revision changes whenever the state changes: an answer computed when it
@@ -114,7 +132,10 @@ func (r *Registry) apply(rec Record) {
 func (r *Registry) Revision() int64 { return r.revision.Load() }
 
 // Close closes the log.
-func (r *Registry) Close() error { return r.log.Close() }
+func (r *Registry) Close() error {
+	r.closeOnce.Do(func() { close(r.done) })
+	return r.log.Close()
+}
 
 // append writes records through the log; they are applied when it returns.
 // After a failure the outcome is unknown (a timed-out record may still land),

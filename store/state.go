@@ -16,7 +16,7 @@ import (
 type schemaEntry struct {
 	id         int
 	schemaType string
-	text       packedText // see schema()
+	text       atomic.Pointer[packedText] // see schema(); compressed in the background when registered live
 	refs       []formats.Reference
 	metadata   *formats.Metadata
 	ruleSet    *formats.RuleSet
@@ -91,6 +91,14 @@ type state struct {
 	maxID      int
 	offset     int64  // of the last record applied
 	scratch    []byte // the schema text of the record being applied
+	// packLater keeps the texts of new entries as they are, listed in
+	// unpacked for the registry to compress off the write path (text.go);
+	// during replay they are compressed at once.
+	packLater bool
+	unpacked  []*schemaEntry
+	// sharedIdentities is set once two ids hold the same schema (an
+	// import): identities then no longer names every entry of an identity.
+	sharedIdentities bool
 }
 
 func newState() *state {
@@ -211,12 +219,23 @@ func (st *state) putVersion(v schemaValue, text []byte, ts int64, log *slog.Logg
 		return
 	}
 	if entry == nil {
-		entry = &schemaEntry{id: v.ID, schemaType: v.SchemaType, text: packText(text), refs: v.References,
+		entry = &schemaEntry{id: v.ID, schemaType: v.SchemaType, refs: v.References,
 			metadata: v.Metadata, ruleSet: v.RuleSet, identity: identity}
+		var pt packedText
+		if st.packLater {
+			pt = packedText{data: string(text), n: len(text)}
+			if len(text) >= minPackedText {
+				st.unpacked = append(st.unpacked, entry)
+			}
+		} else {
+			pt = packText(text)
+		}
+		entry.text.Store(&pt)
 		st.ids[v.ID] = entry
 		if same, ok := st.identities[identity]; ok {
-			if same.text == entry.text { // the same text under another id: held once
-				entry.text = same.text
+			st.sharedIdentities = true
+			if t := same.text.Load(); *t == pt { // the same text under another id: held once
+				entry.text.Store(t)
 			}
 		} else {
 			st.identities[identity] = entry

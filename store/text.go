@@ -102,14 +102,15 @@ var inflaters = sync.Pool{New: func() any {
 // schema returns the text of the entry's schema, from textCache when it
 // was decompressed recently.
 func (e *schemaEntry) schema() string {
-	if !e.text.packed() {
-		return e.text.data
+	t := e.text.Load()
+	if !t.packed() {
+		return t.data
 	}
 	slot := &textCache[uint(e.id)%textCacheSlots]
 	if c := slot.Load(); c != nil && c.entry == e {
 		return c.text
 	}
-	text := e.text.unpack()
+	text := t.unpack()
 	if len(text) <= maxCachedText {
 		slot.Store(&cachedText{entry: e, text: text})
 	}
@@ -130,4 +131,35 @@ const (
 type cachedText struct {
 	entry *schemaEntry
 	text  string
+}
+
+// packPending compresses the texts of the entries registered since the
+// last call, outside the locks: an entry's text is swapped atomically, and
+// readers see either form.
+func (r *Registry) packPending() {
+	r.mu.Lock()
+	pending := r.st.unpacked
+	r.st.unpacked = nil
+	r.mu.Unlock()
+	for _, e := range pending {
+		t := e.text.Load()
+		if t.packed() {
+			continue
+		}
+		if p := packText(unsafe.Slice(unsafe.StringData(t.data), t.n)); p.packed() {
+			e.text.Store(&p)
+		}
+	}
+}
+
+// packLoop compresses new texts in the background until done is closed.
+func (r *Registry) packLoop() {
+	for {
+		select {
+		case <-r.done:
+			return
+		case <-r.toPack:
+			r.packPending()
+		}
+	}
 }

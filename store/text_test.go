@@ -11,6 +11,7 @@ import (
 	"unsafe"
 
 	"github.com/schemaregistry/registry/formats"
+	"github.com/schemaregistry/registry/formats/avro"
 )
 
 func TestPackTextRoundTrip(t *testing.T) {
@@ -64,8 +65,7 @@ func TestPackTextCopies(t *testing.T) {
 
 func TestSchemaTextCache(t *testing.T) {
 	// Two entries in the same cache slot, read in turns and concurrently.
-	a := &schemaEntry{id: 1, text: packText([]byte(strings.Repeat("a", 1000)))}
-	b := &schemaEntry{id: 1 + textCacheSlots, text: packText([]byte(strings.Repeat("b", 2000)))}
+	a, b := entryWithText(1, strings.Repeat("a", 1000)), entryWithText(1+textCacheSlots, strings.Repeat("b", 2000))
 	var wg sync.WaitGroup
 	for g := 0; g < 4; g++ {
 		wg.Add(1)
@@ -144,9 +144,11 @@ func TestSchemaTextsThroughRegistry(t *testing.T) {
 		}
 	}
 	check(r, "registered")
-	if e := r.st.ids[ids[2]]; !e.text.packed() {
+	r.packPending() // what the background goroutine does, if it has not yet
+	if e := r.st.ids[ids[2]]; !e.text.Load().packed() {
 		t.Errorf("the large schema is not compressed")
 	}
+	check(r, "compressed")
 	replayed := replayOpen(t, log.Records()...)
 	check(replayed, "replayed")
 	if got, want := replayed.Stats(), r.Stats(); got != want {
@@ -156,21 +158,31 @@ func TestSchemaTextsThroughRegistry(t *testing.T) {
 
 // One text bound to two ids (an import) is held once.
 func TestSameTextUnderTwoIDsHeldOnce(t *testing.T) {
-	schema := bigSchema("Twice", 2)
+	parsed, err := avro.Format{}.Parse(bigSchema("Twice", 2), nil, formats.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema := parsed.Canonical() // as stored by a registry
 	rec := func(subject string, id int) Record {
 		return Record{Key: recordKey{Type: keySchema, Subject: subject, Version: 1}.bytes(),
 			Value: marshal(schemaValue{Subject: subject, Version: 1, ID: id, SchemaType: formats.Avro, Schema: schema})}
 	}
 	r := replayOpen(t, rec("a", 1), rec("b", 2))
 	a, b := r.st.ids[1], r.st.ids[2]
-	if a == nil || b == nil || !a.text.packed() {
+	if a == nil || b == nil || !a.text.Load().packed() {
 		t.Fatalf("entries %v %v", a, b)
 	}
-	if unsafe.StringData(a.text.data) != unsafe.StringData(b.text.data) {
+	if unsafe.StringData(a.text.Load().data) != unsafe.StringData(b.text.Load().data) {
 		t.Error("the text of ids 1 and 2 is held twice")
 	}
 	if a.schema() != schema || b.schema() != schema {
 		t.Error("wrong text")
+	}
+	// Each subject finds the id it holds, not the identity's first one.
+	for subject, id := range map[string]int{"a": 1, "b": 2} {
+		if v, err := r.Lookup(subject, SchemaRequest{Schema: schema}, false, false); err != nil || v.ID != id {
+			t.Errorf("Lookup(%s): id %d, %v; want %d", subject, v.ID, err, id)
+		}
 	}
 }
 
@@ -190,10 +202,18 @@ func BenchmarkSchemaText(b *testing.B) {
 		}
 	})
 	b.Run("cached", func(b *testing.B) {
-		e := &schemaEntry{id: 3, text: p}
+		e := &schemaEntry{id: 3}
+		e.text.Store(&p)
 		for b.Loop() {
 			e.schema()
 		}
 	})
 	b.ReportMetric(float64(len(p.data)), "packed-bytes")
+}
+
+func entryWithText(id int, text string) *schemaEntry {
+	e := &schemaEntry{id: id}
+	p := packText([]byte(text))
+	e.text.Store(&p)
+	return e
 }
