@@ -33,6 +33,7 @@ type loadConfig struct {
 	clients  int           // concurrent clients, each looping one request at a time
 	warmup   time.Duration // run but not measured, before duration
 	duration time.Duration // measured
+	rounds   int           // > 1: each scenario paired with its ceiling, that many times
 }
 
 // newHTTPClient returns the client every scenario uses: one transport that

@@ -163,3 +163,19 @@ func TestFixture(t *testing.T) {
 		}
 	}
 }
+
+func TestMedianPair(t *testing.T) {
+	pair := func(ceiling, rate float64) [2]Result {
+		return [2]Result{{Rate: ceiling}, {Rate: rate, Ratio: rate / ceiling}}
+	}
+	got, line := medianPair([][2]Result{pair(100, 95), pair(200, 100), pair(100, 70)})
+	if got[1].Rate != 70 || got[0].Rate != 100 { // ratios 50%, 70%, 95%
+		t.Errorf("median pair %v, want the 70/100 round", got)
+	}
+	if line != "95.0% (95/100)  50.0% (100/200)  70.0% (70/100)" {
+		t.Errorf("line %q", line)
+	}
+	if got, _ := medianPair([][2]Result{pair(100, 90), pair(100, 80)}); got[1].Rate != 80 {
+		t.Errorf("even count: %v, want the lower middle", got)
+	}
+}

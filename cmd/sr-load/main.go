@@ -56,6 +56,7 @@ func main() {
 		subjects  = flag.Int("subjects", 100, "subjects to prepare and spread requests over")
 		names     = flag.String("scenarios", strings.Join(scenarioNames, ","), "comma-separated scenarios to run")
 		jsonLines = flag.Bool("json", false, "also print each result as a JSON line")
+		rounds    = flag.Int("rounds", 1, "with more than 1: measure each scenario that many times, each time right after the bare ceiling of its method, and report the round of the median ratio")
 	)
 	flag.Usage = func() {
 		fmt.Fprintf(flag.CommandLine.Output(), "usage: sr-load [flags]\nscenarios: %s\n", strings.Join(scenarioNames, " "))
@@ -73,14 +74,14 @@ func main() {
 		}
 		selected = append(selected, n)
 	}
-	if *clients < 1 || *subjects < 1 || *duration <= 0 || *warmup < 0 {
-		fmt.Fprintln(os.Stderr, "sr-load: -c and -subjects must be >= 1, -d > 0, -warmup >= 0")
+	if *clients < 1 || *subjects < 1 || *duration <= 0 || *warmup < 0 || *rounds < 1 {
+		fmt.Fprintln(os.Stderr, "sr-load: -c, -subjects and -rounds must be >= 1, -d > 0, -warmup >= 0")
 		os.Exit(2)
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	cfg := loadConfig{client: newHTTPClient(*clients), clients: *clients, warmup: *warmup, duration: *duration}
+	cfg := loadConfig{client: newHTTPClient(*clients), clients: *clients, warmup: *warmup, duration: *duration, rounds: *rounds}
 	if err := loadTest(ctx, os.Stdout, cfg, *url, *subjects, selected, *jsonLines); err != nil {
 		fmt.Fprintln(os.Stderr, "sr-load:", err)
 		os.Exit(1)
@@ -119,11 +120,12 @@ func loadTest(ctx context.Context, w io.Writer, cfg loadConfig, url string, subj
 	if reg != nil {
 		regPid = reg.cmd.Process.Pid
 	}
-	for _, sc := range ceilingScenarios(f.registered[0]) {
+	ceilings := ceilingScenarios(f.registered[0])
+	for _, sc := range ceilings {
 		// A registry given by -url idles here: its CPU time can be ignored.
 		results = append(results, measure(ctx, cfg, bare.URL, sc, regPid, true))
 	}
-	bare.Close()
+	defer bare.Close()
 
 	fmt.Fprintln(os.Stderr, "preparing", subjects, "subjects ...")
 	t := time.Now()
@@ -135,16 +137,54 @@ func loadTest(ctx context.Context, w io.Writer, cfg loadConfig, url string, subj
 	for _, p := range f.check(ctx, cfg.client, url, scs) {
 		fmt.Fprintln(w, "check:", p)
 	}
-	for _, sc := range scs {
-		if ctx.Err() != nil {
-			return ctx.Err()
+	var roundLines []string
+	if cfg.rounds <= 1 {
+		for _, sc := range scs {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			results = append(results, measure(ctx, cfg, url, sc, regPid, reg != nil))
 		}
-		results = append(results, measure(ctx, cfg, url, sc, regPid, reg != nil))
+	} else {
+		// Each scenario right after its ceiling, round after round: a
+		// machine whose speed drifts (other tenants, frequency) moves both
+		// figures of a pair together, and the median pair is reported.
+		pairs := map[string][][2]Result{}
+		for round := range cfg.rounds {
+			for _, sc := range scs {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				var ceiling Result
+				for _, c := range ceilings {
+					if c.method == sc.method {
+						ceiling = measure(ctx, cfg, bare.URL, c, regPid, true)
+					}
+				}
+				res := measure(ctx, cfg, url, sc, regPid, reg != nil)
+				if ceiling.Rate > 0 {
+					res.Ratio = res.Rate / ceiling.Rate
+				}
+				fmt.Fprintf(os.Stderr, "round %d: %s %.0f req/s, ceiling %.0f req/s\n", round+1, sc.name, res.Rate, ceiling.Rate)
+				pairs[sc.name] = append(pairs[sc.name], [2]Result{ceiling, res})
+			}
+		}
+		for _, sc := range scs {
+			median, line := medianPair(pairs[sc.name])
+			results = append(results, median[1])
+			roundLines = append(roundLines, sc.name+": "+line)
+		}
 	}
 
 	setRatios(results)
 	fmt.Fprintln(w)
 	printTable(w, results)
+	if len(roundLines) > 0 {
+		fmt.Fprintf(w, "ratio per round (scenario / bare ceiling of its method measured just before; the table shows the median round):\n")
+		for _, l := range roundLines {
+			fmt.Fprintln(w, "  "+l)
+		}
+	}
 	if reg != nil {
 		if rss, peak, ok := reg.memory(); ok {
 			fmt.Fprintf(w, "registry memory: RSS %s, peak %s\n", rss, peak)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"slices"
@@ -87,6 +88,20 @@ func summarize(r *Result, perClient [][]time.Duration) {
 
 // setRatios fills in each result's ratio to the bare ceiling of its method,
 // taken from the results named bare-get and bare-post.
+// medianPair returns the (ceiling, scenario) pair of the median ratio (the
+// lower middle one for an even count) and the ratios of every round.
+func medianPair(pairs [][2]Result) ([2]Result, string) {
+	sorted := slices.Clone(pairs)
+	slices.SortStableFunc(sorted, func(a, b [2]Result) int { return cmp.Compare(a[1].Ratio, b[1].Ratio) })
+	parts := make([]string, len(pairs))
+	for i, p := range pairs {
+		parts[i] = fmt.Sprintf("%.1f%% (%.0f/%.0f)", 100*p[1].Ratio, p[1].Rate, p[0].Rate)
+	}
+	return sorted[(len(sorted)-1)/2], strings.Join(parts, "  ")
+}
+
+// setRatios sets the ratio of every result that has none yet to its rate
+// over the rate of the bare ceiling of its method.
 func setRatios(results []Result) {
 	ceiling := map[string]float64{}
 	for _, r := range results {
@@ -96,7 +111,7 @@ func setRatios(results []Result) {
 		}
 	}
 	for i := range results {
-		if c := ceiling[results[i].Method]; c > 0 {
+		if c := ceiling[results[i].Method]; c > 0 && results[i].Ratio == 0 {
 			results[i].Ratio = results[i].Rate / c
 		}
 	}
