@@ -196,7 +196,11 @@ func (a *API) readBody(r *http.Request) ([]byte, error) {
 // readRawBody reads a request body up to the limit, in one allocation when
 // the length is announced: 422 when it is missing, 413 when it is too large.
 func (a *API) readRawBody(r *http.Request) ([]byte, error) {
-	var buf bytes.Buffer
+	return a.readRawBodyInto(r, new(bytes.Buffer))
+}
+
+// readRawBodyInto is readRawBody reading into buf.
+func (a *API) readRawBodyInto(r *http.Request, buf *bytes.Buffer) ([]byte, error) {
 	if r.ContentLength > 0 && r.ContentLength <= a.maxBody {
 		buf.Grow(int(r.ContentLength) + bytes.MinRead)
 	}
