@@ -156,6 +156,13 @@ func concRun(t *testing.T, r *store.Registry) []concAck {
 			rng := rand.New(rand.NewPCG(uint64(w), 1))
 			<-start
 			for i := 0; i < concRounds; i++ {
+				if i == concRounds/2 {
+					// Halfway, the readers have read: reads happen during
+					// the writes however the goroutines are scheduled.
+					for reads.Load() == 0 {
+						runtime.Gosched()
+					}
+				}
 				subject := fmt.Sprintf("subject-%d", rng.IntN(concSubjects))
 				var text string
 				switch rng.IntN(3) {

@@ -50,6 +50,7 @@ type Registry struct {
 	// toPack wakes the goroutine compressing new schema texts (text.go);
 	// done stops it.
 	toPack    chan struct{}
+	packMu    sync.Mutex
 	done      chan struct{}
 	closeOnce sync.Once
 
@@ -103,13 +104,15 @@ func Open(log Log, fmts []formats.Format, settings Settings, logger *slog.Logger
 	for _, f := range fmts {
 		r.formats[f.Type()] = f
 	}
+	// Texts are compressed by another goroutine while the replay goes on
+	// (on a second core), and every one of them before Open returns.
+	r.st.packLater = true
+	go r.packLoop()
 	if err := log.Open(r.apply); err != nil {
+		r.closeOnce.Do(func() { close(r.done) })
 		return nil, err
 	}
-	r.mu.Lock()
-	r.st.packLater = true
-	r.mu.Unlock()
-	go r.packLoop()
+	r.packPending()
 	return r, nil
 }
 

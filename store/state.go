@@ -16,7 +16,7 @@ import (
 type schemaEntry struct {
 	id         int
 	schemaType string
-	text       atomic.Pointer[packedText] // see schema(); compressed in the background when registered live
+	text       *sharedText // see schema(); shared by the entries of one text
 	refs       []formats.Reference
 	metadata   *formats.Metadata
 	ruleSet    *formats.RuleSet
@@ -95,7 +95,7 @@ type state struct {
 	// unpacked for the registry to compress off the write path (text.go);
 	// during replay they are compressed at once.
 	packLater bool
-	unpacked  []*schemaEntry
+	unpacked  []*sharedText
 	// sharedIdentities is set once two ids hold the same schema (an
 	// import): identities then no longer names every entry of an identity.
 	sharedIdentities bool
@@ -221,22 +221,15 @@ func (st *state) putVersion(v schemaValue, text []byte, ts int64, log *slog.Logg
 	if entry == nil {
 		entry = &schemaEntry{id: v.ID, schemaType: v.SchemaType, refs: v.References,
 			metadata: v.Metadata, ruleSet: v.RuleSet, identity: identity}
-		var pt packedText
-		if st.packLater {
-			pt = packedText{data: string(text), n: len(text)}
-			if len(text) >= minPackedText {
-				st.unpacked = append(st.unpacked, entry)
-			}
+		same, shared := st.identities[identity]
+		if shared && same.schema() == string(text) { // the same text under another id: held once
+			entry.text = same.text
 		} else {
-			pt = packText(text)
+			entry.text = st.newText(text)
 		}
-		entry.text.Store(&pt)
 		st.ids[v.ID] = entry
-		if same, ok := st.identities[identity]; ok {
+		if shared {
 			st.sharedIdentities = true
-			if t := same.text.Load(); *t == pt { // the same text under another id: held once
-				entry.text.Store(t)
-			}
 		} else {
 			st.identities[identity] = entry
 			st.guids[guidOf(identity)] = entry

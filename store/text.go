@@ -102,7 +102,7 @@ var inflaters = sync.Pool{New: func() any {
 // schema returns the text of the entry's schema, from textCache when it
 // was decompressed recently.
 func (e *schemaEntry) schema() string {
-	t := e.text.Load()
+	t := e.text.p.Load()
 	if !t.packed() {
 		return t.data
 	}
@@ -133,21 +133,41 @@ type cachedText struct {
 	text  string
 }
 
+// sharedText is the text of the entries of one schema text (a text bound to
+// several ids, by an import, is held once). Its form is swapped atomically
+// when it gets compressed: readers see either.
+type sharedText struct{ p atomic.Pointer[packedText] }
+
+// newText holds a new text: compressed now during the replay; as it is
+// and listed for packPending when registered live.
+func (st *state) newText(text []byte) *sharedText {
+	h := &sharedText{}
+	if st.packLater {
+		h.p.Store(&packedText{data: string(text), n: len(text)})
+		if len(text) >= minPackedText {
+			st.unpacked = append(st.unpacked, h)
+		}
+	} else {
+		p := packText(text)
+		h.p.Store(&p)
+	}
+	return h
+}
+
 // packPending compresses the texts of the entries registered since the
 // last call, outside the locks: an entry's text is swapped atomically, and
 // readers see either form.
 func (r *Registry) packPending() {
+	r.packMu.Lock() // a caller returns once every text listed before is done
+	defer r.packMu.Unlock()
 	r.mu.Lock()
 	pending := r.st.unpacked
 	r.st.unpacked = nil
 	r.mu.Unlock()
-	for _, e := range pending {
-		t := e.text.Load()
-		if t.packed() {
-			continue
-		}
+	for _, h := range pending {
+		t := h.p.Load()
 		if p := packText(unsafe.Slice(unsafe.StringData(t.data), t.n)); p.packed() {
-			e.text.Store(&p)
+			h.p.Store(&p)
 		}
 	}
 }

@@ -145,7 +145,7 @@ func TestSchemaTextsThroughRegistry(t *testing.T) {
 	}
 	check(r, "registered")
 	r.packPending() // what the background goroutine does, if it has not yet
-	if e := r.st.ids[ids[2]]; !e.text.Load().packed() {
+	if e := r.st.ids[ids[2]]; !e.text.p.Load().packed() {
 		t.Errorf("the large schema is not compressed")
 	}
 	check(r, "compressed")
@@ -169,10 +169,10 @@ func TestSameTextUnderTwoIDsHeldOnce(t *testing.T) {
 	}
 	r := replayOpen(t, rec("a", 1), rec("b", 2))
 	a, b := r.st.ids[1], r.st.ids[2]
-	if a == nil || b == nil || !a.text.Load().packed() {
+	if a == nil || b == nil || !a.text.p.Load().packed() {
 		t.Fatalf("entries %v %v", a, b)
 	}
-	if unsafe.StringData(a.text.Load().data) != unsafe.StringData(b.text.Load().data) {
+	if a.text != b.text || unsafe.StringData(a.text.p.Load().data) != unsafe.StringData(b.text.p.Load().data) {
 		t.Error("the text of ids 1 and 2 is held twice")
 	}
 	if a.schema() != schema || b.schema() != schema {
@@ -202,8 +202,8 @@ func BenchmarkSchemaText(b *testing.B) {
 		}
 	})
 	b.Run("cached", func(b *testing.B) {
-		e := &schemaEntry{id: 3}
-		e.text.Store(&p)
+		e := &schemaEntry{id: 3, text: &sharedText{}}
+		e.text.p.Store(&p)
 		for b.Loop() {
 			e.schema()
 		}
@@ -212,8 +212,8 @@ func BenchmarkSchemaText(b *testing.B) {
 }
 
 func entryWithText(id int, text string) *schemaEntry {
-	e := &schemaEntry{id: id}
+	e := &schemaEntry{id: id, text: &sharedText{}}
 	p := packText([]byte(text))
-	e.text.Store(&p)
+	e.text.p.Store(&p)
 	return e
 }

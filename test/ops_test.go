@@ -92,7 +92,7 @@ func TestMetricsMoveWithRequests(t *testing.T) {
 func TestNotReadyUntilReplayed(t *testing.T) {
 	const records = 20_000
 	dir := t.TempDir()
-	writeEmbeddedLog(t, dir, records)
+	writeEmbeddedLog(t, dir, records, startupRecord)
 
 	port := freePort(t)
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
