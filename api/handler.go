@@ -90,6 +90,23 @@ func negotiateHeader(accept string) string {
 // requestTypeOK reports whether a request body's content type is one the
 // API reads (JSON in its three spellings, or octet-stream treated as JSON).
 func requestTypeOK(ct string) bool {
+	if ct == "" {
+		return true
+	}
+	if ok, known := contentTypes.Get(ct); known {
+		return ok
+	}
+	ok := requestTypeParsedOK(ct)
+	if len(ct) <= 256 {
+		contentTypes.Put(ct, ok)
+	}
+	return ok
+}
+
+// contentTypes remembers the answer of requestTypeOK per header value.
+var contentTypes = bounded.New[string, bool](256)
+
+func requestTypeParsedOK(ct string) bool {
 	if strings.TrimSpace(ct) == "" {
 		return true
 	}
