@@ -34,6 +34,8 @@ type loadConfig struct {
 	warmup   time.Duration // run but not measured, before duration
 	duration time.Duration // measured
 	rounds   int           // > 1: each scenario paired with its ceiling, that many times
+	// bareInProcess serves the ceiling from this process (the old way).
+	bareInProcess bool
 }
 
 // newHTTPClient returns the client every scenario uses: one transport that

@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -57,7 +59,7 @@ func TestCeilingAndScenarios(t *testing.T) {
 	f := newFixture(3)
 	f.ids = []int{1, 2, 3}
 
-	bare, err := startBare()
+	bare, err := startBare(true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,5 +179,38 @@ func TestMedianPair(t *testing.T) {
 	}
 	if got, _ := medianPair([][2]Result{pair(100, 90), pair(100, 80)}); got[1].Rate != 80 {
 		t.Errorf("even count: %v, want the lower middle", got)
+	}
+}
+
+// TestMain makes the test binary the bare server when startBare runs it.
+func TestMain(m *testing.M) {
+	if os.Getenv(bareChildEnv) != "" {
+		if err := serveBare(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		return
+	}
+	os.Exit(m.Run())
+}
+
+// TestBareChildProcess checks the ceiling served by a child process.
+func TestBareChildProcess(t *testing.T) {
+	b, err := startBare(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if b.pid() == 0 || b.pid() == os.Getpid() {
+		t.Errorf("bare server pid %d: not a child process", b.pid())
+	}
+	resp, err := http.Get(b.URL + "/schemas/ids/1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || string(body) != string(bareBody) {
+		t.Errorf("bare answer %d %q", resp.StatusCode, body)
 	}
 }

@@ -56,6 +56,7 @@ func main() {
 		subjects  = flag.Int("subjects", 100, "subjects to prepare and spread requests over")
 		names     = flag.String("scenarios", strings.Join(scenarioNames, ","), "comma-separated scenarios to run")
 		jsonLines = flag.Bool("json", false, "also print each result as a JSON line")
+		inProcess = flag.Bool("bare-in-process", false, "serve the bare ceiling from this process instead of a child process")
 		rounds    = flag.Int("rounds", 1, "with more than 1: measure each scenario that many times, each time right after the bare ceiling of its method, and report the round of the median ratio")
 	)
 	flag.Usage = func() {
@@ -63,6 +64,13 @@ func main() {
 		flag.PrintDefaults()
 	}
 	flag.Parse()
+	if os.Getenv(bareChildEnv) != "" { // the child process of startBare
+		if err := serveBare(); err != nil {
+			fmt.Fprintln(os.Stderr, "sr-load (bare server):", err)
+			os.Exit(1)
+		}
+		return
+	}
 	var selected []string
 	for _, n := range strings.Split(*names, ",") {
 		if n = strings.TrimSpace(n); n == "" {
@@ -81,7 +89,7 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	cfg := loadConfig{client: newHTTPClient(*clients), clients: *clients, warmup: *warmup, duration: *duration, rounds: *rounds}
+	cfg := loadConfig{client: newHTTPClient(*clients), clients: *clients, warmup: *warmup, duration: *duration, rounds: *rounds, bareInProcess: *inProcess}
 	if err := loadTest(ctx, os.Stdout, cfg, *url, *subjects, selected, *jsonLines); err != nil {
 		fmt.Fprintln(os.Stderr, "sr-load:", err)
 		os.Exit(1)
@@ -111,7 +119,7 @@ func loadTest(ctx context.Context, w io.Writer, cfg loadConfig, url string, subj
 		cfg.clients, cfg.duration, cfg.warmup, subjects, len(f.registered[0]), len(f.evolved[0]), len(f.candidate101), len(f.newBody(0, 0)))
 
 	// The ceilings first, while the registry idles.
-	bare, err := startBare()
+	bare, err := startBare(cfg.bareInProcess)
 	if err != nil {
 		return err
 	}
@@ -122,8 +130,8 @@ func loadTest(ctx context.Context, w io.Writer, cfg loadConfig, url string, subj
 	}
 	ceilings := ceilingScenarios(f.registered[0])
 	for _, sc := range ceilings {
-		// A registry given by -url idles here: its CPU time can be ignored.
-		results = append(results, measure(ctx, cfg, bare.URL, sc, regPid, true))
+		// The registry idles here: its CPU time counts as other processes'.
+		results = append(results, measure(ctx, cfg, bare.URL, sc, bare.pid(), true))
 	}
 	defer bare.Close()
 
@@ -158,7 +166,7 @@ func loadTest(ctx context.Context, w io.Writer, cfg loadConfig, url string, subj
 				var ceiling Result
 				for _, c := range ceilings {
 					if c.method == sc.method {
-						ceiling = measure(ctx, cfg, bare.URL, c, regPid, true)
+						ceiling = measure(ctx, cfg, bare.URL, c, bare.pid(), true)
 					}
 				}
 				res := measure(ctx, cfg, url, sc, regPid, reg != nil)
