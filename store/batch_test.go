@@ -163,3 +163,56 @@ func TestBatchTooLargeRetriesEachAlone(t *testing.T) {
 		t.Errorf("ids %d and %d", svs[0].ID, svs[2].ID)
 	}
 }
+
+// TestBatchPanicFinishesEveryone checks that a panic while writing a batch
+// (here in the log) fails the batch's registrations instead of leaving them
+// waiting, and that the registry writes again afterwards.
+func TestBatchPanicFinishesEveryone(t *testing.T) {
+	l := &gatedLog{MemoryLog: NewMemoryLog(), gate: make(chan struct{}), entered: make(chan struct{})}
+	panicked := false
+	l.fail = func(recs []Record) error {
+		if len(recs) > 1 && !panicked {
+			panicked = true
+			panic("log broke")
+		}
+		return nil
+	}
+	r, err := Open(l, []formats.Format{avro.Format{}}, Settings{ModeMutability: true, ValidateNewSchemas: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	register := func(subject string, i int) (sv SchemaVersion, err error, panicValue any) {
+		defer func() { panicValue = recover() }()
+		sv, err = r.Register(context.Background(), subject, SchemaRequest{Schema: fixedSchema(i)}, RegisterOptions{})
+		return
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() { register("first", 0) })
+	<-l.entered
+	results := make([]error, 3)
+	panics := make([]any, 3)
+	for i := range results {
+		wg.Go(func() { _, results[i], panics[i] = register(fmt.Sprintf("s%d", i), i+1) })
+	}
+	for l.queued(r) < len(results) {
+		runtime.Gosched()
+	}
+	close(l.gate)
+	wg.Wait()
+	writer := 0
+	for i := range results {
+		var e *Error
+		switch {
+		case panics[i] != nil:
+			writer++
+		case !errors.As(results[i], &e) || e.Code != CodeStoreError:
+			t.Errorf("s%d: %v, want a store error", i, results[i])
+		}
+	}
+	if writer != 1 {
+		t.Errorf("%d writers panicked, want 1", writer)
+	}
+	if sv, err, p := register("after", 99); err != nil || p != nil || sv.ID == 0 {
+		t.Errorf("after the panic: %+v %v %v", sv, err, p)
+	}
+}

@@ -122,7 +122,7 @@ func (r *Registry) UpdateConfig(ctx context.Context, subject string, body []byte
 	if err := r.lockWrite(ctx); err != nil {
 		return Config{}, err
 	}
-	defer r.writeMu.Unlock()
+	defer r.unlockWrite()
 	r.mu.RLock()
 	current, ok := r.st.configs[subject]
 	r.mu.RUnlock()
@@ -192,7 +192,7 @@ func (r *Registry) DeleteConfig(ctx context.Context, subject string) (Config, er
 	if err := r.lockWrite(ctx); err != nil {
 		return Config{}, err
 	}
-	defer r.writeMu.Unlock()
+	defer r.unlockWrite()
 	r.mu.RLock()
 	_, ok := r.st.configs[subject]
 	prev := r.st.effectiveConfig(subject, r.defaultConfig())
@@ -260,7 +260,7 @@ func (r *Registry) SetMode(ctx context.Context, subject, mode string, force bool
 	if err := r.lockWrite(ctx); err != nil {
 		return "", err
 	}
-	defer r.writeMu.Unlock()
+	defer r.unlockWrite()
 	recs := []Record{{Key: recordKey{Type: keyMode, Subject: subject}.bytes(),
 		Value: marshal(modeValue{Subject: optSubject(subject), Mode: m})}}
 	if m == ModeImport && !force {
@@ -294,7 +294,7 @@ func (r *Registry) DeleteMode(ctx context.Context, subject string, recursive boo
 	if err := r.lockWrite(ctx); err != nil {
 		return "", err
 	}
-	defer r.writeMu.Unlock()
+	defer r.unlockWrite()
 	r.mu.RLock()
 	prev := r.st.mode(subject)
 	_, has := r.st.modes[subject]

@@ -49,7 +49,7 @@ func (r *Registry) DeleteVersion(ctx context.Context, subject string, v int, per
 	if err := r.lockWrite(ctx); err != nil {
 		return 0, err
 	}
-	defer r.writeMu.Unlock()
+	defer r.unlockWrite()
 	recs, n, err := r.decideDeleteVersion(subject, v, permanent)
 	if err != nil {
 		return 0, err
@@ -112,7 +112,7 @@ func (r *Registry) DeleteSubject(ctx context.Context, subject string, permanent 
 	if err := r.lockWrite(ctx); err != nil {
 		return nil, err
 	}
-	defer r.writeMu.Unlock()
+	defer r.unlockWrite()
 	recs, versions, err := r.decideDeleteSubject(subject, permanent)
 	if err != nil {
 		return nil, err

@@ -168,6 +168,14 @@ func (st *state) findInSubject(subject string, c *candidate, deleted bool) *vers
 		if e == nil || e.schemaType != c.schema.Type() {
 			return nil
 		}
+		if len(s.versions) < len(e.usages) { // a common schema: walk the subject
+			for i := len(s.versions) - 1; i >= 0; i-- {
+				if v := s.versions[i]; v.entry == e && visible(v, deleted) {
+					return v
+				}
+			}
+			return nil
+		}
 		var found *version
 		for _, v := range e.usages {
 			if v.subject == subject && visible(v, deleted) && (found == nil || v.version > found.version) {
@@ -263,7 +271,6 @@ type pendingRegistration struct {
 	subject string
 	c       *candidate
 	o       RegisterOptions
-	alone   bool // to be written in a batch of its own (after a batch too large)
 
 	done chan struct{} // closed when sv and err are set
 	sv   SchemaVersion
@@ -292,21 +299,35 @@ const (
 
 // registerQueued queues p, takes the write lock and, until p is decided,
 // decides and writes batches of queued registrations. A registration taken
-// by another writer is finished before that writer releases the lock.
+// by another writer is finished before that writer releases the lock, so
+// its caller stops waiting for the lock as soon as it is done.
 func (r *Registry) registerQueued(ctx context.Context, p *pendingRegistration) (SchemaVersion, error) {
 	r.queueMu.Lock()
 	r.queue = append(r.queue, p)
 	r.queueMu.Unlock()
-	if err := r.lockWrite(ctx); err != nil {
+	select {
+	case r.writeLock <- struct{}{}:
+	case <-p.done:
+		return p.sv, p.err
+	case <-ctx.Done():
 		if r.unqueue(p) {
-			return SchemaVersion{}, err
+			return SchemaVersion{}, errorf(CodeOperationTimeout, "Timed out waiting for the write lock")
 		}
-		<-p.done // another writer took it
+		<-p.done // a writer took it: its outcome is this request's
 		return p.sv, p.err
 	}
-	defer r.writeMu.Unlock()
+	defer r.unlockWrite()
 	for !p.finished() {
-		r.registerBatch(ctx, r.takeBatch())
+		if ctx.Err() != nil && r.unqueue(p) {
+			// Gone before being taken: this request does not write for
+			// the others, whose contexts may be alive.
+			return SchemaVersion{}, errorf(CodeOperationTimeout, "Write operation timed out")
+		}
+		batch := r.takeBatch()
+		if len(batch) == 0 { // cannot happen: p is queued or finished
+			return SchemaVersion{}, errorf(CodeStoreError, "Error while writing to the store: registration lost from the queue")
+		}
+		r.registerBatch(ctx, batch)
 	}
 	return p.sv, p.err
 }
@@ -326,8 +347,8 @@ func (r *Registry) unqueue(p *pendingRegistration) bool {
 
 // takeBatch takes queued registrations in order, at most one per subject (a
 // registration depends on the versions before it in its subject), leaving
-// the others queued. A registration with an explicit id, or one marked
-// alone, is a batch of its own.
+// the others queued. A registration with an explicit id is a batch of its
+// own.
 func (r *Registry) takeBatch() []*pendingRegistration {
 	r.queueMu.Lock()
 	defer r.queueMu.Unlock()
@@ -336,10 +357,11 @@ func (r *Registry) takeBatch() []*pendingRegistration {
 	size := 0
 	rest := r.queue[:0]
 	for i, p := range r.queue {
-		single := p.alone || p.c.req.ID > 0
+		single := p.c.req.ID > 0
 		full := len(batch) >= maxBatchRegistrations || (len(batch) > 0 && size+len(p.c.schema.Canonical()) > maxBatchSchemaBytes)
 		if full || subjects[p.subject] || (single && len(batch) > 0) {
 			rest = append(rest, p)
+			subjects[p.subject] = true // a subject's registrations keep their order
 			continue
 		}
 		batch = append(batch, p)
@@ -369,8 +391,28 @@ type typedIdentity struct {
 }
 
 // registerBatch decides each registration of the batch, appends the records
-// of those that write, and finishes every one. The caller holds writeMu.
+// of those that write, and finishes every one, also when it panics. The
+// caller holds the write lock.
 func (r *Registry) registerBatch(ctx context.Context, batch []*pendingRegistration) {
+	defer func() {
+		if p := recover(); p != nil {
+			for _, q := range batch {
+				if !q.finished() {
+					q.finish(SchemaVersion{}, errorf(CodeStoreError, "Error while writing to the store: %v", p))
+				}
+			}
+			panic(p)
+		}
+	}()
+	// One caller going away does not fail the others' writes; a deadline
+	// of the writer's (the same for every request) still bounds them.
+	wctx := context.WithoutCancel(ctx)
+	if deadline, ok := ctx.Deadline(); ok {
+		var cancel context.CancelFunc
+		wctx, cancel = context.WithDeadline(wctx, deadline)
+		defer cancel()
+	}
+	ctx = wctx
 	if err := r.syncIfStale(ctx); err != nil {
 		for _, p := range batch {
 			p.finish(SchemaVersion{}, err)
@@ -398,20 +440,16 @@ func (r *Registry) registerBatch(ctx context.Context, batch []*pendingRegistrati
 	if len(writing) == 0 {
 		return
 	}
-	// The writer's context bounds the batch: when it ends first the outcome
-	// is unknown for all (50002), the store syncs before the next write, and
-	// a retry finds what landed.
+	// When the deadline passes first the outcome is unknown for all (50002),
+	// the store syncs before the next write, and a retry finds what landed.
 	err := r.append(ctx, recs...)
 	var e *Error
 	if len(writing) > 1 && errors.As(err, &e) && e.Code == CodeSchemaTooLarge {
 		// The batch was too large for the log, maybe not any one record:
-		// each is tried again on its own.
-		r.queueMu.Lock()
+		// each is tried again on its own, now.
 		for _, p := range writing {
-			p.alone = true
+			r.registerBatch(ctx, []*pendingRegistration{p})
 		}
-		r.queue = append(writing, r.queue...)
-		r.queueMu.Unlock()
 		return
 	}
 	for i, p := range writing {
@@ -437,7 +475,7 @@ func (r *Registry) existing(subject string, c *candidate) (SchemaVersion, bool) 
 
 // decideRegistration checks mode and compatibility and chooses the id and
 // version; it returns the records to append, or the existing version.
-// The caller holds writeMu; the compatibility check runs without r.mu.
+// The caller holds the write lock; the compatibility check runs without r.mu.
 func (r *Registry) decideRegistration(subject string, c *candidate, o RegisterOptions, ids *batchIDs) ([]Record, *SchemaVersion, error) {
 	r.mu.RLock()
 	ver, _, check, existing, err := r.planRegistration(subject, c, o)

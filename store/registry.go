@@ -46,7 +46,10 @@ type Registry struct {
 	mu sync.RWMutex // guards st; held for writing only while a record is applied
 	st *state
 
-	writeMu sync.Mutex // serialises write operations (decide, append, apply)
+	// writeLock serialises write operations (decide, append, apply): a
+	// channel of one slot, so that waiting for it can end with a context or
+	// when a queued registration got done by another writer.
+	writeLock chan struct{}
 	// toPack wakes the goroutine compressing new schema texts (text.go);
 	// done stops it.
 	toPack    chan struct{}
@@ -54,7 +57,7 @@ type Registry struct {
 	done      chan struct{}
 	closeOnce sync.Once
 
-	// queue holds registrations waiting for writeMu (register.go).
+	// queue holds registrations waiting for the write lock (register.go).
 	queueMu sync.Mutex
 	queue   []*pendingRegistration
 	// stale is set when the state may miss records: after this node became
@@ -99,7 +102,7 @@ func Open(log Log, fmts []formats.Format, settings Settings, logger *slog.Logger
 		settings.MaxSchemaDepth = DefaultMaxSchemaDepth
 	}
 	r := &Registry{log: log, logger: logger, settings: settings, formats: map[string]formats.Format{}, st: newState(),
-		toPack: make(chan struct{}, 1), done: make(chan struct{}),
+		toPack: make(chan struct{}, 1), done: make(chan struct{}), writeLock: make(chan struct{}, 1),
 		parses: newParseCache(2_000), verdicts: bounded.New[verdictKey, []string](10_000)}
 	for _, f := range fmts {
 		r.formats[f.Type()] = f
@@ -120,15 +123,24 @@ func (r *Registry) apply(rec Record) {
 	r.mu.Lock()
 	r.st.apply(rec, r.logger)
 	r.revision.Add(1)
-	pending := len(r.st.unpacked) > 0
+	pending := len(r.st.unpacked)
 	r.mu.Unlock()
-	if pending {
+	switch {
+	case pending > maxUnpacked:
+		// The packer is behind (a replay on one core): help it, so that
+		// the texts held uncompressed stay few.
+		r.packPending()
+	case pending > 0:
 		select {
 		case r.toPack <- struct{}{}:
 		default:
 		}
 	}
 }
+
+// maxUnpacked bounds the texts waiting for compression before the applying
+// goroutine compresses them itself.
+const maxUnpacked = 4096
 
 // Revision changes whenever the state changes: an answer computed when it
 // had a value stays true until it moves.
@@ -163,18 +175,24 @@ func (r *Registry) append(ctx context.Context, recs ...Record) error {
 func (r *Registry) MarkStale() { r.stale.Store(true) }
 
 // lockWrite takes the write lock and, when the state may be behind the log,
-// syncs with it. On success the caller unlocks writeMu.
+// syncs with it. On success the caller calls unlockWrite.
 func (r *Registry) lockWrite(ctx context.Context) error {
-	r.writeMu.Lock()
+	select {
+	case r.writeLock <- struct{}{}:
+	case <-ctx.Done():
+		return errorf(CodeOperationTimeout, "Timed out waiting for the write lock")
+	}
 	if err := r.syncIfStale(ctx); err != nil {
-		r.writeMu.Unlock()
+		r.unlockWrite()
 		return err
 	}
 	return nil
 }
 
+func (r *Registry) unlockWrite() { <-r.writeLock }
+
 // syncIfStale syncs with the log when the state may be behind it. The
-// caller holds writeMu.
+// caller holds the write lock.
 func (r *Registry) syncIfStale(ctx context.Context) error {
 	if !r.stale.Load() {
 		return nil

@@ -92,8 +92,8 @@ type state struct {
 	offset     int64  // of the last record applied
 	scratch    []byte // the schema text of the record being applied
 	// packLater keeps the texts of new entries as they are, listed in
-	// unpacked for the registry to compress off the write path (text.go);
-	// during replay they are compressed at once.
+	// unpacked for the registry to compress on another goroutine (text.go),
+	// off the replay and the write path.
 	packLater bool
 	unpacked  []*sharedText
 	// sharedIdentities is set once two ids hold the same schema (an

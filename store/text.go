@@ -138,8 +138,9 @@ type cachedText struct {
 // when it gets compressed: readers see either.
 type sharedText struct{ p atomic.Pointer[packedText] }
 
-// newText holds a new text: compressed now during the replay; as it is
-// and listed for packPending when registered live.
+// newText holds a new text as it is, listed for packPending (which runs on
+// another goroutine during the replay and after writes), or compressed at
+// once when packLater is off.
 func (st *state) newText(text []byte) *sharedText {
 	h := &sharedText{}
 	if st.packLater {
@@ -166,6 +167,9 @@ func (r *Registry) packPending() {
 	r.mu.Unlock()
 	for _, h := range pending {
 		t := h.p.Load()
+		if t.packed() {
+			continue
+		}
 		if p := packText(unsafe.Slice(unsafe.StringData(t.data), t.n)); p.packed() {
 			h.p.Store(&p)
 		}
