@@ -5,6 +5,7 @@ import (
 	"compress/flate"
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -165,15 +166,24 @@ func (r *Registry) packPending() {
 	pending := r.st.unpacked
 	r.st.unpacked = nil
 	r.mu.Unlock()
-	for _, h := range pending {
-		t := h.p.Load()
-		if t.packed() {
-			continue
-		}
-		if p := packText(unsafe.Slice(unsafe.StringData(t.data), t.n)); p.packed() {
-			h.p.Store(&p)
+	pack := func(list []*sharedText) {
+		for _, h := range list {
+			t := h.p.Load()
+			if t.packed() {
+				continue
+			}
+			if p := packText(unsafe.Slice(unsafe.StringData(t.data), t.n)); p.packed() {
+				h.p.Store(&p)
+			}
 		}
 	}
+	// Many texts (a replay): on every CPU.
+	workers := min(runtime.GOMAXPROCS(0), len(pending)/256+1)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() { pack(pending[w*len(pending)/workers : (w+1)*len(pending)/workers]) })
+	}
+	wg.Wait()
 }
 
 // packLoop compresses new texts in the background until done is closed.
