@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/binary"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/schemaregistry/registry/formats"
 	"github.com/schemaregistry/registry/internal/bounded"
 	"github.com/schemaregistry/registry/store"
 )
@@ -51,14 +51,20 @@ func negotiate(accept string) string {
 	if accept == "" {
 		return responseTypes[0].name
 	}
-	if ct, ok := negotiated.Get(accept); ok {
-		return ct
+	return remembered(negotiated, accept, negotiateHeader)
+}
+
+// remembered returns f(header), remembered in m for the header values that
+// clients repeat on every request (one spelling per client library).
+func remembered[T any](m *bounded.Map[string, T], header string, f func(string) T) T {
+	if v, ok := m.Get(header); ok {
+		return v
 	}
-	ct := negotiateHeader(accept)
-	if len(accept) <= 256 {
-		negotiated.Put(accept, ct)
+	v := f(header)
+	if len(header) <= 256 {
+		m.Put(header, v)
 	}
-	return ct
+	return v
 }
 
 func negotiateHeader(accept string) string {
@@ -93,14 +99,7 @@ func requestTypeOK(ct string) bool {
 	if ct == "" {
 		return true
 	}
-	if ok, known := contentTypes.Get(ct); known {
-		return ok
-	}
-	ok := requestTypeParsedOK(ct)
-	if len(ct) <= 256 {
-		contentTypes.Put(ct, ok)
-	}
-	return ok
+	return remembered(contentTypes, ct, requestTypeParsedOK)
 }
 
 // contentTypes remembers the answer of requestTypeOK per header value.
@@ -349,17 +348,7 @@ func newRequestID() string {
 	binary.BigEndian.PutUint64(b[8:], requestCounter.Add(1))
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
-	var out [36]byte
-	hex.Encode(out[0:8], b[0:4])
-	out[8] = '-'
-	hex.Encode(out[9:13], b[4:6])
-	out[13] = '-'
-	hex.Encode(out[14:18], b[6:8])
-	out[18] = '-'
-	hex.Encode(out[19:23], b[8:10])
-	out[23] = '-'
-	hex.Encode(out[24:36], b[10:16])
-	return string(out[:])
+	return formats.UUID(b)
 }
 
 // recoverer turns a panic into a logged 500 envelope instead of a dropped

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -90,18 +91,27 @@ func TestOversizedBodies(t *testing.T) {
 	for _, rt := range bodyRoutes(a) {
 		path, _ := concrete(rt)
 		for _, n := range []int64{testMaxBody + 1, 4 * testMaxBody, 256 << 20} {
-			body := &endlessBody{n: n}
-			var before, after runtime.MemStats
-			runtime.ReadMemStats(&before)
-			w := send(h, rt.method, path, body)
-			runtime.ReadMemStats(&after)
+			// The least of three sends: TotalAlloc counts the whole process,
+			// and a background goroutine (a registry of an earlier test
+			// compressing its texts) may allocate during one of them.
+			var body *endlessBody
+			var w *httptest.ResponseRecorder
+			alloc := uint64(math.MaxUint64)
+			for range 3 {
+				body = &endlessBody{n: n}
+				var before, after runtime.MemStats
+				runtime.ReadMemStats(&before)
+				w = send(h, rt.method, path, body)
+				runtime.ReadMemStats(&after)
+				alloc = min(alloc, after.TotalAlloc-before.TotalAlloc)
+			}
 			if w.Code != http.StatusRequestEntityTooLarge || errorCode(w) != 413 {
 				t.Errorf("%s %s with %d bytes: %d %s, want 413 with the envelope", rt.method, rt.pattern, n, w.Code, w.Body)
 			}
 			if body.read > testMaxBody+1 {
 				t.Errorf("%s %s: read %d bytes of %d, more than the limit %d", rt.method, rt.pattern, body.read, n, testMaxBody)
 			}
-			if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 16*testMaxBody {
+			if alloc > 16*testMaxBody {
 				t.Errorf("%s %s with %d bytes: allocated %d bytes", rt.method, rt.pattern, n, alloc)
 			}
 		}

@@ -3,7 +3,7 @@ package formats
 import (
 	"crypto/md5"
 	"encoding/binary"
-	"fmt"
+	"encoding/hex"
 	"sort"
 )
 
@@ -45,9 +45,21 @@ type RuleSet struct {
 type Identity [16]byte
 
 // GUID prints the identity as the UUID string the API exposes.
-func (id Identity) GUID() string {
-	b := id[:]
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+func (id Identity) GUID() string { return UUID(id) }
+
+// UUID prints 16 bytes in the 8-4-4-4-12 form of a UUID, in lower-case hex.
+func UUID(b [16]byte) string {
+	var out [36]byte
+	hex.Encode(out[0:8], b[0:4])
+	out[8] = '-'
+	hex.Encode(out[9:13], b[4:6])
+	out[13] = '-'
+	hex.Encode(out[14:18], b[6:8])
+	out[18] = '-'
+	hex.Encode(out[19:23], b[8:10])
+	out[23] = '-'
+	hex.Encode(out[24:36], b[10:16])
+	return string(out[:])
 }
 
 // IdentityOf computes the identity of a canonical schema text with its

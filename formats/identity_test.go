@@ -2,6 +2,7 @@ package formats
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"testing"
 )
@@ -59,5 +60,17 @@ func TestIdentityGoldenHashes(t *testing.T) {
 	}
 	if n != 24 {
 		t.Errorf("checked %d hashes, want 24", n)
+	}
+}
+
+// TestUUID checks the UUID printing of an identity against fmt's.
+func TestUUID(t *testing.T) {
+	var b [16]byte
+	for i := range b {
+		b[i] = byte(i*17 + 3)
+	}
+	want := fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+	if got := UUID(b); got != want || Identity(b).GUID() != want {
+		t.Errorf("UUID = %s, GUID = %s, want %s", got, Identity(b).GUID(), want)
 	}
 }

@@ -2,7 +2,6 @@ package store
 
 import (
 	"crypto/md5"
-	"encoding/hex"
 
 	"github.com/schemaregistry/registry/formats"
 )
@@ -17,19 +16,4 @@ func identityOf(text []byte, refs []formats.Reference, md *formats.Metadata, rs 
 		return md5.Sum(text)
 	}
 	return formats.IdentityOf(string(text), refs, md, rs)
-}
-
-// guidOf is identity.GUID(), without fmt.
-func guidOf(id formats.Identity) string {
-	var b [36]byte
-	hex.Encode(b[0:8], id[0:4])
-	b[8] = '-'
-	hex.Encode(b[9:13], id[4:6])
-	b[13] = '-'
-	hex.Encode(b[14:18], id[6:8])
-	b[18] = '-'
-	hex.Encode(b[19:23], id[8:10])
-	b[23] = '-'
-	hex.Encode(b[24:36], id[10:16])
-	return string(b[:])
 }

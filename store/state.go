@@ -232,7 +232,7 @@ func (st *state) putVersion(v schemaValue, text []byte, ts int64, log *slog.Logg
 			st.sharedIdentities = true
 		} else {
 			st.identities[identity] = entry
-			st.guids[guidOf(identity)] = entry
+			st.guids[identity.GUID()] = entry
 		}
 	}
 	if v.ID > st.maxID {

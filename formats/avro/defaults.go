@@ -145,15 +145,9 @@ func javaParseDouble(text string) (float64, error) {
 		if n == 0 || j >= len(rest) || (rest[j] != 'p' && rest[j] != 'P') {
 			return 0, bad
 		}
-		j++
-		if j < len(rest) && (rest[j] == '+' || rest[j] == '-') {
-			j++
-		}
-		e := span(rest, j, isDecimal)
-		if e == 0 {
+		if j = exponent(rest, j+1); j < 0 {
 			return 0, bad
 		}
-		j += e
 		num = rest[:j]
 		if suffix(j) != len(rest) {
 			return 0, bad
@@ -177,15 +171,9 @@ func javaParseDouble(text string) (float64, error) {
 			return 0, bad
 		}
 		if j < len(rest) && (rest[j] == 'e' || rest[j] == 'E') {
-			j++
-			if j < len(rest) && (rest[j] == '+' || rest[j] == '-') {
-				j++
-			}
-			e := span(rest, j, isDecimal)
-			if e == 0 {
+			if j = exponent(rest, j+1); j < 0 {
 				return 0, bad
 			}
-			j += e
 		}
 		num = rest[:j]
 		if suffix(j) != len(rest) {
@@ -197,6 +185,19 @@ func javaParseDouble(text string) (float64, error) {
 		return 0, bad
 	}
 	return f, nil // out of range: ±Inf or 0, as Java
+}
+
+// exponent reads [+-]<digits> of an exponent from j and returns where it
+// ends, -1 without digits.
+func exponent(s string, j int) int {
+	if j < len(s) && (s[j] == '+' || s[j] == '-') {
+		j++
+	}
+	e := span(s, j, isDecimal)
+	if e == 0 {
+		return -1
+	}
+	return j + e
 }
 
 func span(s string, from int, ok func(byte) bool) int {
