@@ -2,6 +2,8 @@ package api
 
 import (
 	"net/http"
+
+	"github.com/schemaregistry/registry/store"
 )
 
 func (a *API) getConfig(r *http.Request) (any, error) {
@@ -29,7 +31,7 @@ func (a *API) getMode(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return modeJSON{Mode: m}, nil
+	return modeJSON{Mode: m.String()}, nil
 }
 
 func (a *API) putMode(r *http.Request) (any, error) {
@@ -37,11 +39,15 @@ func (a *API) putMode(r *http.Request) (any, error) {
 	if err := a.decodeBody(r, &req); err != nil {
 		return nil, err
 	}
-	m, err := a.reg.SetMode(r.Context(), subjectParam(r), req.Mode, boolQuery(r, "force"))
+	mode, err := store.ParseMode(req.Mode)
 	if err != nil {
 		return nil, err
 	}
-	return modeJSON{Mode: m}, nil
+	m, err := a.reg.SetMode(r.Context(), subjectParam(r), store.ModeUpdate{Mode: mode, Force: boolQuery(r, "force")})
+	if err != nil {
+		return nil, err
+	}
+	return modeJSON{Mode: m.String()}, nil
 }
 
 func (a *API) deleteMode(r *http.Request) (any, error) {
@@ -49,5 +55,5 @@ func (a *API) deleteMode(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return modeJSON{Mode: m}, nil
+	return modeJSON{Mode: m.String()}, nil
 }

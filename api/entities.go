@@ -15,7 +15,7 @@ type schemaJSON struct {
 	Version    int                 `json:"version,omitempty"`
 	ID         int                 `json:"id,omitempty"`
 	GUID       string              `json:"guid,omitempty"`
-	SchemaType string              `json:"schemaType,omitempty"`
+	SchemaType formats.SchemaType  `json:"schemaType,omitempty"`
 	References []formats.Reference `json:"references,omitempty"`
 	Metadata   *formats.Metadata   `json:"metadata,omitempty"`
 	RuleSet    *formats.RuleSet    `json:"ruleSet,omitempty"`
@@ -37,7 +37,7 @@ type registerJSON struct {
 	ID         int                 `json:"id"`
 	Version    int                 `json:"version,omitempty"`
 	GUID       string              `json:"guid,omitempty"`
-	SchemaType string              `json:"schemaType,omitempty"`
+	SchemaType formats.SchemaType  `json:"schemaType,omitempty"`
 	References []formats.Reference `json:"references,omitempty"`
 	Metadata   *formats.Metadata   `json:"metadata,omitempty"`
 	RuleSet    *formats.RuleSet    `json:"ruleSet,omitempty"`

@@ -307,12 +307,25 @@ func intQuery(r *http.Request, name string, def int) (int, error) {
 }
 
 // paging reads offset and limit.
-func paging(r *http.Request) (offset, limit int, err error) {
-	if offset, err = intQuery(r, "offset", 0); err != nil {
+func paging(r *http.Request) (p store.Paging, err error) {
+	if p.Offset, err = intQuery(r, "offset", 0); err != nil {
 		return
 	}
-	limit, err = intQuery(r, "limit", -1)
+	p.Limit, err = intQuery(r, "limit", -1)
 	return
+}
+
+// deletedQuery reads the deleted query parameter.
+func deletedQuery(r *http.Request) store.Deleted {
+	return store.Deleted(boolQuery(r, "deleted"))
+}
+
+// deletion reads the permanent query parameter.
+func deletion(r *http.Request) store.Deletion {
+	if boolQuery(r, "permanent") {
+		return store.PermanentDelete
+	}
+	return store.SoftDelete
 }
 
 // versionParam reads the {version} path parameter.

@@ -65,17 +65,11 @@ func (a *API) subjectsByID(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	usages, err := a.reg.UsagesOfID(id, queryParam(r, "subject"), boolQuery(r, "deleted"))
+	p, err := paging(r)
 	if err != nil {
 		return nil, err
 	}
-	out := []string{}
-	for _, u := range usages {
-		if len(out) == 0 || out[len(out)-1] != u.Subject {
-			out = append(out, u.Subject)
-		}
-	}
-	return pageQuery(r, out)
+	return a.reg.SubjectsOfID(id, queryParam(r, "subject"), deletedQuery(r), p)
 }
 
 func (a *API) versionsByID(r *http.Request) (any, error) {
@@ -83,20 +77,11 @@ func (a *API) versionsByID(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	usages, err := a.reg.UsagesOfID(id, queryParam(r, "subject"), boolQuery(r, "deleted"))
+	p, err := paging(r)
 	if err != nil {
 		return nil, err
 	}
-	return pageQuery(r, usages)
-}
-
-// pageQuery applies the offset and limit query parameters to a list.
-func pageQuery[T any](r *http.Request, list []T) (any, error) {
-	offset, limit, err := paging(r)
-	if err != nil {
-		return nil, err
-	}
-	return store.Page(list, offset, limit, 0), nil
+	return a.reg.VersionsOfID(id, queryParam(r, "subject"), deletedQuery(r), p)
 }
 
 func (a *API) schemaByGUID(r *http.Request) (any, error) {
@@ -122,12 +107,12 @@ func (a *API) schemaTypes(*http.Request) (any, error) {
 }
 
 func (a *API) listSchemas(r *http.Request) (any, error) {
-	offset, limit, err := paging(r)
+	p, err := paging(r)
 	if err != nil {
 		return nil, err
 	}
 	list := a.reg.Schemas(store.SchemasOptions{Prefix: queryParam(r, "subjectPrefix"),
-		Deleted: boolQuery(r, "deleted"), LatestOnly: boolQuery(r, "latestOnly"), Offset: offset, Limit: limit})
+		Deleted: boolQuery(r, "deleted"), LatestOnly: boolQuery(r, "latestOnly"), Paging: p})
 	out := make([]schemaJSON, 0, len(list))
 	for _, v := range list {
 		if rt := queryParam(r, "ruleType"); rt != "" && !hasRuleType(v, rt) {

@@ -15,7 +15,11 @@ func (a *API) postRoot(r *http.Request) (any, error) {
 }
 
 func (a *API) listContexts(r *http.Request) (any, error) {
-	return pageQuery(r, a.reg.Contexts())
+	p, err := paging(r)
+	if err != nil {
+		return nil, err
+	}
+	return a.reg.Contexts(p), nil
 }
 
 func (a *API) deleteContext(r *http.Request) (any, error) {

@@ -8,22 +8,21 @@ import (
 )
 
 func (a *API) listSubjects(r *http.Request) (any, error) {
-	offset, limit, err := paging(r)
+	p, err := paging(r)
 	if err != nil {
 		return nil, err
 	}
 	return a.reg.Subjects(store.SubjectsOptions{Prefix: queryParam(r, "subjectPrefix"),
-		Deleted: boolQuery(r, "deleted"), DeletedOnly: boolQuery(r, "deletedOnly"), Offset: offset, Limit: limit}), nil
+		Deleted: boolQuery(r, "deleted"), DeletedOnly: boolQuery(r, "deletedOnly"), Paging: p}), nil
 }
 
 func (a *API) listVersions(r *http.Request) (any, error) {
-	offset, limit, err := paging(r)
+	p, err := paging(r)
 	if err != nil {
 		return nil, err
 	}
 	return a.reg.Versions(subjectParam(r), store.VersionsOptions{Deleted: boolQuery(r, "deleted"),
-		DeletedOnly: boolQuery(r, "deletedOnly"), DeletedAsNegative: boolQuery(r, "deletedAsNegative"),
-		Offset: offset, Limit: limit})
+		DeletedOnly: boolQuery(r, "deletedOnly"), DeletedAsNegative: boolQuery(r, "deletedAsNegative"), Paging: p})
 }
 
 func (a *API) getVersion(r *http.Request) (any, error) {
@@ -31,8 +30,8 @@ func (a *API) getVersion(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	subject, deleted, format := subjectParam(r), boolQuery(r, "deleted"), queryParam(r, "format")
-	return a.cached(cacheKey("version", subject, strconv.Itoa(v), strconv.FormatBool(deleted), format), func() (any, error) {
+	subject, deleted, format := subjectParam(r), deletedQuery(r), queryParam(r, "format")
+	return a.cached(cacheKey("version", subject, strconv.Itoa(v), strconv.FormatBool(bool(deleted)), format), func() (any, error) {
 		sv, err := a.reg.Version(subject, v, deleted)
 		if err != nil {
 			return nil, err
@@ -50,7 +49,7 @@ func (a *API) rawVersionSchema(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	sv, err := a.reg.Version(subjectParam(r), v, boolQuery(r, "deleted"))
+	sv, err := a.reg.Version(subjectParam(r), v, deletedQuery(r))
 	if err != nil {
 		return nil, err
 	}
@@ -62,11 +61,11 @@ func (a *API) referencedBy(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	offset, limit, err := paging(r)
+	p, err := paging(r)
 	if err != nil {
 		return nil, err
 	}
-	return a.reg.ReferencedBy(subjectParam(r), v, boolQuery(r, "deleted"), offset, limit)
+	return a.reg.ReferencedBy(subjectParam(r), v, deletedQuery(r), p)
 }
 
 func (a *API) versionByMetadata(r *http.Request) (any, error) {
@@ -78,7 +77,7 @@ func (a *API) versionByMetadata(r *http.Request) (any, error) {
 			pairs[k] = values[i]
 		}
 	}
-	sv, err := a.reg.MetadataVersion(subjectParam(r), pairs, boolQuery(r, "deleted"))
+	sv, err := a.reg.MetadataVersion(subjectParam(r), pairs, deletedQuery(r))
 	if err != nil {
 		return nil, err
 	}
@@ -141,7 +140,7 @@ func (a *API) lookupSchema(r *http.Request) (any, error) {
 		if err := decodeJSON(body, &req); err != nil {
 			return nil, err
 		}
-		sv, err := a.reg.Lookup(subjectParam(r), req, boolQuery(r, "normalize"), boolQuery(r, "deleted"))
+		sv, err := a.reg.Lookup(subjectParam(r), req, boolQuery(r, "normalize"), deletedQuery(r))
 		if err != nil {
 			return nil, err
 		}
@@ -150,7 +149,7 @@ func (a *API) lookupSchema(r *http.Request) (any, error) {
 }
 
 func (a *API) deleteSubject(r *http.Request) (any, error) {
-	return a.reg.DeleteSubject(r.Context(), subjectParam(r), boolQuery(r, "permanent"))
+	return a.reg.DeleteSubject(r.Context(), subjectParam(r), deletion(r))
 }
 
 func (a *API) deleteVersion(r *http.Request) (any, error) {
@@ -158,7 +157,7 @@ func (a *API) deleteVersion(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return a.reg.DeleteVersion(r.Context(), subjectParam(r), v, boolQuery(r, "permanent"))
+	return a.reg.DeleteVersion(r.Context(), subjectParam(r), v, deletion(r))
 }
 
 func (a *API) compatibilityAll(r *http.Request) (any, error) {

@@ -5,31 +5,67 @@
 package compat
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/schemaregistry/registry/formats"
 )
 
-// The compatibility levels.
+// Level is a compatibility level (Confluent's CompatibilityLevel enum): which
+// earlier versions a new one is checked against, and in which direction.
+type Level string
+
+// The compatibility levels, in the order Confluent's error message lists them.
 const (
-	None               = "NONE"
-	Backward           = "BACKWARD"
-	BackwardTransitive = "BACKWARD_TRANSITIVE"
-	Forward            = "FORWARD"
-	ForwardTransitive  = "FORWARD_TRANSITIVE"
-	Full               = "FULL"
-	FullTransitive     = "FULL_TRANSITIVE"
+	None               Level = "NONE"
+	Backward           Level = "BACKWARD"
+	Forward            Level = "FORWARD"
+	Full               Level = "FULL"
+	BackwardTransitive Level = "BACKWARD_TRANSITIVE"
+	ForwardTransitive  Level = "FORWARD_TRANSITIVE"
+	FullTransitive     Level = "FULL_TRANSITIVE"
 )
 
-// Level returns the level named by s (any case) and whether it is one.
-func Level(s string) (string, bool) {
-	l := strings.ToUpper(strings.TrimSpace(s))
-	switch l {
-	case None, Backward, BackwardTransitive, Forward, ForwardTransitive, Full, FullTransitive:
-		return l, true
+// Levels lists every level.
+var Levels = []Level{None, Backward, Forward, Full, BackwardTransitive, ForwardTransitive, FullTransitive}
+
+// DefaultLevel is the level of a registry configured with none
+// (schema.compatibility.level's default).
+const DefaultLevel = Backward
+
+// ErrInvalidLevel is the error of a name that is no level; its text is
+// Confluent's 42203 message.
+var ErrInvalidLevel = errors.New("Invalid compatibility level. Valid values are none, backward, forward, full, backward_transitive, forward_transitive, and full_transitive")
+
+// ParseLevel returns the level named by s, in any case and trimmed.
+func ParseLevel(s string) (Level, error) {
+	l := Level(strings.ToUpper(strings.TrimSpace(s)))
+	for _, known := range Levels {
+		if l == known {
+			return l, nil
+		}
 	}
-	return "", false
+	return "", ErrInvalidLevel
+}
+
+// String is the level's name, as the API and the log spell it.
+func (l Level) String() string { return string(l) }
+
+// UnmarshalText reads a level name (any case); anything else is an error.
+func (l *Level) UnmarshalText(b []byte) error {
+	v, err := ParseLevel(string(b))
+	if err != nil {
+		return err
+	}
+	*l = v
+	return nil
+}
+
+// transitive reports whether the level checks every earlier version, not
+// only the latest.
+func (l Level) transitive() bool {
+	return l == BackwardTransitive || l == ForwardTransitive || l == FullTransitive
 }
 
 // Options are the config fields that tune a check.
@@ -46,7 +82,7 @@ type Options struct {
 // type registers its own from its file.
 type differ func(reader, writer formats.Schema, readerLabel, writerLabel string, o Options) []string
 
-var differs = map[string]differ{}
+var differs = map[formats.SchemaType]differ{}
 
 // Previous is an earlier version of the subject.
 type Previous struct {
@@ -59,17 +95,15 @@ type Previous struct {
 // none means compatible. Checks run newest to oldest and stop at the first
 // incompatible version, as Confluent's do. The messages are Confluent's
 // verbose messages, ending with the level line.
-func Check(level string, o Options, candidate formats.Schema, previous []Previous) []string {
+func Check(level Level, o Options, candidate formats.Schema, previous []Previous) []string {
 	var toCheck []Previous
-	switch level {
-	case None, "":
+	switch {
+	case level == None || level == "":
 		return nil
-	case Backward, Forward, Full:
-		if len(previous) > 0 {
-			toCheck = previous[len(previous)-1:]
-		}
-	default:
+	case level.transitive():
 		toCheck = previous
+	case len(previous) > 0:
+		toCheck = previous[len(previous)-1:]
 	}
 	backward := level != Forward && level != ForwardTransitive
 	forward := level != Backward && level != BackwardTransitive

@@ -39,7 +39,7 @@ func history(t *testing.T, texts ...string) []Previous {
 
 func TestLevels(t *testing.T) {
 	for _, tc := range []struct {
-		level     string
+		level     Level
 		history   []string
 		candidate string
 		ok        bool
@@ -133,8 +133,8 @@ func TestTransitiveStopsAtNewestIncompatible(t *testing.T) {
 
 type otherType struct{}
 
-func (otherType) Type() string      { return "JSON" }
-func (otherType) Canonical() string { return "{}" }
+func (otherType) Type() formats.SchemaType { return "JSON" }
+func (otherType) Canonical() string        { return "{}" }
 
 func TestDifferentSchemaType(t *testing.T) {
 	got := Check(Backward, Options{}, parse(t, v1), []Previous{{Version: 1, Schema: otherType{}}})
@@ -145,13 +145,28 @@ func TestDifferentSchemaType(t *testing.T) {
 }
 
 func TestLevelNames(t *testing.T) {
-	for in, want := range map[string]string{"backward": Backward, " Full_Transitive ": FullTransitive, "NONE": None} {
-		if got, ok := Level(in); !ok || got != want {
-			t.Errorf("Level(%q) = %q, %v", in, got, ok)
+	for in, want := range map[string]Level{"backward": Backward, " Full_Transitive ": FullTransitive, "NONE": None} {
+		if got, err := ParseLevel(in); err != nil || got != want {
+			t.Errorf("ParseLevel(%q) = %q, %v", in, got, err)
+		}
+		var l Level
+		if err := l.UnmarshalText([]byte(in)); err != nil || l != want {
+			t.Errorf("UnmarshalText(%q) = %q, %v", in, l, err)
 		}
 	}
-	if _, ok := Level("sideways"); ok {
-		t.Error("sideways is a level")
+	for _, bad := range []string{"sideways", "", "BACKWARDS"} {
+		if _, err := ParseLevel(bad); err != ErrInvalidLevel {
+			t.Errorf("ParseLevel(%q): %v, want ErrInvalidLevel", bad, err)
+		}
+	}
+	// The 42203 message names every level, in Confluent's order.
+	var names []string
+	for _, l := range Levels {
+		names = append(names, strings.ToLower(l.String()))
+	}
+	want := "Valid values are " + strings.Join(names[:len(names)-1], ", ") + ", and " + names[len(names)-1]
+	if !strings.Contains(ErrInvalidLevel.Error(), want) {
+		t.Errorf("%q does not list the levels as %q", ErrInvalidLevel, want)
 	}
 }
 

@@ -3,14 +3,49 @@ package formats
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
-// Schema type names as the REST API spells them.
+// SchemaType is a schema type as the REST API names it (schemaType).
+type SchemaType string
+
+// The schema types.
 const (
-	Avro     = "AVRO"
-	Protobuf = "PROTOBUF"
-	JSON     = "JSON"
+	Avro     SchemaType = "AVRO"
+	Protobuf SchemaType = "PROTOBUF"
+	JSON     SchemaType = "JSON"
 )
+
+// SchemaTypes lists every schema type.
+var SchemaTypes = []SchemaType{Avro, Protobuf, JSON}
+
+// ParseSchemaType returns the type named by s, in any case; the empty name
+// is AVRO, as a request or record without schemaType is.
+func ParseSchemaType(s string) (SchemaType, error) {
+	if s == "" {
+		return Avro, nil
+	}
+	t := SchemaType(strings.ToUpper(s))
+	for _, known := range SchemaTypes {
+		if t == known {
+			return t, nil
+		}
+	}
+	return "", fmt.Errorf("unknown schema type %q", s)
+}
+
+// String is the type's name.
+func (t SchemaType) String() string { return string(t) }
+
+// UnmarshalText reads a type name (any case; empty is AVRO).
+func (t *SchemaType) UnmarshalText(b []byte) error {
+	v, err := ParseSchemaType(string(b))
+	if err != nil {
+		return err
+	}
+	*t = v
+	return nil
+}
 
 // Reference is a schema's reference to another registered schema: the name
 // the referring schema uses for it, and the subject-version holding it.
@@ -39,15 +74,15 @@ type Options struct {
 
 // Schema is a parsed schema of any type.
 type Schema interface {
-	// Type is the schema type name (AVRO, PROTOBUF, JSON).
-	Type() string
+	// Type is the schema type.
+	Type() SchemaType
 	// Canonical is the text stored in the log and served by the API.
 	Canonical() string
 }
 
 // Format parses schemas of one type.
 type Format interface {
-	Type() string
+	Type() SchemaType
 	Parse(text string, deps []Dependency, opts Options) (Schema, error)
 }
 

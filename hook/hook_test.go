@@ -86,14 +86,14 @@ func TestValidateAvro(t *testing.T) {
 		}
 	}
 	// Soft-deleted versions still count (as Redpanda).
-	if _, err := reg.DeleteSubject(context.Background(), "orders-value", false); err != nil {
+	if _, err := reg.DeleteSubject(context.Background(), "orders-value", store.SoftDelete); err != nil {
 		t.Fatal(err)
 	}
 	if got := v.Validate("orders", []Record{{Value: good}}, topicValue)[0]; !got.Valid {
 		t.Errorf("after a soft delete: %+v", got)
 	}
 	// A hard delete removes the subject's binding: the cache follows.
-	if _, err := reg.DeleteSubject(context.Background(), "orders-value", true); err != nil {
+	if _, err := reg.DeleteSubject(context.Background(), "orders-value", store.PermanentDelete); err != nil {
 		t.Fatal(err)
 	}
 	if got := v.Validate("orders", []Record{{Value: good}}, topicValue)[0]; got.Reason != ReasonSubjectMismatch {

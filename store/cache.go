@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 
+	"github.com/schemaregistry/registry/compat"
 	"github.com/schemaregistry/registry/internal/bounded"
 )
 
@@ -16,16 +17,16 @@ type parseCache = bounded.Map[[16]byte, parsedSchema]
 
 func newParseCache(limit int) *parseCache { return bounded.New[[16]byte, parsedSchema](limit) }
 
-func parseCacheKey(p *prepared, validate bool) [16]byte {
+func parseCacheKey(p *prepared) [16]byte {
 	h := sha256.New() // hardware-accelerated: cheaper than FNV on schema texts
 	var flags [3]byte
-	if p.normalize {
+	if p.opts.Normalize {
 		flags[0] = 1
 	}
-	if validate {
+	if p.opts.New {
 		flags[1] = 1
 	}
-	h.Write([]byte(p.format.Type()))
+	h.Write([]byte(p.format.Type().String()))
 	h.Write(flags[:])
 	field := func(s string) {
 		var n [8]byte
@@ -49,7 +50,7 @@ func parseCacheKey(p *prepared, validate bool) [16]byte {
 // against (an id is never bound to another schema).
 type verdictKey struct {
 	candidate any
-	level     string
+	level     compat.Level
 	policy    string
 	fields    bool
 	previous  string

@@ -36,10 +36,10 @@ func TestParseCacheFollowsChangedReferences(t *testing.T) {
 	}
 	// Remove both, then put another type at dep version 1.
 	for _, s := range []string{"main", "dep"} {
-		if _, err := r.DeleteSubject(ctx, s, false); err != nil {
+		if _, err := r.DeleteSubject(ctx, s, SoftDelete); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := r.DeleteSubject(ctx, s, true); err != nil {
+		if _, err := r.DeleteSubject(ctx, s, PermanentDelete); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -65,11 +65,11 @@ func TestParseCacheNeverAnswersForDeletedSchemas(t *testing.T) {
 	if v, err := r.Register(ctx, "s", req, RegisterOptions{}); err != nil || v.ID != 1 {
 		t.Fatal(v, err)
 	}
-	r.DeleteSubject(ctx, "s", false)
+	r.DeleteSubject(ctx, "s", SoftDelete)
 	if _, err := r.Lookup("s", req, false, false); AsError(err).Code != CodeSubjectNotFound {
 		t.Fatalf("lookup after soft delete: %v", err)
 	}
-	r.DeleteSubject(ctx, "s", true)
+	r.DeleteSubject(ctx, "s", PermanentDelete)
 	if v, err := r.Register(ctx, "s", req, RegisterOptions{}); err != nil || v.ID != 2 || v.Version != 1 {
 		t.Fatalf("registered again after a hard delete: %+v %v, want a new id 2 at version 1", v, err)
 	}
@@ -108,7 +108,7 @@ func TestVerdictCacheFollowsLevelAndVersions(t *testing.T) {
 	check(false, "FULL_TRANSITIVE")
 	// Without the versions that need a, the same check passes.
 	for _, v := range []int{1, 2} {
-		if _, err := r.DeleteVersion(ctx, "s", v, false); err != nil {
+		if _, err := r.DeleteVersion(ctx, "s", v, SoftDelete); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -221,8 +221,8 @@ func concRun(t *testing.T, r *store.Registry) []concAck {
 					subjects[sort.SearchStrings(subjects, a.subject)] != a.subject {
 					errs.errorf("reader: Subjects() = %q lacks acknowledged %+v", subjects, a)
 				}
-				if got, err := r.UsagesOfID(a.id, "", false); err != nil || !containsSV(got, store.SubjectVersion{Subject: a.subject, Version: a.version}) {
-					errs.errorf("reader: UsagesOfID(%d) = %v, %v; lacks acknowledged %+v", a.id, got, err, a)
+				if got, err := r.VersionsOfID(a.id, "", false, store.Paging{}); err != nil || !containsSV(got, store.SubjectVersion{Subject: a.subject, Version: a.version}) {
+					errs.errorf("reader: VersionsOfID(%d, store.Paging{}) = %v, %v; lacks acknowledged %+v", a.id, got, err, a)
 				}
 			}
 		}(k)
@@ -352,9 +352,9 @@ func concCheck(t *testing.T, r *store.Registry, acks []concAck) {
 	}
 	// Every usage the id index reports is a version that holds the id.
 	for id, text := range textOf {
-		usages, err := r.UsagesOfID(id, "", true)
+		usages, err := r.VersionsOfID(id, "", true, store.Paging{})
 		if err != nil {
-			t.Errorf("UsagesOfID(%d): %v", id, err)
+			t.Errorf("VersionsOfID(%d, store.Paging{}): %v", id, err)
 			continue
 		}
 		n := 0
@@ -366,11 +366,11 @@ func concCheck(t *testing.T, r *store.Registry, acks []concAck) {
 			}
 		}
 		if len(usages) != n {
-			t.Errorf("UsagesOfID(%d) = %v, but %d versions hold %s", id, usages, n, text)
+			t.Errorf("VersionsOfID(%d, store.Paging{}) = %v, but %d versions hold %s", id, usages, n, text)
 		}
 		for _, u := range usages {
 			if vs := st[u.Subject]; u.Version < 1 || u.Version > len(vs) || vs[u.Version-1].id != id {
-				t.Errorf("UsagesOfID(%d) lists %+v, which does not hold it", id, u)
+				t.Errorf("VersionsOfID(%d, store.Paging{}) lists %+v, which does not hold it", id, u)
 			}
 		}
 	}

@@ -3,6 +3,8 @@ package store
 import (
 	"reflect"
 	"testing"
+
+	"github.com/schemaregistry/registry/compat"
 )
 
 // TestMergeConfigCoversEveryField sets each field of a subject config in
@@ -15,7 +17,7 @@ func TestMergeConfigCoversEveryField(t *testing.T) {
 	for i := range typ.NumField() {
 		gv.Field(i).Set(reflect.New(typ.Field(i).Type.Elem()))
 	}
-	def := "BACKWARD"
+	def := compat.Backward
 	for i := range typ.NumField() {
 		var sub Config
 		f := reflect.New(typ.Field(i).Type.Elem())

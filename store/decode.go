@@ -170,7 +170,9 @@ func (p *valueParser) object(v *schemaValue) bool {
 			v.ID, ok = p.int()
 		case "schemaType":
 			bit = seenType
-			v.SchemaType, ok = p.string()
+			var t string
+			t, ok = p.string()
+			v.SchemaType = formats.SchemaType(t) // kept as written: unknown types are served too
 		case "schema":
 			bit = seenSchema
 			p.text, ok = p.unescape(p.buf)
@@ -384,12 +386,12 @@ func (p *valueParser) string() (string, bool) {
 		if p.eat('"') { // no escapes: the common case
 			// The usual schema and key types are not allocated.
 			switch b := p.d[start+1 : p.i-1]; string(b) {
-			case formats.Avro:
-				return formats.Avro, true
-			case formats.Protobuf:
-				return formats.Protobuf, true
-			case formats.JSON:
-				return formats.JSON, true
+			case string(formats.Avro):
+				return string(formats.Avro), true
+			case string(formats.Protobuf):
+				return string(formats.Protobuf), true
+			case string(formats.JSON):
+				return string(formats.JSON), true
 			case keySchema:
 				return keySchema, true
 			default:

@@ -19,7 +19,7 @@ func (r *Registry) checkLimits(req SchemaRequest) error {
 	if n := len(req.Schema); n > r.settings.MaxSchemaBytes {
 		return errorf(CodeInvalidSchema, "Invalid schema: the schema text is %d bytes, more than the limit of %d (schema.max.bytes)", n, r.settings.MaxSchemaBytes)
 	}
-	if NestingExceeds(req.Schema, strings.EqualFold(req.SchemaType, formats.Protobuf), r.settings.MaxSchemaDepth) {
+	if NestingExceeds(req.Schema, strings.EqualFold(req.SchemaType, formats.Protobuf.String()), r.settings.MaxSchemaDepth) {
 		return errorf(CodeInvalidSchema, "Invalid schema: the schema nests deeper than %d levels (schema.max.depth)", r.settings.MaxSchemaDepth)
 	}
 	return nil

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/schemaregistry/registry/compat"
 	"github.com/schemaregistry/registry/formats"
 	"github.com/schemaregistry/registry/internal/jackson"
 )
@@ -105,7 +106,7 @@ type schemaValue struct {
 	Subject    string              `json:"subject"`
 	Version    int                 `json:"version"`
 	ID         int                 `json:"id"`
-	SchemaType string              `json:"schemaType,omitempty"`
+	SchemaType formats.SchemaType  `json:"schemaType,omitempty"`
 	References []formats.Reference `json:"references,omitempty"`
 	Metadata   *formats.Metadata   `json:"metadata,omitempty"`
 	RuleSet    *formats.RuleSet    `json:"ruleSet,omitempty"`
@@ -122,7 +123,7 @@ type Config struct {
 	ValidateFields      *bool             `json:"validateFields,omitempty"`
 	ValidateNewSchemas  *bool             `json:"validateNewSchemas,omitempty"`
 	ValidateRules       *bool             `json:"validateRules,omitempty"`
-	CompatibilityLevel  *string           `json:"compatibilityLevel,omitempty"`
+	CompatibilityLevel  *compat.Level     `json:"compatibilityLevel,omitempty"`
 	CompatibilityPolicy *string           `json:"compatibilityPolicy,omitempty"`
 	CompatibilityGroup  *string           `json:"compatibilityGroup,omitempty"`
 	DefaultMetadata     *formats.Metadata `json:"defaultMetadata,omitempty"`
@@ -139,7 +140,7 @@ type configValue struct {
 
 type modeValue struct {
 	Subject *string `json:"subject,omitempty"`
-	Mode    string  `json:"mode"`
+	Mode    Mode    `json:"mode"`
 }
 
 type deleteSubjectValue struct {
@@ -159,6 +160,16 @@ func marshal(v any) []byte {
 		panic(err) // only our own value types are marshalled
 	}
 	return []byte(strings.TrimSuffix(sb.String(), "\n"))
+}
+
+// schemaRecord is the SCHEMA record of a subject-version.
+func schemaRecord(v schemaValue) Record {
+	return Record{Key: recordKey{Type: keySchema, Subject: v.Subject, Version: v.Version}.bytes(), Value: marshal(v)}
+}
+
+// schemaTombstone is the tombstone of a subject-version.
+func schemaTombstone(subject string, version int) Record {
+	return Record{Key: recordKey{Type: keySchema, Subject: subject, Version: version}.bytes()}
 }
 
 func optSubject(s string) *string {

@@ -141,15 +141,15 @@ func replayCheckSubjects(t *testing.T, r *Registry, o SubjectsOptions, want []st
 	}
 }
 
-func replayCheckUsages(t *testing.T, r *Registry, id int, deleted bool, want []SubjectVersion) {
+func replayCheckUsages(t *testing.T, r *Registry, id int, deleted Deleted, want []SubjectVersion) {
 	t.Helper()
-	got, err := r.UsagesOfID(id, "", deleted)
+	got, err := r.VersionsOfID(id, "", deleted, Paging{})
 	if err != nil {
-		t.Errorf("UsagesOfID(%d, deleted=%v): %v", id, deleted, err)
+		t.Errorf("VersionsOfID(%d, deleted=%v, Paging{}): %v", id, deleted, err)
 		return
 	}
 	if !reflect.DeepEqual(got, want) {
-		t.Errorf("UsagesOfID(%d, deleted=%v) = %v, want %v", id, deleted, got, want)
+		t.Errorf("VersionsOfID(%d, deleted=%v, Paging{}) = %v, want %v", id, deleted, got, want)
 	}
 }
 
@@ -201,10 +201,10 @@ func replayCheckLevel(t *testing.T, r *Registry, subject string, defaultToGlobal
 		t.Errorf("GetConfig(%q, %v): %v", subject, defaultToGlobal, err)
 		return
 	}
-	if c.CompatibilityLevel == nil || *c.CompatibilityLevel != want {
+	if c.CompatibilityLevel == nil || string(*c.CompatibilityLevel) != want {
 		got := "<nil>"
 		if c.CompatibilityLevel != nil {
-			got = *c.CompatibilityLevel
+			got = c.CompatibilityLevel.String()
 		}
 		t.Errorf("GetConfig(%q, %v).CompatibilityLevel = %s, want %s", subject, defaultToGlobal, got, want)
 	}
@@ -217,7 +217,7 @@ func replayCheckNoSubjectConfig(t *testing.T, r *Registry, subject string) {
 	}
 }
 
-func replayCheckMode(t *testing.T, r *Registry, subject string, defaultToGlobal bool, want string) {
+func replayCheckMode(t *testing.T, r *Registry, subject string, defaultToGlobal bool, want Mode) {
 	t.Helper()
 	m, err := r.GetMode(subject, defaultToGlobal)
 	if err != nil {
@@ -393,7 +393,7 @@ func TestReplayMode(t *testing.T) {
 	cases := []struct {
 		name string
 		recs []Record
-		want string
+		want Mode
 	}{
 		{"none", nil, ModeReadWrite},
 		{"current form", []Record{replayRec(current, `{"mode":"READONLY"}`)}, ModeReadOnly},
@@ -643,7 +643,7 @@ type replaySnapshot struct {
 	Usages                    map[int][]SubjectVersion
 	ReferencedBy              map[SubjectVersion][]int
 	Configs                   map[string]Config
-	Modes                     map[string]string
+	Modes                     map[string]Mode
 	MaxID                     int
 	Schemas, AllVersions      int
 }
@@ -658,7 +658,7 @@ func replayTake(t *testing.T, r *Registry, names ...string) replaySnapshot {
 		Usages:          map[int][]SubjectVersion{},
 		ReferencedBy:    map[SubjectVersion][]int{},
 		Configs:         map[string]Config{},
-		Modes:           map[string]string{},
+		Modes:           map[string]Mode{},
 		MaxID:           r.MaxID(),
 	}
 	for _, name := range s.DeletedSubjects {
@@ -676,7 +676,7 @@ func replayTake(t *testing.T, r *Registry, names ...string) replaySnapshot {
 				t.Fatalf("Version(%q, %d): %v", name, v, err)
 			}
 			s.SchemaVersions = append(s.SchemaVersions, sv)
-			refs, err := r.ReferencedBy(name, v, true, 0, 0)
+			refs, err := r.ReferencedBy(name, v, IncludingDeleted, Paging{})
 			if err != nil {
 				t.Fatalf("ReferencedBy(%q, %d): %v", name, v, err)
 			}
@@ -686,7 +686,7 @@ func replayTake(t *testing.T, r *Registry, names ...string) replaySnapshot {
 	for id := 1; id <= s.MaxID; id++ {
 		if sv, err := r.SchemaByID(id, ""); err == nil {
 			s.IDs[id] = sv
-			s.Usages[id], _ = r.UsagesOfID(id, "", true)
+			s.Usages[id], _ = r.VersionsOfID(id, "", true, Paging{})
 		}
 	}
 	for _, name := range append([]string{""}, names...) {
@@ -751,7 +751,7 @@ func TestReplayIgnoredRecordTypes(t *testing.T) {
 	if got := replayTake(t, r, names...); !reflect.DeepEqual(got, want) {
 		t.Errorf("reads with NOOP, CONTEXT and ASSOC records:\n%+v\nwant as without them:\n%+v", got, want)
 	}
-	if got := r.Contexts(); !reflect.DeepEqual(got, []string{".", ".ctx"}) {
+	if got := r.Contexts(Paging{}); !reflect.DeepEqual(got, []string{".", ".ctx"}) {
 		t.Errorf("Contexts() = %q, want [. .ctx]", got)
 	}
 	// Sanity: the snapshot does see what the records hold.
@@ -953,9 +953,9 @@ func TestReplayReferences(t *testing.T) {
 			`{"subject":"dropped","version":1,"id":6,"schemaType":"AVRO","references":[{"name":"Ref","subject":"ref","version":1}],"schema":"{\"type\":\"record\",\"name\":\"Dropped\",\"fields\":[{\"name\":\"r\",\"type\":\"Ref\"}]}","deleted":true}`),
 		replayTomb(`{"keytype":"SCHEMA","subject":"dropped","version":1,"magic":1}`),
 	)
-	check := func(subject string, version int, deleted bool, want []int) {
+	check := func(subject string, version int, deleted Deleted, want []int) {
 		t.Helper()
-		got, err := r.ReferencedBy(subject, version, deleted, 0, 0)
+		got, err := r.ReferencedBy(subject, version, deleted, Paging{})
 		if err != nil || !reflect.DeepEqual(got, want) {
 			t.Errorf("ReferencedBy(%q, %d, deleted=%v) = %v, %v; want %v", subject, version, deleted, got, err, want)
 		}
@@ -970,7 +970,7 @@ func TestReplayReferences(t *testing.T) {
 		t.Errorf("Version(main, 1).References = %v, %v; want %v", v.References, err, want)
 	}
 	// A referenced version cannot be deleted.
-	if _, err := r.DeleteVersion(context.Background(), "ref", 1, false); replayCode(err) != CodeReferenceExists {
+	if _, err := r.DeleteVersion(context.Background(), "ref", 1, SoftDelete); replayCode(err) != CodeReferenceExists {
 		t.Errorf("DeleteVersion(ref, 1): err %v, want 42206", err)
 	}
 }

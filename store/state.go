@@ -15,7 +15,7 @@ import (
 // schema().
 type schemaEntry struct {
 	id         int
-	schemaType string
+	schemaType formats.SchemaType
 	text       *sharedText // see schema(); shared by the entries of one text
 	refs       []formats.Reference
 	metadata   *formats.Metadata
@@ -39,6 +39,13 @@ type version struct {
 	entry   *schemaEntry
 }
 
+// value is the SCHEMA record value of the version.
+func (v *version) value() schemaValue {
+	e := v.entry
+	return schemaValue{Subject: v.subject, Version: v.version, ID: e.id, SchemaType: e.schemaType,
+		References: e.refs, Metadata: e.metadata, RuleSet: e.ruleSet, Schema: e.schema(), Deleted: v.deleted}
+}
+
 type subjectState struct {
 	name     string
 	versions []*version // ascending version numbers, soft-deleted included
@@ -52,10 +59,10 @@ func (s *subjectState) find(v int) *version {
 	return nil
 }
 
-// latest returns the highest version, live only unless deleted is set.
-func (s *subjectState) latest(deleted bool) *version {
+// latest returns the highest version seen.
+func (s *subjectState) latest(deleted Deleted) *version {
 	for i := len(s.versions) - 1; i >= 0; i-- {
-		if deleted || !s.versions[i].deleted {
+		if deleted.visible(s.versions[i]) {
 			return s.versions[i]
 		}
 	}
@@ -86,14 +93,14 @@ type state struct {
 	subjects   map[string]*subjectState
 	referrers  map[svKey]map[*version]bool // referenced subject-version -> referring versions
 	configs    map[string]Config           // "" = global
-	modes      map[string]string           // "" = global
+	modes      map[string]Mode             // "" = global
 	contexts   map[string]bool
 	maxID      int
 	offset     int64  // of the last record applied
 	scratch    []byte // the schema text of the record being applied
 	// packLater keeps the texts of new entries as they are, listed in
-	// unpacked for the registry to compress on another goroutine (text.go),
-	// off the replay and the write path.
+	// unpacked for the registry to take after each record and compress on
+	// another goroutine (text.go), off the replay and the write path.
 	packLater bool
 	unpacked  []*sharedText
 	// sharedIdentities is set once two ids hold the same schema (an
@@ -109,7 +116,7 @@ func newState() *state {
 		subjects:   map[string]*subjectState{},
 		referrers:  map[svKey]map[*version]bool{},
 		configs:    map[string]Config{},
-		modes:      map[string]string{},
+		modes:      map[string]Mode{},
 		contexts:   map[string]bool{},
 		offset:     -1,
 	}
@@ -213,7 +220,7 @@ func (st *state) apply(rec Record, log *slog.Logger) {
 func (st *state) putVersion(v schemaValue, text []byte, ts int64, log *slog.Logger, offset int64) {
 	identity := identityOf(text, v.References, v.Metadata, v.RuleSet)
 	entry := st.ids[v.ID]
-	if entry != nil && (entry.identity != identity || entry.schemaType != v.SchemaType) {
+	if entry != nil && !entry.holds(typedIdentity{identity, v.SchemaType}) {
 		log.Error("refusing a record that binds an existing id to a different schema; keeping the first",
 			"offset", offset, "id", v.ID, "subject", v.Subject, "version", v.Version)
 		return

@@ -162,10 +162,10 @@ func (st *state) newText(text []byte) *sharedText {
 func (r *Registry) packPending() {
 	r.packMu.Lock() // a caller returns once every text listed before is done
 	defer r.packMu.Unlock()
-	r.mu.Lock()
-	pending := r.st.unpacked
-	r.st.unpacked = nil
-	r.mu.Unlock()
+	r.unpackedMu.Lock()
+	pending := r.unpacked
+	r.unpacked = nil
+	r.unpackedMu.Unlock()
 	pack := func(list []*sharedText) {
 		for _, h := range list {
 			t := h.p.Load()

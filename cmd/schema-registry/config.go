@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/schemaregistry/registry/compat"
 	"github.com/schemaregistry/registry/internal/javaprops"
 )
 
@@ -45,7 +46,7 @@ type Config struct {
 	Listeners          []Listener
 	HostName           string // name this node advertises
 	HostPort           int    // port this node advertises
-	CompatibilityLevel string // upper case, e.g. "BACKWARD"
+	CompatibilityLevel compat.Level
 	ModeMutability     bool
 	DataDir            string
 	SearchDefaultLimit int
@@ -90,9 +91,22 @@ type property struct {
 
 const defaultListeners = "http://0.0.0.0:8081"
 
-var compatibilityLevels = []string{
-	"none", "backward", "backward_transitive", "forward",
-	"forward_transitive", "full", "full_transitive",
+// compatibilityLevels names the levels as the properties spell them.
+func compatibilityLevels() string {
+	names := make([]string, len(compat.Levels))
+	for i, l := range compat.Levels {
+		names[i] = strings.ToLower(l.String())
+	}
+	return strings.Join(names, ", ")
+}
+
+// parseLevel reads a compatibility level property.
+func parseLevel(v string) (compat.Level, error) {
+	l, err := compat.ParseLevel(v)
+	if err != nil {
+		return "", fmt.Errorf("must be one of %s", compatibilityLevels())
+	}
+	return l, nil
 }
 
 // properties is the table of known properties. A later row may depend on an
@@ -137,10 +151,10 @@ var properties = []property{
 	{
 		Name:    "schema.compatibility.level",
 		Default: "backward",
-		Doc:     "Default compatibility level: " + strings.Join(compatibilityLevels, ", ") + ".",
+		Doc:     "Default compatibility level: " + compatibilityLevels() + ".",
 		set: func(c *Config, v string) error {
-			s, err := oneOf(v, compatibilityLevels...)
-			c.CompatibilityLevel = strings.ToUpper(s)
+			l, err := parseLevel(v)
+			c.CompatibilityLevel = l
 			return err
 		},
 	},
@@ -153,9 +167,9 @@ var properties = []property{
 			if strings.TrimSpace(v) == "" {
 				return nil
 			}
-			s, err := oneOf(v, compatibilityLevels...)
+			l, err := parseLevel(v)
 			if err == nil {
-				c.CompatibilityLevel = strings.ToUpper(s)
+				c.CompatibilityLevel = l
 			}
 			return err
 		},

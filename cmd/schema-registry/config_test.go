@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/schemaregistry/registry/compat"
 )
 
 // writeProps writes content to a properties file in a temporary directory
@@ -245,7 +247,7 @@ func TestAvroCompatibilityAlias(t *testing.T) {
 		name string
 		file string
 		env  []string
-		want string
+		want compat.Level
 		warn bool
 	}{
 		{"new name only", "schema.compatibility.level=full", nil, "FULL", false},
@@ -296,7 +298,7 @@ func TestBadValues(t *testing.T) {
 		{"host.port", "abc", "1 to 65535"},
 		{"host.port", "0", "1 to 65535"},
 		{"host.port", "70000", "1 to 65535"},
-		{"schema.compatibility.level", "strict", "none, backward, backward_transitive, forward, forward_transitive, full, full_transitive"},
+		{"schema.compatibility.level", "strict", "none, backward, forward, full, backward_transitive, forward_transitive, full_transitive"},
 		{"schema.compatibility.level", "", "none, backward"},
 		{"avro.compatibility.level", "sideways", "none, backward"},
 		{"mode.mutability", "yes", "true or false"},

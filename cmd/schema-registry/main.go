@@ -71,8 +71,7 @@ func run(args, environ []string) error {
 		ValidateNewSchemas: cfg.ValidateNewSchemas,
 		ValidateFields:     cfg.ValidateFields,
 		RejectEmptySubject: cfg.RejectEmptySubject,
-		SearchDefaultLimit: cfg.SearchDefaultLimit,
-		SearchMaxLimit:     cfg.SearchMaxLimit,
+		SchemaSearch:       store.Limits{Default: cfg.SearchDefaultLimit, Max: cfg.SearchMaxLimit},
 		MaxSchemaBytes:     cfg.SchemaMaxBytes,
 		MaxSchemaDepth:     cfg.SchemaMaxDepth,
 	}

@@ -572,7 +572,7 @@ func (s *Schema) anyType(pred func(*schema) bool) bool {
 }
 
 // Type is AVRO.
-func (*Schema) Type() string { return formats.Avro }
+func (*Schema) Type() formats.SchemaType { return formats.Avro }
 
 // Canonical is the text stored and served: Avro Java's Schema.toString, or the
 // normalized form when asked.
@@ -598,7 +598,7 @@ func (s *Schema) RecordName() string {
 type Format struct{}
 
 // Type is AVRO.
-func (Format) Type() string { return formats.Avro }
+func (Format) Type() formats.SchemaType { return formats.Avro }
 
 // Parse parses an Avro schema text whose named types from references are
 // given as dependencies (their own dependencies first). New schemas (and their

@@ -81,7 +81,7 @@ func draftOf(doc *Value) (d Draft, known bool) {
 type Format struct{}
 
 // Type is JSON.
-func (Format) Type() string { return formats.JSON }
+func (Format) Type() formats.SchemaType { return formats.JSON }
 
 // Schema is a parsed JSON Schema with its references.
 type Schema struct {
@@ -95,7 +95,7 @@ type Schema struct {
 }
 
 // Type is JSON.
-func (s *Schema) Type() string { return formats.JSON }
+func (s *Schema) Type() formats.SchemaType { return formats.JSON }
 
 // Canonical is the schema as Confluent stores it: the parsed JSON printed
 // compactly by Jackson, key order and numbers kept (keys sorted when

@@ -27,7 +27,7 @@ const mainFile = "default"
 type Format struct{}
 
 // Type is PROTOBUF.
-func (Format) Type() string { return formats.Protobuf }
+func (Format) Type() formats.SchemaType { return formats.Protobuf }
 
 // Schema is a parsed Protobuf schema.
 type Schema struct {
@@ -244,7 +244,7 @@ func invalid(err error, name string) error {
 }
 
 // Type is PROTOBUF.
-func (*Schema) Type() string { return formats.Protobuf }
+func (*Schema) Type() formats.SchemaType { return formats.Protobuf }
 
 // Canonical is the text stored and served: Confluent's printer output, or
 // its normalized form when asked.

@@ -64,7 +64,7 @@ func TestConfluentDumpIsServed(t *testing.T) {
 	defer reg.Close()
 
 	// One id shared by two subjects; the old-generation record is AVRO.
-	usages, err := reg.UsagesOfID(1, "", true)
+	usages, err := reg.VersionsOfID(1, "", true, store.Paging{})
 	if err != nil || len(usages) != 2 || usages[0].Subject != "orders-key" || usages[1].Subject != "orders-value" {
 		t.Fatalf("usages of id 1: %+v %v", usages, err)
 	}
@@ -102,7 +102,7 @@ func TestConfluentDumpIsServed(t *testing.T) {
 	if m, _ := reg.GetMode("orders-key", false); m != "READONLY" {
 		t.Errorf("orders-key mode %s", m)
 	}
-	if ctxs := reg.Contexts(); len(ctxs) != 2 || ctxs[1] != ".prod" {
+	if ctxs := reg.Contexts(store.Paging{}); len(ctxs) != 2 || ctxs[1] != ".prod" {
 		t.Errorf("contexts %v", ctxs)
 	}
 	// New ids continue after the highest, deleted ones included.

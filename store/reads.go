@@ -1,0 +1,441 @@
+package store
+
+import (
+	"context"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/schemaregistry/registry/formats"
+)
+
+// The reads: every one from memory, under the read lock.
+
+// LatestVersion is the pseudo version "latest" (or -1).
+const LatestVersion = -1
+
+// ParseVersion reads a version path parameter: an integer in [1, 2^31-1],
+// "latest" (any case, trimmed) or -1.
+func ParseVersion(s string) (int, error) {
+	t := strings.TrimSpace(s)
+	if strings.EqualFold(t, "latest") {
+		return LatestVersion, nil
+	}
+	n, err := strconv.ParseInt(t, 10, 32)
+	if err != nil || (n < 1 && n != -1) {
+		return 0, errorf(CodeInvalidVersion, "The specified version '%s' is not a valid version id. Allowed values are between [1, 2^31-1] and the string \"latest\"", s)
+	}
+	return int(n), nil
+}
+
+// SchemaVersion is one subject-version with its schema, as the API returns it.
+type SchemaVersion struct {
+	Subject    string
+	Version    int
+	ID         int
+	GUID       string
+	SchemaType formats.SchemaType
+	Schema     string
+	References []formats.Reference
+	Metadata   *formats.Metadata
+	RuleSet    *formats.RuleSet
+	Timestamp  int64
+	Deleted    bool
+}
+
+func (v *version) export() SchemaVersion {
+	e := v.entry
+	return SchemaVersion{Subject: v.subject, Version: v.version, ID: e.id, GUID: e.identity.GUID(),
+		SchemaType: e.schemaType, Schema: e.schema(), References: e.refs, Metadata: e.metadata,
+		RuleSet: e.ruleSet, Timestamp: v.ts, Deleted: v.deleted}
+}
+
+// subject returns a subject that has a visible version, or 40401.
+func (st *state) subject(name string, deleted Deleted) (*subjectState, error) {
+	s := st.subjects[name]
+	if s == nil || s.latest(deleted) == nil {
+		return nil, errSubjectNotFound(name)
+	}
+	return s, nil
+}
+
+// Version returns a subject-version; v may be LatestVersion.
+func (r *Registry) Version(subject string, v int, deleted Deleted) (SchemaVersion, error) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	ver, err := r.st.version(subject, v, deleted)
+	if err != nil {
+		return SchemaVersion{}, err
+	}
+	return ver.export(), nil
+}
+
+func (st *state) version(subject string, v int, deleted Deleted) (*version, error) {
+	s, err := st.subject(subject, deleted)
+	if err != nil {
+		return nil, err
+	}
+	if v == LatestVersion {
+		return s.latest(deleted), nil
+	}
+	ver := s.find(v)
+	if ver == nil || !deleted.visible(ver) {
+		return nil, errVersionNotFound(v)
+	}
+	return ver, nil
+}
+
+// VersionsOptions filter a subject's version list.
+type VersionsOptions struct {
+	Deleted, DeletedOnly, DeletedAsNegative bool
+	Paging
+}
+
+// Versions lists a subject's version numbers.
+func (r *Registry) Versions(subject string, o VersionsOptions) ([]int, error) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	s, err := r.st.subject(subject, Deleted(o.Deleted || o.DeletedOnly || o.DeletedAsNegative))
+	if err != nil {
+		return nil, err
+	}
+	out := []int{}
+	for _, v := range s.versions {
+		switch {
+		case o.DeletedOnly:
+			if v.deleted {
+				out = append(out, v.version)
+			}
+		case o.DeletedAsNegative:
+			if v.deleted {
+				out = append(out, -v.version)
+			} else {
+				out = append(out, v.version)
+			}
+		case o.Deleted || !v.deleted:
+			out = append(out, v.version)
+		}
+	}
+	return page(out, o.Paging, r.settings.VersionSearch), nil
+}
+
+// Paging is the offset and limit query parameters of a list.
+type Paging struct {
+	Offset, Limit int
+}
+
+// Limits are the default and the largest page size of a list; 0 is no
+// limit.
+type Limits struct {
+	Default, Max int
+}
+
+// page applies offset and limit to a list. A limit that is not positive or
+// above the largest is the default (Confluent's normalizeLimit).
+func page[T any](list []T, p Paging, l Limits) []T {
+	if p.Offset > 0 {
+		if p.Offset >= len(list) {
+			return list[:0]
+		}
+		list = list[p.Offset:]
+	}
+	limit := l.Default
+	if p.Limit > 0 && (l.Max <= 0 || p.Limit <= l.Max) {
+		limit = p.Limit
+	}
+	if limit > 0 && limit < len(list) {
+		list = list[:limit]
+	}
+	return list
+}
+
+// SubjectsOptions filter the subject list.
+type SubjectsOptions struct {
+	Prefix               string
+	Deleted, DeletedOnly bool
+	Paging
+}
+
+// Subjects lists subject names in order. A subject counts as deleted when
+// all its versions are soft-deleted.
+func (r *Registry) Subjects(o SubjectsOptions) []string {
+	r.mu.RLock()
+	out := []string{}
+	for name, s := range r.st.subjects {
+		// ":*:" is Confluent's wildcard context: every subject of every
+		// context (QualifiedSubject.WILDCARD).
+		if !strings.HasPrefix(name, o.Prefix) && o.Prefix != ":*:" {
+			continue
+		}
+		live := s.latest(false) != nil
+		if (o.DeletedOnly && !live) || (!o.DeletedOnly && (live || o.Deleted)) {
+			out = append(out, name)
+		}
+	}
+	r.mu.RUnlock()
+	sort.Strings(out)
+	return page(out, o.Paging, r.settings.SubjectSearch)
+}
+
+// SchemaByID returns the schema bound to an id, with a subject-version that
+// holds it: under the given subject when it does, else the first one.
+func (r *Registry) SchemaByID(id int, subject string) (SchemaVersion, error) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	e := r.st.ids[id]
+	if e == nil {
+		return SchemaVersion{}, errSchemaIDNotFound(id)
+	}
+	return e.pick(subject).export(), nil
+}
+
+// pick chooses the usage to report: the given subject's, else the first live
+// one in subject-version order, else the first.
+func (e *schemaEntry) pick(subject string) *version {
+	var best *version
+	for _, u := range e.usages {
+		if subject != "" && u.subject == subject {
+			return u
+		}
+		if best == nil || (best.deleted && !u.deleted) ||
+			(best.deleted == u.deleted && (u.subject < best.subject || (u.subject == best.subject && u.version < best.version))) {
+			best = u
+		}
+	}
+	return best
+}
+
+// SchemaByGUID returns the schema with that GUID.
+func (r *Registry) SchemaByGUID(guid string) (SchemaVersion, error) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	e := r.st.guids[strings.ToLower(guid)]
+	if e == nil {
+		return SchemaVersion{}, errSchemaIDNotFound(guid)
+	}
+	return e.pick("").export(), nil
+}
+
+// SubjectVersion names a subject-version.
+type SubjectVersion struct {
+	Subject string `json:"subject"`
+	Version int    `json:"version"`
+}
+
+// VersionsOfID lists the subject-versions holding an id (under subject
+// only, when not empty), by subject then version.
+func (r *Registry) VersionsOfID(id int, subject string, deleted Deleted, p Paging) ([]SubjectVersion, error) {
+	out, err := r.usagesOfID(id, subject, deleted)
+	return page(out, p, r.settings.VersionSearch), err
+}
+
+// SubjectsOfID lists the subjects holding an id, sorted.
+func (r *Registry) SubjectsOfID(id int, subject string, deleted Deleted, p Paging) ([]string, error) {
+	usages, err := r.usagesOfID(id, subject, deleted)
+	out := []string{}
+	for _, u := range usages {
+		if len(out) == 0 || out[len(out)-1] != u.Subject {
+			out = append(out, u.Subject)
+		}
+	}
+	return page(out, p, r.settings.SubjectSearch), err
+}
+
+func (r *Registry) usagesOfID(id int, subject string, deleted Deleted) ([]SubjectVersion, error) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	e := r.st.ids[id]
+	if e == nil {
+		return nil, errSchemaIDNotFound(id)
+	}
+	out := []SubjectVersion{}
+	for _, u := range e.usages {
+		if deleted.visible(u) && (subject == "" || u.subject == subject) {
+			out = append(out, SubjectVersion{u.subject, u.version})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Subject != out[j].Subject {
+			return out[i].Subject < out[j].Subject
+		}
+		return out[i].Version < out[j].Version
+	})
+	return out, nil
+}
+
+// SchemasOptions filter GET /schemas.
+type SchemasOptions struct {
+	Prefix              string
+	Deleted, LatestOnly bool
+	Paging
+}
+
+// Schemas lists subject-versions with their schemas, by subject then version.
+func (r *Registry) Schemas(o SchemasOptions) []SchemaVersion {
+	r.mu.RLock()
+	names := make([]string, 0, len(r.st.subjects))
+	for name := range r.st.subjects {
+		if strings.HasPrefix(name, o.Prefix) {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	var picked []*version
+	for _, name := range names {
+		s := r.st.subjects[name]
+		if o.LatestOnly {
+			if v := s.latest(Deleted(o.Deleted)); v != nil {
+				picked = append(picked, v)
+			}
+			continue
+		}
+		for _, v := range s.versions {
+			if Deleted(o.Deleted).visible(v) {
+				picked = append(picked, v)
+			}
+		}
+	}
+	// Only the page is exported: an export decompresses the text.
+	picked = page(picked, o.Paging, r.settings.SchemaSearch)
+	out := make([]SchemaVersion, 0, len(picked))
+	for _, v := range picked {
+		out = append(out, v.export())
+	}
+	r.mu.RUnlock()
+	return out
+}
+
+// ReferencedBy lists the ids of schemas referring to a subject-version.
+func (r *Registry) ReferencedBy(subject string, v int, deleted Deleted, p Paging) ([]int, error) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	ver, err := r.st.version(subject, v, deleted)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[int]bool{}
+	out := []int{}
+	for ref := range r.st.referrers[svKey{subject, ver.version}] {
+		if deleted.visible(ref) && !seen[ref.entry.id] {
+			seen[ref.entry.id] = true
+			out = append(out, ref.entry.id)
+		}
+	}
+	sort.Ints(out)
+	return page(out, p, r.settings.SchemaSearch), nil
+}
+
+// MetadataVersion returns the latest version whose metadata properties hold
+// every given pair.
+func (r *Registry) MetadataVersion(subject string, pairs map[string]string, deleted Deleted) (SchemaVersion, error) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	s, err := r.st.subject(subject, deleted)
+	if err != nil {
+		return SchemaVersion{}, err
+	}
+	for i := len(s.versions) - 1; i >= 0; i-- {
+		v := s.versions[i]
+		if !deleted.visible(v) {
+			continue
+		}
+		ok := true
+		for k, val := range pairs {
+			if v.entry.metadata == nil || v.entry.metadata.Properties[k] != val {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return v.export(), nil
+		}
+	}
+	return SchemaVersion{}, errSchemaNotFound()
+}
+
+// Contexts lists the contexts: the default one, then stored ones.
+func (r *Registry) Contexts(p Paging) []string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := []string{"."}
+	var named []string
+	for c := range r.st.contexts {
+		named = append(named, c)
+	}
+	sort.Strings(named)
+	return page(append(out, named...), p, r.settings.ContextSearch)
+}
+
+// DeleteContext deletes an empty context.
+func (r *Registry) DeleteContext(ctx context.Context, name string) error {
+	r.mu.RLock()
+	empty := true
+	if name == "." || name == "" || name == ":.:" {
+		for _, s := range r.st.subjects {
+			if s.latest(IncludingDeleted) != nil {
+				empty = false
+				break
+			}
+		}
+	}
+	r.mu.RUnlock()
+	if !empty {
+		return errorf(CodeContextNotEmpty, "The specified context '%s' is not empty.", name)
+	}
+	return nil
+}
+
+// MaxID is the highest id ever bound.
+func (r *Registry) MaxID() int {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.st.maxID
+}
+
+// Parsed returns the schema bound to an id, parsed (and cached), with every
+// subject-version holding it, soft-deleted ones included: what the
+// validation hook checks records against.
+func (r *Registry) Parsed(id int) (formats.Schema, []SubjectVersion, error) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	e := r.st.ids[id]
+	if e == nil {
+		return nil, nil, errSchemaIDNotFound(id)
+	}
+	usages := make([]SubjectVersion, 0, len(e.usages))
+	for _, u := range e.usages {
+		usages = append(usages, SubjectVersion{u.subject, u.version})
+	}
+	s, err := r.parsed(r.st, e)
+	return s, usages, err
+}
+
+// IDOfGUID returns the id bound to a schema GUID.
+func (r *Registry) IDOfGUID(guid formats.Identity) (int, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	e := r.st.identities[guid]
+	if e == nil {
+		return 0, false
+	}
+	return e.id, true
+}
+
+// Formatted returns the text of the schema bound to id in another format
+// (format=serialized for Protobuf); ok is false when the type has no such
+// format, and the stored text applies.
+func (r *Registry) Formatted(id int, format string) (string, bool, error) {
+	s, _, err := r.Parsed(id)
+	if err != nil {
+		return "", false, err
+	}
+	f, isFormatter := s.(formats.Formatter)
+	if !isFormatter {
+		return "", false, nil
+	}
+	text, ok, err := f.Formatted(format)
+	if err != nil {
+		return "", false, errorf(CodeInvalidSchema, "Schema %d cannot be served as %s: %v", id, format, err)
+	}
+	return text, ok, nil
+}

@@ -1,0 +1,115 @@
+package store
+
+// Confluent's delete rules (KafkaSchemaRegistry.deleteSchemaVersion and
+// deleteSubject), as decisions: guards in Confluent's order, returning
+// records instead of acting.
+
+// decideDeleteVersion soft-deletes a subject-version (the SCHEMA record
+// rewritten with deleted:true), or tombstones one soft-deleted before when
+// permanent, with the subject's config and mode when it was the last. v may
+// be LatestVersion. It answers the version number.
+func (w *view) decideDeleteVersion(subject string, v int, how Deletion) ([]Record, int, error) {
+	st := w.st
+	s := st.subjects[subject]
+	if s == nil {
+		return nil, 0, errSubjectNotFound(subject)
+	}
+	if err := st.checkMode(subject, writeDelete); err != nil {
+		return nil, 0, err
+	}
+	permanent := how == PermanentDelete
+	var ver *version
+	if v == LatestVersion {
+		ver = s.latest(Deleted(permanent))
+	} else {
+		ver = s.find(v)
+	}
+	if ver == nil {
+		if v == LatestVersion {
+			return nil, 0, errVersionNotFound("latest")
+		}
+		return nil, 0, errVersionNotFound(v)
+	}
+	if !permanent {
+		if ver.deleted {
+			return nil, 0, errorf(CodeVersionSoftDeleted, "Subject '%s' Version %d was soft deleted.Set permanent=true to delete permanently", subject, ver.version)
+		}
+		if st.referenced(subject, ver.version, referrerScope{}) {
+			return nil, 0, errReferenced(subject, ver.version)
+		}
+		val := ver.value()
+		val.Deleted = true
+		return []Record{schemaRecord(val)}, ver.version, nil
+	}
+	if !ver.deleted {
+		return nil, 0, errorf(CodeVersionNotSoftDeleted, "Subject '%s' Version %d was not deleted first before being permanently deleted", subject, ver.version)
+	}
+	if st.referenced(subject, ver.version, referrerScope{deleted: true}) {
+		return nil, 0, errReferenced(subject, ver.version)
+	}
+	recs := []Record{schemaTombstone(subject, ver.version)}
+	if len(s.versions) == 1 {
+		recs = append(recs, st.subjectSettingsTombstones(subject)...)
+	}
+	return recs, ver.version, nil
+}
+
+// decideDeleteSubject soft-deletes every version of a subject (one
+// DELETE_SUBJECT record up to its highest version; the SCHEMA records stay),
+// or, when permanent, tombstones the versions of a subject soft-deleted
+// before, newest first, then its config and mode. It answers the versions.
+func (w *view) decideDeleteSubject(subject string, how Deletion) ([]Record, []int, error) {
+	st := w.st
+	s := st.subjects[subject]
+	if s == nil || len(s.versions) == 0 {
+		return nil, nil, errSubjectNotFound(subject)
+	}
+	if err := st.checkMode(subject, writeDelete); err != nil {
+		return nil, nil, err
+	}
+	live := s.live()
+	if how == SoftDelete {
+		if len(live) == 0 {
+			return nil, nil, errorf(CodeSubjectSoftDeleted, "Subject '%s' was soft deleted.Set permanent=true to delete permanently", subject)
+		}
+		versions := make([]int, 0, len(live))
+		for _, v := range live {
+			if st.referenced(subject, v.version, referrerScope{otherSubjects: true}) {
+				return nil, nil, errReferenced(subject, v.version)
+			}
+			versions = append(versions, v.version)
+		}
+		last := s.versions[len(s.versions)-1].version
+		return []Record{{Key: recordKey{Type: keyDeleteSubject, Subject: subject}.bytes(),
+			Value: marshal(deleteSubjectValue{Subject: subject, Version: last})}}, versions, nil
+	}
+	if len(live) > 0 {
+		return nil, nil, errorf(CodeSubjectNotSoftDeleted, "Subject '%s' was not deleted first before being permanently deleted", subject)
+	}
+	recs := make([]Record, 0, len(s.versions)+2)
+	versions := make([]int, 0, len(s.versions))
+	for i := len(s.versions) - 1; i >= 0; i-- {
+		v := s.versions[i]
+		if st.referenced(subject, v.version, referrerScope{deleted: true, otherSubjects: true}) {
+			return nil, nil, errReferenced(subject, v.version)
+		}
+		recs = append(recs, schemaTombstone(subject, v.version))
+	}
+	for _, v := range s.versions {
+		versions = append(versions, v.version)
+	}
+	return append(recs, st.subjectSettingsTombstones(subject)...), versions, nil
+}
+
+// subjectSettingsTombstones returns tombstones for a subject's config and
+// mode, for when its last version is gone.
+func (st *state) subjectSettingsTombstones(subject string) []Record {
+	var recs []Record
+	if _, ok := st.configs[subject]; ok {
+		recs = append(recs, Record{Key: recordKey{Type: keyConfig, Subject: subject}.bytes()})
+	}
+	if _, ok := st.modes[subject]; ok {
+		recs = append(recs, Record{Key: recordKey{Type: keyMode, Subject: subject}.bytes()})
+	}
+	return recs
+}
