@@ -28,19 +28,29 @@ type forwarded struct {
 // forwardedHeaders are copied to the primary (Confluent's list).
 var forwardedHeaders = []string{"Content-Type", "Accept", "Confluent-Accept-Unknown-Properties", "Authorization", "X-Request-ID"}
 
+// writeTarget says where a write runs: here (a single node, or the
+// primary), else at the primary's URL, "" while no primary is known.
+func (a *API) writeTarget() (primary string, here bool) {
+	if a.lead == nil {
+		return "", true
+	}
+	url, self, known := a.lead.Primary()
+	switch {
+	case self:
+		return "", true
+	case !known:
+		return "", false
+	}
+	return url, false
+}
+
 // write wraps a write handler: on a follower the request goes to the
 // primary; on the primary (or a single node) it runs here.
 func (a *API) write(h handler) handler {
 	return func(r *http.Request) (any, error) {
-		if a.lead == nil {
+		url, here := a.writeTarget()
+		if here {
 			return h(r)
-		}
-		url, self, known := a.lead.Primary()
-		if self {
-			return h(r)
-		}
-		if !known {
-			return nil, &store.Error{Code: 50004, Message: "Leader not known."}
 		}
 		var body []byte
 		if r.Body != nil {
@@ -54,15 +64,19 @@ func (a *API) write(h handler) handler {
 	}
 }
 
-// forward sends the request to the primary. A request that was already
-// forwarded once is not forwarded again: the leadership moved under it.
+// forward sends the request to the primary (50004 when none is known). A
+// request that was already forwarded once is not forwarded again: the
+// leadership moved under it.
 func (a *API) forward(r *http.Request, primary string, body []byte) (any, error) {
+	if primary == "" {
+		return nil, store.ErrLeaderNotKnown()
+	}
 	if r.Header.Get("X-Forward") != "" {
-		return nil, &store.Error{Code: 50003, Message: "Error while forwarding the request to the leader: this node is not the leader any more"}
+		return nil, store.ErrForwarding("this node is not the leader any more")
 	}
 	req, err := http.NewRequestWithContext(r.Context(), r.Method, primary+r.URL.RequestURI(), bytes.NewReader(body))
 	if err != nil {
-		return nil, &store.Error{Code: 50003, Message: "Error while forwarding the request to the leader: " + err.Error()}
+		return nil, store.ErrForwarding(err.Error())
 	}
 	for _, h := range forwardedHeaders {
 		if v := r.Header.Values(h); len(v) > 0 {
@@ -72,12 +86,12 @@ func (a *API) forward(r *http.Request, primary string, body []byte) (any, error)
 	req.Header.Set("X-Forward", "true")
 	resp, err := a.forwardClient.Do(req)
 	if err != nil {
-		return nil, &store.Error{Code: 50003, Message: "Error while forwarding the request to the leader: " + err.Error()}
+		return nil, store.ErrForwarding(err.Error())
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return nil, &store.Error{Code: 50003, Message: "Error while reading the leader's answer: " + err.Error()}
+		return nil, &store.Error{Code: store.CodeForwardingFailed, Message: "Error while reading the leader's answer: " + err.Error()}
 	}
 	return forwarded{status: resp.StatusCode, contentType: resp.Header.Get("Content-Type"),
 		authenticate: resp.Header.Get("WWW-Authenticate"), body: b}, nil

@@ -160,8 +160,10 @@ func (a *API) routes() []route {
 func (a *API) router() http.Handler {
 	r := chi.NewRouter()
 	r.Use(a.metrics.middleware, a.recoverer, requestID, middleware.StripSlashes)
-	r.NotFound(a.serve(func(*http.Request) (any, error) { return nil, httpError(404, "HTTP 404 Not Found") }))
-	r.MethodNotAllowed(a.serve(func(*http.Request) (any, error) { return nil, httpError(405, "HTTP 405 Method Not Allowed") }))
+	r.NotFound(a.serve(func(*http.Request) (any, error) { return nil, httpError(store.CodeNotFound, "HTTP 404 Not Found") }))
+	r.MethodNotAllowed(a.serve(func(*http.Request) (any, error) {
+		return nil, httpError(store.CodeMethodNotAllowed, "HTTP 405 Method Not Allowed")
+	}))
 	for _, rt := range a.routes() {
 		r.Method(rt.method, rt.pattern, a.guard(rt.access, rt.handler))
 	}

@@ -88,11 +88,8 @@ func (a *API) versionByMetadata(r *http.Request) (any, error) {
 // node (even in READONLY mode or without a primary), and sends the others to
 // the primary.
 func (a *API) registerOrForward(r *http.Request) (any, error) {
-	if a.lead == nil {
-		return a.register(r)
-	}
-	url, self, known := a.lead.Primary()
-	if self {
+	url, here := a.writeTarget()
+	if here {
 		return a.register(r)
 	}
 	body, err := a.readBody(r)
@@ -107,9 +104,6 @@ func (a *API) registerOrForward(r *http.Request) (any, error) {
 		return nil, err
 	} else if ok {
 		return registerResponse(sv), nil
-	}
-	if !known {
-		return nil, &store.Error{Code: 50004, Message: "Leader not known."}
 	}
 	return a.forward(r, url, body)
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/schemaregistry/registry/internal/jackson"
 )
 
-// Key types of the `_schemas` topic (section 3.1).
+// Key types of the `_schemas` topic (Confluent's SchemaRegistryKeyType).
 const (
 	keySchema        = "SCHEMA"
 	keyConfig        = "CONFIG"
