@@ -1,0 +1,16 @@
+package api
+
+import (
+	"net/http"
+)
+
+func (a *API) listContexts(r *http.Request) (any, error) {
+	return pageQuery(r, a.reg.Contexts())
+}
+
+func (a *API) deleteContext(r *http.Request) (any, error) {
+	if err := a.reg.DeleteContext(r.Context(), pathParam(r, "context")); err != nil {
+		return nil, err
+	}
+	return noContent{}, nil
+}
