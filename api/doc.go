@@ -1,6 +1,13 @@
-// Package api is the HTTP face of the registry: the chi router, one file per
-// resource, Confluent's media types and error envelopes, and the HTTP
-// concerns around them: authentication and roles (auth.go), the audit log
-// (audit.go), Prometheus metrics (metrics.go) and the limits on request
-// bodies. It holds no business rules: every decision is the store's.
+// Package api is the HTTP face of the registry: the whole REST surface in
+// one table (router.go), one file of handlers per resource (subjects,
+// schemas, config and mode, contexts, metadata, associations, validation,
+// health), Confluent's entities, media types and error envelopes
+// (entities.go, handler.go), and the HTTP concerns around them:
+// authentication and roles (auth.go), the audit log (audit.go), Prometheus
+// metrics (metrics.go), cached answers of the hot reads (cache.go), request
+// body limits, and forwarding writes to the primary (forward.go).
+//
+// It holds no business rules: every decision is the store's (or the
+// validation hook's), and a handler never touches the store's indexes
+// directly. Nothing imports api but cmd and tests.
 package api

@@ -1,10 +1,11 @@
 package api
 
 import (
+	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 
-	"github.com/schemaregistry/registry/formats"
 	"github.com/schemaregistry/registry/hook"
 	"github.com/schemaregistry/registry/store"
 )
@@ -25,6 +26,35 @@ type validationRequest struct {
 	Payload         *bool   `json:"confluent.payload.validation"`
 }
 
+// setting is one validation setting by its Confluent name, in the text
+// hook.Settings.Set reads.
+type setting struct{ name, value string }
+
+// settings are the settings the request gives (a JSON boolean as true or
+// false).
+func (req *validationRequest) settings() []setting {
+	var out []setting
+	add := func(name string, value *string) {
+		if value != nil {
+			out = append(out, setting{name, *value})
+		}
+	}
+	add(hook.KeyValidation, boolText(req.KeyValidation))
+	add(hook.ValueValidation, boolText(req.ValueValidation))
+	add(hook.KeyStrategy, req.KeyStrategy)
+	add(hook.ValueStrategy, req.ValueStrategy)
+	add(hook.PayloadValidation, boolText(req.Payload))
+	return out
+}
+
+func boolText(b *bool) *string {
+	if b == nil {
+		return nil
+	}
+	s := strconv.FormatBool(*b)
+	return &s
+}
+
 type validationResponse struct {
 	Results []hook.Verdict `json:"results"`
 }
@@ -43,29 +73,14 @@ func (a *API) validate(r *http.Request) (any, error) {
 		return nil, httpError(http.StatusUnprocessableEntity, "A batch holds at most %d records, not %d", maxValidationRecords, len(req.Records))
 	}
 	s := a.opts.Validation
-	setBool := func(dst *bool, v *bool) {
-		if v != nil {
-			*dst = *v
+	for _, set := range req.settings() {
+		if err := s.Set(set.name, set.value); err != nil {
+			var bad *hook.SettingError
+			if errors.As(err, &bad) {
+				return nil, httpError(http.StatusUnprocessableEntity, "%s: %v", bad.Name, bad.Err)
+			}
+			return nil, httpError(http.StatusUnprocessableEntity, "%v", err)
 		}
-	}
-	setBool(&s.Key.Validate, req.KeyValidation)
-	setBool(&s.Value.Validate, req.ValueValidation)
-	if req.Payload != nil {
-		s.Key.Deep, s.Value.Deep = *req.Payload, *req.Payload
-	}
-	for _, st := range []struct {
-		name string
-		v    *string
-		dst  *formats.Strategy
-	}{{"confluent.key.subject.name.strategy", req.KeyStrategy, &s.Key.Strategy}, {"confluent.value.subject.name.strategy", req.ValueStrategy, &s.Value.Strategy}} {
-		if st.v == nil {
-			continue
-		}
-		strategy, err := formats.ParseStrategy(*st.v)
-		if err != nil {
-			return nil, httpError(http.StatusUnprocessableEntity, "%s: %v", st.name, err)
-		}
-		*st.dst = strategy
 	}
 	recs := make([]hook.Record, len(req.Records))
 	for i, rec := range req.Records {

@@ -41,7 +41,20 @@ func TestValidationEndpoint(t *testing.T) {
 	if code != 200 || !containsAll(raw, `"reason":"SUBJECT_MISMATCH"`, `com.acme.User`) {
 		t.Fatalf("record name strategy: %d %s", code, raw)
 	}
-	s.expectError("POST", "/validation/topics/orders", `{"records":[],"confluent.value.subject.name.strategy":"Nope"}`, 422, 422, "unknown subject name strategy")
+	// Switches per request: values off, keys on (the key 0x01 is malformed).
+	code, raw, _ = s.do("POST", "/validation/topics/orders", `{"records":[{"key":"AQ==","value":"AAE="}],"confluent.value.schema.validation":false}`)
+	if code != 200 || raw != `{"results":[{"valid":true}]}` {
+		t.Fatalf("values off: %d %s", code, raw)
+	}
+	code, raw, _ = s.do("POST", "/validation/topics/orders", `{"records":[{"key":"AQ==","value":"AAE="}],"confluent.key.schema.validation":true,"confluent.value.schema.validation":false}`)
+	if code != 200 || !containsAll(raw, `"side":"key"`, `"reason":"MALFORMED"`) {
+		t.Fatalf("keys on: %d %s", code, raw)
+	}
+	// A bad strategy is a 422 naming the setting.
+	s.expectError("POST", "/validation/topics/orders", `{"records":[],"confluent.value.subject.name.strategy":"Nope"}`, 422, 422,
+		`confluent.value.subject.name.strategy: unknown subject name strategy "Nope"`)
+	s.expectError("POST", "/validation/topics/orders", `{"records":[],"confluent.key.subject.name.strategy":""}`, 422, 422,
+		`confluent.key.subject.name.strategy: unknown subject name strategy ""`)
 	s.expectError("POST", "/validation/topics/orders", `{"records":[{"value":"!!"}]}`, 400, 400, "")
 }
 

@@ -65,8 +65,8 @@ type Dependency struct {
 
 // Options tune a parse.
 type Options struct {
-	// Normalize asks for the normalized form (Confluent's normalize=true:
-	// ParsedSchema.normalize()) as canonical text.
+	// Normalize asks for the normalized form as canonical text (normalize=true:
+	// Confluent's AvroSchemaUtils.toNormalizedString, ParsedSchema.normalize).
 	Normalize bool
 	// New marks a schema being registered (as opposed to one read from the
 	// log): new schemas get the stricter validation (Avro default values).

@@ -39,9 +39,10 @@ type RuleSet struct {
 	EnableAt       string `json:"enableAt,omitempty"`
 }
 
-// Identity is the MD5 digest Confluent uses to recognise the same schema:
-// the canonical text, then the references, metadata and rule set (section
-// 6.1 of the contract). The schema type is not part of it.
+// Identity is the MD5 digest Confluent uses to recognise the same schema
+// (MD5.ofSchema, through Schema.updateHash): the canonical text, then the
+// references, then a 1 byte and the metadata if any, then a 1 byte and the
+// rule set if any. The schema type is not part of it.
 type Identity [16]byte
 
 // GUID prints the identity as the UUID string the API exposes.

@@ -6,7 +6,8 @@ import (
 	"fmt"
 )
 
-// The magic bytes that start a serialized key or value (section 7.2).
+// The magic bytes that start a serialized key or value (MAGIC_BYTE_V0 and
+// MAGIC_BYTE_V1 of Confluent's SchemaId, in schema-serializer).
 const (
 	MagicID   byte = 0 // 4-byte big-endian schema id follows
 	MagicGUID byte = 1 // 16-byte schema GUID follows

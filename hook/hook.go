@@ -1,9 +1,3 @@
-// Package hook is the broker-side validation hook: it checks the records a
-// producer writes to a topic against the registry, as Confluent Server's
-// confluent.key/value.schema.validation topic settings do: the wire-format
-// prefix, that the schema id exists, that the subject the naming strategy
-// gives holds that id (soft-deleted versions count), the Protobuf message
-// index, and optionally that the payload decodes against the schema.
 package hook
 
 import (
@@ -32,19 +26,6 @@ const (
 	ReasonBadMessageIndex = "BAD_MESSAGE_INDEX" // Protobuf message indexes missing or outside the schema
 	ReasonBadPayload      = "BAD_PAYLOAD"       // the payload does not decode against the schema
 )
-
-// Side settings: whether a side is validated, its subject name strategy,
-// and whether its payload is decoded.
-type Side struct {
-	Validate bool
-	Strategy formats.Strategy
-	Deep     bool
-}
-
-// Settings are a topic's validation settings.
-type Settings struct {
-	Key, Value Side
-}
 
 // Record is one record of a batch; a nil key or value is not checked.
 type Record struct {

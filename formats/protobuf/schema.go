@@ -392,10 +392,11 @@ func messagesOf(types []Type) []*Message {
 	return out
 }
 
-// MessageIndexes is the message-index path of a message (section 7.2 of
-// the contract): its position among the messages of the file, then among
-// the messages nested in it, and so on. Enums are not counted. The name is
-// fully qualified; a name relative to the package is accepted too.
+// MessageIndexes is the message-index path of a message, the one Confluent's
+// serializers write after the schema id (ProtobufSchema.toMessageIndexes):
+// its position among the messages of the file, then among the messages
+// nested in it, and so on. Enums are not counted. The name is fully
+// qualified; a name relative to the package is accepted too.
 func (s *Schema) MessageIndexes(fullName string) ([]int, error) {
 	name := strings.TrimPrefix(fullName, ".")
 	if s.file.Package != "" && strings.HasPrefix(name, s.file.Package+".") {

@@ -17,6 +17,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/schemaregistry/registry/internal/jackson"
 )
 
 // Primary election through Kafka's classic group protocol, on the wire
@@ -99,30 +101,32 @@ func (i Identity) sameNode(o Identity) bool {
 
 // MarshalJSON writes the identity exactly as Confluent's Jackson mapper does:
 // host, port, master_eligibility, scheme, version, leader; empty strings are
-// left out (@JsonInclude(NON_EMPTY)); Jackson's string escaping.
+// left out (@JsonInclude(NON_EMPTY)); strings through internal/jackson, the
+// writer of the record keys and canonical texts.
 func (i Identity) MarshalJSON() ([]byte, error) {
 	return i.appendJSON(nil), nil
 }
 
 func (i Identity) appendJSON(b []byte) []byte {
-	w := jacksonObject{b: append(b, '{')}
+	b = append(b, '{')
 	if i.Host != "" {
-		w.key("host")
-		w.b = appendJacksonString(w.b, i.Host)
+		b = append(b, `"host":`...)
+		b = jackson.AppendString(b, i.Host)
+		b = append(b, ',')
 	}
-	w.key("port")
-	w.b = strconv.AppendInt(w.b, int64(i.Port), 10)
-	w.key("master_eligibility")
-	w.b = strconv.AppendBool(w.b, i.MasterEligibility)
+	b = append(b, `"port":`...)
+	b = strconv.AppendInt(b, int64(i.Port), 10)
+	b = append(b, `,"master_eligibility":`...)
+	b = strconv.AppendBool(b, i.MasterEligibility)
 	if i.Scheme != "" {
-		w.key("scheme")
-		w.b = appendJacksonString(w.b, i.Scheme)
+		b = append(b, `,"scheme":`...)
+		b = jackson.AppendString(b, i.Scheme)
 	}
-	w.key("version")
-	w.b = strconv.AppendInt(w.b, int64(i.Version), 10)
-	w.key("leader")
-	w.b = strconv.AppendBool(w.b, i.Leader)
-	return append(w.b, '}')
+	b = append(b, `,"version":`...)
+	b = strconv.AppendInt(b, int64(i.Version), 10)
+	b = append(b, `,"leader":`...)
+	b = strconv.AppendBool(b, i.Leader)
+	return append(b, '}')
 }
 
 // UnmarshalJSON decodes an identity tolerantly: unknown fields (Karapace's
@@ -177,20 +181,19 @@ type electorAssignment struct {
 // marshal writes {"error":..,"master":..,"master_identity":{..},"version":..}
 // in Jackson's order, "master"/"master_identity" omitted when null or empty.
 func (a electorAssignment) marshal() []byte {
-	w := jacksonObject{b: []byte{'{'}}
-	w.key("error")
-	w.b = strconv.AppendInt(w.b, int64(a.Error), 10)
+	b := append([]byte(nil), `{"error":`...)
+	b = strconv.AppendInt(b, int64(a.Error), 10)
 	if a.Master != "" {
-		w.key("master")
-		w.b = appendJacksonString(w.b, a.Master)
+		b = append(b, `,"master":`...)
+		b = jackson.AppendString(b, a.Master)
 	}
 	if a.MasterIdentity != nil {
-		w.key("master_identity")
-		w.b = a.MasterIdentity.appendJSON(w.b)
+		b = append(b, `,"master_identity":`...)
+		b = a.MasterIdentity.appendJSON(b)
 	}
-	w.key("version")
-	w.b = strconv.AppendInt(w.b, int64(a.Version), 10)
-	return append(w.b, '}')
+	b = append(b, `,"version":`...)
+	b = strconv.AppendInt(b, int64(a.Version), 10)
+	return append(b, '}')
 }
 
 // unmarshalAssignment decodes an assignment written by any implementation
@@ -933,52 +936,6 @@ func sleepCtx(ctx context.Context, d time.Duration) bool {
 	case <-t.C:
 		return true
 	}
-}
-
-// jacksonObject writes the separators of a JSON object.
-type jacksonObject struct {
-	b     []byte
-	comma bool
-}
-
-func (w *jacksonObject) key(name string) {
-	if w.comma {
-		w.b = append(w.b, ',')
-	}
-	w.comma = true
-	w.b = append(w.b, '"')
-	w.b = append(w.b, name...)
-	w.b = append(w.b, '"', ':')
-}
-
-// appendJacksonString quotes s as Jackson's default writer does: only '"',
-// '\\' and control characters are escaped (\b \t \n \f \r, else \u00XX in
-// upper-case hex); '/', '<', '>', '&', U+2028 and non-ASCII go out as they are.
-func appendJacksonString(b []byte, s string) []byte {
-	const hex = "0123456789ABCDEF"
-	b = append(b, '"')
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '"' || c == '\\':
-			b = append(b, '\\', c)
-		case c >= 0x20:
-			b = append(b, c)
-		case c == '\b':
-			b = append(b, '\\', 'b')
-		case c == '\t':
-			b = append(b, '\\', 't')
-		case c == '\n':
-			b = append(b, '\\', 'n')
-		case c == '\f':
-			b = append(b, '\\', 'f')
-		case c == '\r':
-			b = append(b, '\\', 'r')
-		default:
-			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
-		}
-	}
-	return append(b, '"')
 }
 
 func isJSONNull(raw json.RawMessage) bool {

@@ -17,6 +17,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/schemaregistry/registry/internal/jackson"
 )
 
 // ---------------------------------------------------------------------------
@@ -81,6 +83,35 @@ func TestElectorWireFormatGolden(t *testing.T) {
 	}
 	if got := string(a.marshal()); got != fullJSON {
 		t.Fatalf("assignment re-encoding:\n got %s\nwant %s", got, fullJSON)
+	}
+}
+
+// TestElectorStringsAsJackson holds the identity and the assignment to the
+// project's one Jackson string writer (internal/jackson), the one of the
+// record keys and canonical texts: a byte of invalid UTF-8 goes out as
+// \uFFFD (a Java String cannot hold one; its decoder leaves U+FFFD), never
+// as the raw byte, which a Confluent member's JSON parser rejects.
+func TestElectorStringsAsJackson(t *testing.T) {
+	quote := func(s string) string {
+		var b strings.Builder
+		jackson.WriteString(&b, s)
+		return b.String()
+	}
+	for _, s := range []string{"sr-\xff.local", "cut\xe2\x82", "\xc0\xafx\x80", `q"b\`, "\x01\n\x1f", "é\u2028\U0001F600<&>/"} {
+		id := Identity{Host: s, Port: 8081, MasterEligibility: true, Scheme: s, Version: 1}
+		idJSON := `{"host":` + quote(s) + `,"port":8081,"master_eligibility":true,"scheme":` + quote(s) + `,"version":1,"leader":false}`
+		if got := string(id.appendJSON(nil)); got != idJSON {
+			t.Errorf("identity %q:\n got %s\nwant %s", s, got, idJSON)
+		}
+		a := electorAssignment{Master: s, MasterIdentity: &id, Version: 1}
+		want := `{"error":0,"master":` + quote(s) + `,"master_identity":` + idJSON + `,"version":1}`
+		if got := string(a.marshal()); got != want {
+			t.Errorf("assignment %q:\n got %s\nwant %s", s, got, want)
+		}
+	}
+	const want = `{"host":"sr-\uFFFD.local","port":8081,"master_eligibility":false,"version":1,"leader":false}`
+	if got := string(Identity{Host: "sr-\xff.local", Port: 8081, Version: 1}.appendJSON(nil)); got != want {
+		t.Errorf("invalid UTF-8:\n got %s\nwant %s", got, want)
 	}
 }
 

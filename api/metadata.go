@@ -4,6 +4,10 @@ import (
 	"net/http"
 )
 
+// The endpoints about the server itself rather than its schemas.
+
+// root and postRoot are Confluent's RootResource: a no-op answering {}, for
+// liveness checks; the POST takes a map of strings to test request bodies.
 func (a *API) root(*http.Request) (any, error) { return struct{}{}, nil }
 
 func (a *API) postRoot(r *http.Request) (any, error) {
@@ -14,21 +18,8 @@ func (a *API) postRoot(r *http.Request) (any, error) {
 	return struct{}{}, nil
 }
 
-func (a *API) listContexts(r *http.Request) (any, error) {
-	p, err := paging(r)
-	if err != nil {
-		return nil, err
-	}
-	return a.reg.Contexts(p), nil
-}
-
-func (a *API) deleteContext(r *http.Request) (any, error) {
-	if err := a.reg.DeleteContext(r.Context(), pathParam(r, "context")); err != nil {
-		return nil, err
-	}
-	return noContent{}, nil
-}
-
+// clusterID, serverVersion and deployment are Confluent's
+// ServerMetadataResource (/v1/metadata).
 func (a *API) clusterID(*http.Request) (any, error) {
 	var out serverClusterID
 	out.Scope.Path = []string{}
@@ -42,11 +33,4 @@ func (a *API) serverVersion(*http.Request) (any, error) {
 
 func (a *API) deployment(*http.Request) (any, error) {
 	return map[string][]string{"attributes": {"opensource"}}, nil
-}
-
-// noAssociations answers association lookups with an empty list: this
-// registry keeps no associations, and Java serdes using
-// AssociatedNameStrategy then fall back to the topic name strategy.
-func (a *API) noAssociations(*http.Request) (any, error) {
-	return []struct{}{}, nil
 }
