@@ -1,7 +1,10 @@
 // Package compat decides whether a schema may follow others under a
-// compatibility level. It is pure: (level, candidate, history) -> problems,
-// with Confluent's ordering and message format; the per-format rules sit
-// beside it (avro.go).
+// compatibility level: the Level type, and Check, a pure function
+// (level, candidate, history) -> problems with Confluent's order and message
+// format. The rules of each schema type sit beside it, each ported function
+// naming its Java twin: avro.go (registered by avro_differ.go), protobuf.go,
+// jsonschema*.go. It reads parsed schemas from formats and knows nothing of
+// the store, the log or HTTP.
 package compat
 
 import (

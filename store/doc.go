@@ -1,5 +1,16 @@
-// Package store holds the registry state: it applies log records to in-memory
-// indexes (subjects, versions, ids, references, configs, modes) and turns the
-// write operations of the API into records appended through a Log. It knows
-// nothing of HTTP.
+// Package store holds the registry state and Confluent's write rules.
+//
+// The state (state.go) is a function of the log records applied so far:
+// in-memory indexes of subjects, versions, ids, references, configs and
+// modes; only apply changes it, and every read (reads.go) comes from it
+// under a read lock. A write is a decision (rules_*.go, Confluent's rules:
+// a function of a view of the state and the request that returns the
+// records to append and the answer) committed by commit.go: the write lock,
+// the catch-up with a shared log, one append through a Log (log.go),
+// implemented by store/file and store/kafka. Requests are parsed into
+// candidates (candidate.go) before the write lock; compatibility questions
+// are answered by compat (compatibility.go).
+//
+// It knows nothing of HTTP: the api package maps its errors (errors.go) to
+// answers.
 package store

@@ -37,11 +37,11 @@ type recordKey struct {
 // fixed field order, no spaces, empty subject omitted.
 func (k recordKey) bytes() []byte {
 	b := append(make([]byte, 0, 64+len(k.Subject)), `{"keytype":`...)
-	b = appendJSONString(b, k.Type)
+	b = jackson.AppendString(b, k.Type)
 	switch k.Type {
 	case keySchema:
 		b = append(b, `,"subject":`...)
-		b = appendJSONString(b, k.Subject)
+		b = jackson.AppendString(b, k.Subject)
 		b = append(b, `,"version":`...)
 		b = strconv.AppendInt(b, int64(k.Version), 10)
 		b = append(b, `,"magic":1}`...)
@@ -50,20 +50,13 @@ func (k recordKey) bytes() []byte {
 	default:
 		if k.Subject != "" {
 			b = append(b, `,"subject":`...)
-			b = appendJSONString(b, k.Subject)
+			b = jackson.AppendString(b, k.Subject)
 		}
 		b = append(b, `,"magic":0}`...)
 	}
 	return b
 }
 
-// appendJSONString appends s as a JSON string the way Jackson writes it, so
-// that key bytes match Confluent's (compaction compares exact bytes).
-func appendJSONString(b []byte, s string) []byte {
-	var sb strings.Builder
-	jackson.WriteString(&sb, s)
-	return append(b, sb.String()...)
-}
 
 // rawKey is a record key as written.
 type rawKey struct {

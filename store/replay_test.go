@@ -15,7 +15,8 @@ import (
 
 // These tests seed a MemoryLog with records whose key and value bytes are
 // written out exactly as Confluent Schema Registry writes them to the
-// `_schemas` topic (section 3 of docs/confluent-api.md), open a registry on
+// `_schemas` topic (Confluent's SchemaRegistryKey and SchemaValue classes
+// and their Jackson serializers), open a registry on
 // it and check what a user of the registry sees.
 
 // replayRec is one record of a `_schemas` topic.
