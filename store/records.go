@@ -57,7 +57,6 @@ func (k recordKey) bytes() []byte {
 	return b
 }
 
-
 // rawKey is a record key as written.
 type rawKey struct {
 	Keytype string  `json:"keytype"`

@@ -2,10 +2,10 @@ package store
 
 import (
 	"encoding/json"
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
-	"fmt"
 	"log/slog"
 	"reflect"
 	"strings"
