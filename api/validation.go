@@ -88,7 +88,7 @@ func (a *API) validate(r *http.Request) (any, error) {
 	}
 	topic := pathParam(r, "topic")
 	if strings.TrimSpace(topic) == "" {
-		return nil, &store.Error{Code: 42208, Message: "The specified topic is empty."}
+		return nil, &store.Error{Code: store.CodeInvalidSubject, Message: "The specified topic is empty."}
 	}
 	return validationResponse{Results: a.validator.Validate(topic, recs, s)}, nil
 }

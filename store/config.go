@@ -4,8 +4,10 @@ import (
 	"context"
 )
 
-// globalContext is the subject of the config and mode that apply to every
-// context, below the default context's own global ones.
+// globalContext is the subject under which Confluent keeps the config and
+// mode that apply to every context (the context ".__GLOBAL", written as a
+// qualified subject, QualifiedSubject's GLOBAL_CONTEXT_NAME); the default
+// context's own global ones ("") come before it.
 const globalContext = ":.__GLOBAL:"
 
 // defaults is the config of a registry with no config record: only the

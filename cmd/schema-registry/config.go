@@ -15,6 +15,7 @@ import (
 
 	"github.com/schemaregistry/registry/compat"
 	"github.com/schemaregistry/registry/internal/javaprops"
+	"github.com/schemaregistry/registry/store"
 )
 
 // programName is the name used in usage and error messages.
@@ -49,15 +50,16 @@ type Config struct {
 	CompatibilityLevel compat.Level
 	ModeMutability     bool
 	DataDir            string
-	SearchDefaultLimit int
-	SearchMaxLimit     int
-	ValidateNewSchemas bool
-	ValidateFields     bool
-	RejectEmptySubject bool
-	GroupID            string
-	LogLevel           string // debug, info, warn or error
-	LogFormat          string // text or json
-	RequestMaxBytes    int64
+	// Page sizes of the lists: /schemas and referencedby, the subject
+	// lists, the version lists, the context list.
+	SchemaSearch, SubjectSearch, VersionSearch, ContextSearch store.Limits
+	ValidateNewSchemas                                        bool
+	ValidateFields                                            bool
+	RejectEmptySubject                                        bool
+	GroupID                                                   string
+	LogLevel                                                  string // debug, info, warn or error
+	LogFormat                                                 string // text or json
+	RequestMaxBytes                                           int64
 
 	RequestHeaderTimeout time.Duration
 	RequestReadTimeout   time.Duration // 0: none
@@ -150,7 +152,7 @@ var properties = []property{
 	},
 	{
 		Name:    "schema.compatibility.level",
-		Default: "backward",
+		Default: strings.ToLower(compat.DefaultLevel.String()),
 		Doc:     "Default compatibility level: " + compatibilityLevels() + ".",
 		set: func(c *Config, v string) error {
 			l, err := parseLevel(v)
@@ -193,26 +195,6 @@ var properties = []property{
 				return errors.New("must not be empty")
 			}
 			return nil
-		},
-	},
-	{
-		Name:    "schema.search.default.limit",
-		Default: "1000",
-		Doc:     "Default number of results of a schema search; at most schema.search.max.limit.",
-		set: func(c *Config, v string) error {
-			n, err := parseInt(v, 1, math.MaxInt32)
-			c.SearchDefaultLimit = int(n)
-			return err
-		},
-	},
-	{
-		Name:    "schema.search.max.limit",
-		Default: "1000",
-		Doc:     "Maximum number of results of a schema search.",
-		set: func(c *Config, v string) error {
-			n, err := parseInt(v, 1, math.MaxInt32)
-			c.SearchMaxLimit = int(n)
-			return err
 		},
 	},
 	{
@@ -525,6 +507,43 @@ var launcherEnv = map[string]bool{
 	"LOG4J_LOGGERS": true, "LOG_DIR": true, "VERSION": true,
 }
 
+// searchLimits are the page sizes of the lists, as Confluent names them
+// (<prefix>.default.limit and <prefix>.max.limit) with its defaults.
+var searchLimits = []struct {
+	prefix, what string
+	def          int
+	limits       func(*Config) *store.Limits
+}{
+	{"schema.search", "/schemas and referencedby", 1000, func(c *Config) *store.Limits { return &c.SchemaSearch }},
+	{"subject.search", "the subject lists", math.MaxInt32, func(c *Config) *store.Limits { return &c.SubjectSearch }},
+	{"subject.version.search", "the version lists", math.MaxInt32, func(c *Config) *store.Limits { return &c.VersionSearch }},
+	{"context.search", "the context list", math.MaxInt32, func(c *Config) *store.Limits { return &c.ContextSearch }},
+}
+
+func init() {
+	for _, l := range searchLimits {
+		properties = append(properties, property{
+			Name:    l.prefix + ".default.limit",
+			Default: strconv.Itoa(l.def),
+			Doc:     "Page size of " + l.what + " when no limit, or one above the max, is asked.",
+			set: func(c *Config, v string) error {
+				n, err := parseInt(v, 1, math.MaxInt32)
+				l.limits(c).Default = int(n)
+				return err
+			},
+		}, property{
+			Name:    l.prefix + ".max.limit",
+			Default: strconv.Itoa(l.def),
+			Doc:     "Largest page size of " + l.what + ".",
+			set: func(c *Config, v string) error {
+				n, err := parseInt(v, 1, math.MaxInt32)
+				l.limits(c).Max = int(n)
+				return err
+			},
+		})
+	}
+}
+
 func lookupProperty(name string) *property {
 	for i := range properties {
 		if properties[i].Name == name {
@@ -677,9 +696,11 @@ func loadConfig(args []string, environ []string, log *slog.Logger) (*Config, err
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	if cfg.SearchDefaultLimit > cfg.SearchMaxLimit {
-		return nil, fmt.Errorf("invalid value %d for property schema.search.default.limit: must not exceed schema.search.max.limit (%d)",
-			cfg.SearchDefaultLimit, cfg.SearchMaxLimit)
+	for _, l := range searchLimits {
+		if lim := *l.limits(cfg); lim.Default > lim.Max {
+			return nil, fmt.Errorf("invalid value %d for property %s.default.limit: must not exceed %s.max.limit (%d)",
+				lim.Default, l.prefix, l.prefix, lim.Max)
+		}
 	}
 	if v, ok := raw["avro.compatibility.level"]; ok && strings.TrimSpace(v) != "" {
 		log.Warn("property avro.compatibility.level is deprecated and overrides schema.compatibility.level; use schema.compatibility.level",

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/schemaregistry/registry/compat"
+	"github.com/schemaregistry/registry/store"
 )
 
 // writeProps writes content to a properties file in a temporary directory
@@ -79,8 +81,10 @@ func TestLoadConfigDefaults(t *testing.T) {
 		CompatibilityLevel: "BACKWARD",
 		ModeMutability:     true,
 		DataDir:            "./data",
-		SearchDefaultLimit: 1000,
-		SearchMaxLimit:     1000,
+		SchemaSearch:       store.Limits{Default: 1000, Max: 1000},
+		SubjectSearch:      store.Limits{Default: math.MaxInt32, Max: math.MaxInt32},
+		VersionSearch:      store.Limits{Default: math.MaxInt32, Max: math.MaxInt32},
+		ContextSearch:      store.Limits{Default: math.MaxInt32, Max: math.MaxInt32},
 		ValidateNewSchemas: true,
 		ValidateFields:     false,
 		RejectEmptySubject: false,
@@ -138,8 +142,10 @@ odd\ key=x
 		CompatibilityLevel: "FULL_TRANSITIVE",
 		ModeMutability:     false,
 		DataDir:            "/var/lib/registry\tdata",
-		SearchDefaultLimit: 50,
-		SearchMaxLimit:     200,
+		SchemaSearch:       store.Limits{Default: 50, Max: 200},
+		SubjectSearch:      store.Limits{Default: math.MaxInt32, Max: math.MaxInt32},
+		VersionSearch:      store.Limits{Default: math.MaxInt32, Max: math.MaxInt32},
+		ContextSearch:      store.Limits{Default: math.MaxInt32, Max: math.MaxInt32},
 		ValidateNewSchemas: false,
 		ValidateFields:     true,
 		RejectEmptySubject: true,
@@ -380,20 +386,26 @@ func TestAllBadValuesReported(t *testing.T) {
 func TestSearchDefaultLimitAboveMax(t *testing.T) {
 	tests := []struct {
 		file    string
-		wantErr bool
+		wantErr string // the property named, "" for none
 	}{
-		{"schema.search.default.limit=10\nschema.search.max.limit=10", false},
-		{"schema.search.default.limit=10\nschema.search.max.limit=20", false},
-		{"schema.search.default.limit=2000", true},
-		{"schema.search.max.limit=999", true},
+		{"schema.search.default.limit=10\nschema.search.max.limit=10", ""},
+		{"schema.search.default.limit=10\nschema.search.max.limit=20", ""},
+		{"schema.search.default.limit=2000", "schema.search.default.limit"},
+		{"schema.search.max.limit=999", "schema.search.default.limit"},
+		{"subject.search.max.limit=100", "subject.search.default.limit"},
+		{"subject.version.search.default.limit=5\nsubject.version.search.max.limit=4", "subject.version.search.default.limit"},
+		{"context.search.default.limit=5\ncontext.search.max.limit=5", ""},
 	}
 	for _, tt := range tests {
-		_, err := loadConfig([]string{writeProps(t, tt.file)}, nil, nil)
-		if (err != nil) != tt.wantErr {
-			t.Errorf("%q: err = %v, wantErr %v", tt.file, err, tt.wantErr)
+		cfg, err := loadConfig([]string{writeProps(t, tt.file)}, nil, nil)
+		if (err != nil) != (tt.wantErr != "") {
+			t.Errorf("%q: err = %v, want an error naming %q", tt.file, err, tt.wantErr)
 		}
-		if err != nil && !strings.Contains(err.Error(), "schema.search.default.limit") {
-			t.Errorf("%q: err %q does not name schema.search.default.limit", tt.file, err)
+		if err != nil && !strings.Contains(err.Error(), tt.wantErr) {
+			t.Errorf("%q: err %q does not name %s", tt.file, err, tt.wantErr)
+		}
+		if err == nil && strings.HasPrefix(tt.file, "context") && cfg.ContextSearch != (store.Limits{Default: 5, Max: 5}) {
+			t.Errorf("%q: context limits %+v", tt.file, cfg.ContextSearch)
 		}
 	}
 }

@@ -71,7 +71,10 @@ func run(args, environ []string) error {
 		ValidateNewSchemas: cfg.ValidateNewSchemas,
 		ValidateFields:     cfg.ValidateFields,
 		RejectEmptySubject: cfg.RejectEmptySubject,
-		SchemaSearch:       store.Limits{Default: cfg.SearchDefaultLimit, Max: cfg.SearchMaxLimit},
+		SchemaSearch:       cfg.SchemaSearch,
+		SubjectSearch:      cfg.SubjectSearch,
+		VersionSearch:      cfg.VersionSearch,
+		ContextSearch:      cfg.ContextSearch,
 		MaxSchemaBytes:     cfg.SchemaMaxBytes,
 		MaxSchemaDepth:     cfg.SchemaMaxDepth,
 	}
