@@ -522,25 +522,18 @@ var searchLimits = []struct {
 
 func init() {
 	for _, l := range searchLimits {
-		properties = append(properties, property{
-			Name:    l.prefix + ".default.limit",
-			Default: strconv.Itoa(l.def),
-			Doc:     "Page size of " + l.what + " when no limit, or one above the max, is asked.",
-			set: func(c *Config, v string) error {
-				n, err := parseInt(v, 1, math.MaxInt32)
-				l.limits(c).Default = int(n)
-				return err
-			},
-		}, property{
-			Name:    l.prefix + ".max.limit",
-			Default: strconv.Itoa(l.def),
-			Doc:     "Largest page size of " + l.what + ".",
-			set: func(c *Config, v string) error {
-				n, err := parseInt(v, 1, math.MaxInt32)
-				l.limits(c).Max = int(n)
-				return err
-			},
-		})
+		limit := func(suffix, doc string, field func(*store.Limits) *int) property {
+			return property{Name: l.prefix + suffix, Default: strconv.Itoa(l.def), Doc: doc,
+				set: func(c *Config, v string) error {
+					n, err := parseInt(v, 1, math.MaxInt32)
+					*field(l.limits(c)) = int(n)
+					return err
+				}}
+		}
+		properties = append(properties,
+			limit(".default.limit", "Page size of "+l.what+" when no limit, or one above the max, is asked.",
+				func(lim *store.Limits) *int { return &lim.Default }),
+			limit(".max.limit", "Largest page size of "+l.what+".", func(lim *store.Limits) *int { return &lim.Max }))
 	}
 }
 
