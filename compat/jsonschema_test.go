@@ -2,7 +2,6 @@ package compat
 
 import (
 	"encoding/json"
-	"os"
 	"reflect"
 	"strconv"
 	"strings"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/schemaregistry/registry/formats"
 	"github.com/schemaregistry/registry/formats/jsonschema"
+	"github.com/schemaregistry/registry/internal/testvectors"
 )
 
 func parseJS(t testing.TB, text string, deps ...formats.Dependency) *jsonschema.Schema {
@@ -57,10 +57,7 @@ type jsDiffCase struct {
 // differences (json-schema-provider diff-schema-examples.json, 104 cases):
 // the verdict under STRICT and LENIENT, and the exact list of changes.
 func TestJSONConfluentDiffVectors(t *testing.T) {
-	b, err := os.ReadFile("../../shared/testdata/confluent/json-schema-diff-schema-examples.json")
-	if err != nil {
-		t.Skipf("test vectors absent: %v", err)
-	}
+	b := testvectors.Read(t, "Confluent JSON Schema diff examples", "confluent/json-schema-diff-schema-examples.json")
 	var cases []jsDiffCase
 	if err := json.Unmarshal(b, &cases); err != nil {
 		t.Fatal(err)

@@ -2,13 +2,13 @@ package compat
 
 import (
 	"encoding/json"
-	"os"
 	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/schemaregistry/registry/formats"
 	"github.com/schemaregistry/registry/formats/protobuf"
+	"github.com/schemaregistry/registry/internal/testvectors"
 )
 
 func parseProto(t *testing.T, text string, deps ...formats.Dependency) *protobuf.Schema {
@@ -36,13 +36,7 @@ func diffStrings(t *testing.T, original, update *protobuf.Schema) []string {
 // TestProtobufDiffVectors runs Confluent's protobuf diff examples: every
 // case must agree on compatibility and on the ordered list of changes.
 func TestProtobufDiffVectors(t *testing.T) {
-	raw, err := os.ReadFile("../../shared/testdata/confluent/protobuf-diff-schema-examples.json")
-	if os.IsNotExist(err) {
-		t.Skip("Confluent test vectors not present")
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	raw := testvectors.Read(t, "Confluent Protobuf diff examples", "confluent/protobuf-diff-schema-examples.json")
 	type dep struct {
 		Name       string `json:"name"`
 		Dependency string `json:"dependency"`

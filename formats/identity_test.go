@@ -3,8 +3,9 @@ package formats
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"testing"
+
+	"github.com/schemaregistry/registry/internal/testvectors"
 )
 
 // golden is ../shared/testdata/confluent/core-schema-md5-golden-data.json:
@@ -18,14 +19,11 @@ type golden struct {
 	ExpectedHashes map[string]map[string]string `json:"expectedHashes"`
 }
 
-// LoadGolden reads the golden hash file from the shared test data, skipping
-// the test when it is absent.
+// loadGolden reads the golden hash file from the shared test vectors
+// (testvectors skips or fails the test when they are absent).
 func loadGolden(t *testing.T) golden {
 	t.Helper()
-	b, err := os.ReadFile("../../shared/testdata/confluent/core-schema-md5-golden-data.json")
-	if err != nil {
-		t.Skipf("golden data absent: %v", err)
-	}
+	b := testvectors.Read(t, "Confluent MD5 golden hashes", "confluent/core-schema-md5-golden-data.json")
 	var g golden
 	if err := json.Unmarshal(b, &g); err != nil {
 		t.Fatal(err)

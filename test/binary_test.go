@@ -1,10 +1,8 @@
 package test
 
 import (
-	"bufio"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -13,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/schemaregistry/registry/internal/testwait"
 )
 
 var httpClient = &http.Client{Timeout: 10 * time.Second}
@@ -47,55 +47,26 @@ func binary(t *testing.T) string {
 // node is a running registry process.
 type node struct {
 	cmd  *exec.Cmd
-	URL  string
+	URL  string // the first listener's, once waitListening returned
 	logs *strings.Builder
 	mu   *sync.Mutex
 }
 
-func freePort(t *testing.T) int {
+// start runs the binary on dataDir with extra environment and a listener
+// on a free port of 127.0.0.1, and waits until it answers.
+func start(t *testing.T, dataDir string, env ...string) *node {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
-// start runs the binary on dataDir and port with extra environment, and
-// waits until it answers.
-func start(t *testing.T, dataDir string, port int, env ...string) *node {
-	t.Helper()
-	cmd := exec.Command(binary(t))
-	cmd.Env = append(os.Environ(),
-		fmt.Sprintf("SCHEMA_REGISTRY_LISTENERS=http://127.0.0.1:%d", port),
-		"SCHEMA_REGISTRY_DATA_DIR="+dataDir)
-	cmd.Env = append(cmd.Env, env...)
-	stderr, _ := cmd.StderrPipe()
-	n := &node{cmd: cmd, URL: fmt.Sprintf("http://127.0.0.1:%d", port), logs: &strings.Builder{}, mu: &sync.Mutex{}}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			n.mu.Lock()
-			n.logs.WriteString(sc.Text() + "\n")
-			n.mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() { n.kill() })
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
+	n := launch(t, nil, append([]string{srEnv("LISTENERS", "http://127.0.0.1:0"), srEnv("DATA_DIR", dataDir)}, env...)...)
+	n.waitListening(t)
+	testwait.UntilDetail(t, 30*time.Second, "the registry to answer at "+n.URL, func() (bool, string) {
 		resp, err := http.Get(n.URL + "/")
 		if err == nil {
 			resp.Body.Close()
-			return n
+			return true, ""
 		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf("registry did not start:\n%s", n.Logs())
-	return nil
+		return false, fmt.Sprintf("%v\n%s", err, n.Logs())
+	})
+	return n
 }
 
 func (n *node) Logs() string {

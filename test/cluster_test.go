@@ -3,13 +3,17 @@ package test
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/schemaregistry/registry/internal/testwait"
 )
 
 // kafkaBroker returns the bootstrap address of the real broker the Kafka
@@ -38,7 +42,7 @@ func startCluster(t *testing.T, broker string, n int, extra ...string) (nodes []
 		"SCHEMA_REGISTRY_SCHEMA_COMPATIBILITY_LEVEL=none",
 	}, extra...)
 	for i := 0; i < n; i++ {
-		nodes = append(nodes, start(t, t.TempDir(), freePort(t), env...))
+		nodes = append(nodes, start(t, t.TempDir(), env...)) // advertising the port it bound
 	}
 	return nodes, env
 }
@@ -46,10 +50,9 @@ func startCluster(t *testing.T, broker string, n int, extra ...string) (nodes []
 // primaryOf waits until every node agrees on a primary and returns its index.
 func primaryOf(t *testing.T, nodes []*node, timeout time.Duration) int {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for time.Now().Before(deadline) {
+	p := -1
+	testwait.Until(t, timeout, "the nodes to agree on a primary", func() bool {
 		agreed := ""
-		ok := true
 		for _, n := range nodes {
 			if n == nil {
 				continue
@@ -57,27 +60,23 @@ func primaryOf(t *testing.T, nodes []*node, timeout time.Duration) int {
 			code, body := getNoFail(n.URL + "/health/ready")
 			var h struct{ Primary string }
 			if code != 200 || json.Unmarshal([]byte(body), &h) != nil {
-				ok = false
-				break
+				return false
 			}
-			body = h.Primary
 			if agreed == "" {
-				agreed = body
-			} else if agreed != body {
-				ok = false
+				agreed = h.Primary
+			} else if agreed != h.Primary {
+				return false
 			}
 		}
-		if ok && agreed != "" {
-			for i, n := range nodes {
-				if n != nil && agreed == n.URL {
-					return i
-				}
+		for i, n := range nodes {
+			if n != nil && agreed != "" && agreed == n.URL {
+				p = i
+				return true
 			}
 		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatalf("the nodes did not agree on a primary within %v", timeout)
-	return -1
+		return false
+	})
+	return p
 }
 
 func getNoFail(url string) (int, string) {
@@ -113,7 +112,8 @@ func TestClusterSurvivesPrimaryKill(t *testing.T) {
 	var (
 		mu      sync.Mutex
 		acked   []ack
-		lastOK  = map[int]time.Time{}
+		oks     [6]int // acknowledged registrations per client, before the kill
+		oksNew  [6]int // and after it
 		failed  int
 		stop    = make(chan struct{})
 		wg      sync.WaitGroup
@@ -155,7 +155,11 @@ func TestClusterSurvivesPrimaryKill(t *testing.T) {
 				json.Unmarshal([]byte(body), &r)
 				mu.Lock()
 				acked = append(acked, ack{subject, schema, r.ID})
-				lastOK[c] = time.Now()
+				if !afterKill {
+					oks[c]++
+				} else {
+					oksNew[c]++
+				}
 				if afterKill && resumed.IsZero() {
 					resumed = time.Now()
 				}
@@ -163,14 +167,32 @@ func TestClusterSurvivesPrimaryKill(t *testing.T) {
 			}
 		}(c)
 	}
-	time.Sleep(3 * time.Second)
+	stopWriters := sync.OnceFunc(func() { close(stop); wg.Wait() })
+	t.Cleanup(stopWriters) // if a wait below fails
+	// every reports whether each client has n registrations in counts.
+	every := func(counts *[6]int, n int) func() bool {
+		return func() bool {
+			mu.Lock()
+			defer mu.Unlock()
+			return slices.Min(counts[:]) >= n
+		}
+	}
+	// The kill comes once registrations go through every node: ten for each
+	// client, which moves to the next node at each request.
+	testwait.Until(t, 30*time.Second, "ten registrations from every client before the kill", every(&oks, 10))
 	mu.Lock()
 	killed = time.Now()
 	mu.Unlock()
 	nodes[p].kill()
-	time.Sleep(12 * time.Second)
-	close(stop)
-	wg.Wait()
+	// Writes resume within 15 s of the kill, and every client gets
+	// through the surviving nodes again.
+	testwait.Until(t, 15*time.Second, "writes to resume after the kill", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return !resumed.IsZero()
+	})
+	testwait.Until(t, 15*time.Second, "three registrations from every client after the kill", every(&oksNew, 3))
+	stopWriters()
 	if resumed.IsZero() || resumed.Sub(killed) > 15*time.Second {
 		t.Fatalf("writes did not resume within 15 s of the kill (resumed %v after)", resumed.Sub(killed))
 	}
@@ -189,21 +211,19 @@ func TestClusterSurvivesPrimaryKill(t *testing.T) {
 		if i == p {
 			continue
 		}
-		deadline := time.Now().Add(10 * time.Second)
-		for id, schema := range byID {
-			for {
+		pending := maps.Clone(byID)
+		testwait.UntilDetail(t, 10*time.Second, fmt.Sprintf("node %d to serve every acknowledged id", i), func() (bool, string) {
+			for id, schema := range pending {
 				code, body := getNoFail(fmt.Sprintf("%s/schemas/ids/%d", n.URL, id))
 				var r struct{ Schema string }
 				json.Unmarshal([]byte(body), &r)
-				if code == 200 && r.Schema == schema {
-					break
+				if code != 200 || r.Schema != schema {
+					return false, fmt.Sprintf("id %d -> %d %s, want %s", id, code, body, schema)
 				}
-				if time.Now().After(deadline) {
-					t.Fatalf("node %d: id %d -> %d %s, want %s", i, id, code, body, schema)
-				}
-				time.Sleep(50 * time.Millisecond)
+				delete(pending, id)
 			}
-		}
+			return true, ""
+		})
 	}
 }
 
@@ -223,13 +243,10 @@ func TestBrokerRestart(t *testing.T) {
 	}
 	// Followers apply the record when their reader gets it: wait for both.
 	for _, n := range nodes {
-		deadline := time.Now().Add(10 * time.Second)
-		for code, _ := getNoFail(n.URL + "/schemas/ids/1"); code != 200; code, _ = getNoFail(n.URL + "/schemas/ids/1") {
-			if time.Now().After(deadline) {
-				t.Fatalf("%s never served id 1", n.URL)
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
+		testwait.Until(t, 10*time.Second, n.URL+" to serve id 1", func() bool {
+			code, _ := getNoFail(n.URL + "/schemas/ids/1")
+			return code == 200
+		})
 	}
 	restarted := make(chan error, 1)
 	go func() {
@@ -259,16 +276,11 @@ func TestBrokerRestart(t *testing.T) {
 		}
 	}
 	// Writes come back.
-	deadline := time.Now().Add(60 * time.Second)
-	for i := 0; ; i++ {
+	i := 0
+	testwait.UntilDetail(t, 60*time.Second, "writes to come back after the broker restart", func() (bool, string) {
 		code, body, _ := post(nodes[i%2].URL+"/subjects/r/versions", "application/json", fmt.Sprintf(`{"schema":"{\"type\":\"fixed\",\"name\":\"F%d\",\"size\":1}"}`, i))
-		if code == 200 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("writes did not come back within 60 s after the broker restart: %d %s", code, body)
-		}
-		time.Sleep(250 * time.Millisecond)
-	}
+		i++
+		return code == 200, fmt.Sprintf("%d %s", code, body)
+	})
 	t.Logf("%d reads served during the broker restart", readsOK)
 }

@@ -6,6 +6,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/schemaregistry/registry/internal/testwait"
 )
 
 // TestKillMinus9KeepsAcknowledgedWrites registers schemas from several
@@ -14,8 +16,7 @@ import (
 // registration is there with the same id and version.
 func TestKillMinus9KeepsAcknowledgedWrites(t *testing.T) {
 	dir := t.TempDir()
-	port := freePort(t)
-	n := start(t, dir, port, "SCHEMA_REGISTRY_SCHEMA_COMPATIBILITY_LEVEL=none")
+	n := start(t, dir, "SCHEMA_REGISTRY_SCHEMA_COMPATIBILITY_LEVEL=none")
 
 	type ack struct {
 		subject string
@@ -60,15 +61,22 @@ func TestKillMinus9KeepsAcknowledgedWrites(t *testing.T) {
 			}
 		}(c)
 	}
-	time.Sleep(1500 * time.Millisecond)
+	stopWriters := sync.OnceFunc(func() { close(stop); wg.Wait() })
+	t.Cleanup(stopWriters) // if the wait fails
+	// The kill comes once 50 registrations are acknowledged, the clients
+	// still writing (or sooner if one of them failed: reported below).
+	testwait.Until(t, time.Minute, "50 acknowledged registrations", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(acked) >= 50 || t.Failed()
+	})
 	n.kill()
-	close(stop)
-	wg.Wait()
+	stopWriters()
 	if len(acked) < 50 {
 		t.Fatalf("only %d registrations acknowledged before the kill", len(acked))
 	}
 
-	n = start(t, dir, port)
+	n = start(t, dir)
 	for _, a := range acked {
 		code, body := get(t, fmt.Sprintf("%s/subjects/%s/versions/%d", n.URL, a.subject, a.ver))
 		var r struct {

@@ -2,15 +2,19 @@ package test
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/schemaregistry/registry/internal/testwait"
 )
 
 // scrapeMetrics reads GET /metrics into series -> value.
@@ -40,7 +44,7 @@ func scrapeMetrics(t *testing.T, base string) map[string]float64 {
 // TestMetricsMoveWithRequests scrapes the binary's /metrics before and
 // after some requests.
 func TestMetricsMoveWithRequests(t *testing.T) {
-	n := start(t, t.TempDir(), freePort(t))
+	n := start(t, t.TempDir())
 	before := scrapeMetrics(t, n.URL)
 	const ct = "application/vnd.schemaregistry.v1+json"
 	record := func(field string) string {
@@ -94,22 +98,40 @@ func TestNotReadyUntilReplayed(t *testing.T) {
 	dir := t.TempDir()
 	writeEmbeddedLog(t, dir, records, startupRecord)
 
-	port := freePort(t)
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	n := launch(t, "http://"+addr, nil, srEnv("LISTENERS", "http://"+addr), srEnv("DATA_DIR", dir))
-	refused := 0
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		conn, err := net.DialTimeout("tcp", addr, time.Second)
-		if err == nil {
-			conn.Close()
-			break
+	// The test knocks on the port before the registry binds it, so it
+	// cannot let the registry pick one (port 0): it takes a free one, which
+	// another process may take before the registry binds it. The
+	// registry's log tells: then it tries another port.
+	var (
+		n       *node
+		refused int
+	)
+	for attempt := 1; n == nil; attempt++ {
+		addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+		try := launch(t, nil, srEnv("LISTENERS", "http://"+addr), srEnv("DATA_DIR", dir))
+		refused = 0
+		testwait.UntilDetail(t, time.Minute, "a listener on "+addr, func() (bool, string) {
+			conn, err := net.DialTimeout("tcp", addr, time.Second)
+			if err == nil {
+				conn.Close()
+				return true, ""
+			}
+			refused++
+			logs := try.Logs()
+			return strings.Contains(logs, fatalLine), logs
+		})
+		url, ok := try.listening(t)
+		switch {
+		case !ok && attempt < 3 && strings.Contains(try.Logs(), "address already in use"):
+			t.Logf("port %s was taken before the registry bound it; another one", addr)
+			try.kill()
+		case !ok:
+			t.Fatalf("registry did not start:\n%s", try.Logs())
+		case url != "http://"+addr:
+			t.Fatalf("the registry listens on %s, not on %s", url, addr)
+		default:
+			try.URL, n = url, try
 		}
-		refused++
-		if time.Now().After(deadline) {
-			t.Fatalf("no listener after 60s:\n%s", n.Logs())
-		}
-		time.Sleep(2 * time.Millisecond)
 	}
 	code, body := get(t, n.URL+"/health/ready")
 	if code != 200 {
@@ -128,14 +150,32 @@ func TestNotReadyUntilReplayed(t *testing.T) {
 	t.Logf("%d connection attempts refused during the replay of %d records", refused, records)
 }
 
+// freePort returns a port of 127.0.0.1 that was free a moment ago.
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
 // TestGracefulShutdown sends SIGTERM while a request is in flight: new
 // connections are refused at once, the request is answered, then the
 // process exits 0.
 func TestGracefulShutdown(t *testing.T) {
-	n := start(t, t.TempDir(), freePort(t))
+	n := start(t, t.TempDir())
 	pr, pw := io.Pipe()
-	req, _ := http.NewRequest("POST", n.URL+"/subjects/in-flight/versions", pr)
+	// The server answers "100 Continue" when the handler starts reading the
+	// body: then the request is in flight, and SIGTERM can come.
+	inFlight := make(chan struct{})
+	trace := &httptrace.ClientTrace{Got100Continue: func() { close(inFlight) }}
+	req, _ := http.NewRequestWithContext(httptrace.WithClientTrace(context.Background(), trace),
+		"POST", n.URL+"/subjects/in-flight/versions", pr)
 	req.Header.Set("Content-Type", "application/vnd.schemaregistry.v1+json")
+	req.Header.Set("Expect", "100-continue")
+	client := &http.Client{Transport: &http.Transport{ExpectContinueTimeout: time.Minute}} // the body waits for the server's go-ahead
 	type result struct {
 		code int
 		body string
@@ -143,7 +183,7 @@ func TestGracefulShutdown(t *testing.T) {
 	}
 	done := make(chan result, 1)
 	go func() {
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := client.Do(req)
 		if err != nil {
 			done <- result{err: err}
 			return
@@ -152,21 +192,27 @@ func TestGracefulShutdown(t *testing.T) {
 		resp.Body.Close()
 		done <- result{code: resp.StatusCode, body: string(b)}
 	}()
-	io.WriteString(pw, `{"schema":`) // the headers and half the body
-	time.Sleep(200 * time.Millisecond)
+	select {
+	case <-inFlight:
+	case r := <-done:
+		t.Fatalf("answered before the body was sent: %d %s %v", r.code, r.body, r.err)
+	case <-time.After(10 * time.Second):
+		t.Fatalf("the handler did not start reading the request body:\n%s", n.Logs())
+	}
+	io.WriteString(pw, `{"schema":`) // half the body
 
 	if err := n.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	n.waitLog(t, "shutting down")
 	addr := strings.TrimPrefix(n.URL, "http://")
-	eventually(t, func() bool {
+	testwait.Until(t, 5*time.Second, "new connections are refused once shutting down", func() bool {
 		conn, err := net.DialTimeout("tcp", addr, time.Second)
 		if err == nil {
 			conn.Close()
 		}
 		return err != nil
-	}, "new connections are refused once shutting down")
+	})
 
 	io.WriteString(pw, `"\"string\""}`)
 	pw.Close()
@@ -197,7 +243,7 @@ func TestGracefulShutdown(t *testing.T) {
 // to the binary with its default limits: 413 and 42201, and it keeps
 // serving.
 func TestLimitsOfTheBinary(t *testing.T) {
-	n := start(t, t.TempDir(), freePort(t))
+	n := start(t, t.TempDir())
 	const ct = "application/vnd.schemaregistry.v1+json"
 	big := `{"schema":"` + strings.Repeat(" ", 5<<20) + `"}`
 	code, body, err := post(n.URL+"/subjects/big/versions", ct, big)

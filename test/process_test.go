@@ -6,20 +6,23 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/schemaregistry/registry/internal/testwait"
 )
 
 // launch runs the binary with args and env only (no default listener or
-// data directory) and returns at once; waitLive waits until it answers.
-func launch(t *testing.T, baseURL string, args []string, env ...string) *node {
+// data directory) and returns at once; waitListening tells its URL.
+func launch(t *testing.T, args []string, env ...string) *node {
 	t.Helper()
 	cmd := exec.Command(binary(t), args...)
 	cmd.Env = append(os.Environ(), env...)
 	stderr, _ := cmd.StderrPipe()
-	n := &node{cmd: cmd, URL: baseURL, logs: &strings.Builder{}, mu: &sync.Mutex{}}
+	n := &node{cmd: cmd, logs: &strings.Builder{}, mu: &sync.Mutex{}}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -36,36 +39,66 @@ func launch(t *testing.T, baseURL string, args []string, env ...string) *node {
 	return n
 }
 
-// waitLive polls /health/live with client until it answers 200.
+// listeningLine is the log line of a bound listener: with port 0 it is where
+// the port is told.
+var listeningLine = regexp.MustCompile(`msg=listening url=(\S+)`)
+
+// fatalLine starts the error that stops the process at start-up.
+const fatalLine = "schema-registry: "
+
+// listening waits until the first listener is bound and returns its URL,
+// or false when the process stopped at start-up first.
+func (n *node) listening(t *testing.T) (url string, ok bool) {
+	t.Helper()
+	testwait.UntilDetail(t, 30*time.Second, "a listening log line", func() (bool, string) {
+		logs := n.Logs()
+		if m := listeningLine.FindStringSubmatch(logs); m != nil {
+			url, ok = m[1], true
+		}
+		return ok || strings.Contains(logs, fatalLine), logs
+	})
+	return url, ok
+}
+
+// waitListening sets n.URL to the first listener's, once bound.
+func (n *node) waitListening(t *testing.T) {
+	t.Helper()
+	url, ok := n.listening(t)
+	if !ok {
+		t.Fatalf("registry did not start:\n%s", n.Logs())
+	}
+	n.URL = url
+}
+
+// waitLive waits until the registry listens and /health/live answers 200
+// through client.
 func (n *node) waitLive(t *testing.T, client *http.Client) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
+	n.waitListening(t)
+	testwait.UntilDetail(t, 30*time.Second, "/health/live to answer 200 at "+n.URL, func() (bool, string) {
 		resp, err := client.Get(n.URL + "/health/live")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
-				return
+				return true, ""
 			}
+			err = fmt.Errorf("status %d", resp.StatusCode)
 		}
-		if strings.Contains(n.Logs(), "schema-registry: ") { // the fatal start-up error
-			break
+		logs := n.Logs()
+		if strings.Contains(logs, fatalLine) {
+			t.Fatalf("registry did not start:\n%s", logs)
 		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf("registry did not start:\n%s", n.Logs())
+		return false, fmt.Sprintf("%v\n%s", err, logs)
+	})
 }
 
 // waitLog waits until the process has logged a line containing s.
 func (n *node) waitLog(t *testing.T, s string) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(n.Logs(), s) {
-		if time.Now().After(deadline) {
-			t.Fatalf("no log line with %q:\n%s", s, n.Logs())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	testwait.UntilDetail(t, 10*time.Second, fmt.Sprintf("a log line with %q", s), func() (bool, string) {
+		logs := n.Logs()
+		return strings.Contains(logs, s), logs
+	})
 }
 
 // srEnv is the environment variable that sets a property.

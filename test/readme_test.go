@@ -33,7 +33,7 @@ func TestReadmeWalkthrough(t *testing.T) {
 	if len(cmds) != 4 {
 		t.Fatalf("walkthrough has %d curl commands, want 4", len(cmds))
 	}
-	n := start(t, t.TempDir(), freePort(t))
+	n := start(t, t.TempDir())
 	want := [][]string{
 		{`"id":1,`, `"version":1,`}, // my_topic-key
 		{`"id":1,`, `"version":1,`}, // my_topic-value: the same schema, the same id

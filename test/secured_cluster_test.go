@@ -14,6 +14,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 
 	"github.com/schemaregistry/registry/internal/testcerts"
+	"github.com/schemaregistry/registry/internal/testwait"
 )
 
 // TestSecuredClusterOnKfake runs two nodes in Kafka mode (franz-go's
@@ -41,9 +42,8 @@ func TestSecuredClusterOnKfake(t *testing.T) {
 	var nodes []*node
 	for i, name := range []string{"node-a", "node-b"} {
 		cert, key := ca.Server(t, name).WritePEM(t, dir, name)
-		url := fmt.Sprintf("https://127.0.0.1:%d", freePort(t))
-		nodes = append(nodes, launch(t, url, nil,
-			srEnv("LISTENERS", url),
+		nodes = append(nodes, launch(t, nil,
+			srEnv("LISTENERS", "https://127.0.0.1:0"), // the port bound is the one advertised
 			srEnv("DATA_DIR", filepath.Join(dir, fmt.Sprint("data", i))),
 			srEnv("HOST_NAME", "127.0.0.1"),
 			srEnv("INTER_INSTANCE_PROTOCOL", "https"),
@@ -68,7 +68,7 @@ func TestSecuredClusterOnKfake(t *testing.T) {
 	}
 	// The primary is the smallest URL, once both agree.
 	var primary, follower *node
-	eventually30s(t, func() bool {
+	testwait.Until(t, 30*time.Second, "the nodes agree on a primary", func() bool {
 		var seen []string
 		for _, n := range nodes {
 			resp, err := hc.Get(n.URL + "/health/ready")
@@ -92,7 +92,7 @@ func TestSecuredClusterOnKfake(t *testing.T) {
 			}
 		}
 		return primary != nil
-	}, "the nodes agree on a primary")
+	})
 
 	do := func(n *node, method, path, body, user, password string) (int, string) {
 		req, _ := http.NewRequest(method, n.URL+path, strings.NewReader(body))
@@ -121,10 +121,10 @@ func TestSecuredClusterOnKfake(t *testing.T) {
 	if !strings.Contains(primary.Logs(), "msg=audit user=bob auth=basic") {
 		t.Errorf("the primary's audit log does not name bob:\n%s", primary.Logs())
 	}
-	eventually30s(t, func() bool {
+	testwait.Until(t, 30*time.Second, "the follower's reader applies the registration", func() bool {
 		code, body := do(follower, "GET", "/subjects/orders-value/versions/1", "", "alice", "alice-pw")
 		return code == 200 && strings.Contains(body, `"id":1`)
-	}, "the follower's reader applies the registration")
+	})
 
 	metric := func(n *node, name string) string {
 		code, body := do(n, "GET", "/metrics", "", "alice", "alice-pw")
@@ -143,17 +143,5 @@ func TestSecuredClusterOnKfake(t *testing.T) {
 	}
 	if lag := metric(follower, "schema_registry_log_lag"); lag != "0" {
 		t.Errorf("schema_registry_log_lag on the follower: %q, want 0 once applied", lag)
-	}
-}
-
-// eventually30s polls cond for up to 30 seconds.
-func eventually30s(t *testing.T, cond func() bool, what string) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("not within 30s: %s", what)
-		}
-		time.Sleep(100 * time.Millisecond)
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/schemaregistry/registry/internal/testcerts"
+	"github.com/schemaregistry/registry/internal/testwait"
 )
 
 // secured is a registry started with TLS, BASIC authentication of three
@@ -56,9 +57,8 @@ func startSecured(t *testing.T) *secured {
 	s.usersFile = filepath.Join(s.dir, "users.properties")
 	testcerts.WriteFile(t, s.usersFile, []byte(s.usersLines))
 
-	port := freePort(t)
-	s.node = launch(t, fmt.Sprintf("https://127.0.0.1:%d", port), nil,
-		srEnv("LISTENERS", fmt.Sprintf("https://127.0.0.1:%d", port)),
+	s.node = launch(t, nil,
+		srEnv("LISTENERS", "https://127.0.0.1:0"),
 		srEnv("DATA_DIR", filepath.Join(s.dir, "data")),
 		srEnv("SSL_CERTIFICATE_LOCATION", s.certFile),
 		srEnv("SSL_KEY_LOCATION", s.keyFile),
@@ -261,18 +261,18 @@ func TestSecuredServer(t *testing.T) {
 			t.Fatalf("dave before he is added: %d", a.status)
 		}
 		testcerts.WriteFile(t, s.usersFile, []byte(s.usersLines+"dave: dave-secret,admin\n"))
-		eventually(t, func() bool {
+		testwait.Until(t, 5*time.Second, "dave added to the users file is admitted", func() bool {
 			return s.do(t, c, "PUT", "/config", `{"compatibility":"BACKWARD"}`, "dave", "dave-secret").status == 200
-		}, "dave added to the users file is admitted")
+		})
 		// A file that does not load leaves the current one in force (the
 		// file is looked at again on a request, at most every 100 ms).
 		testcerts.WriteFile(t, s.usersFile, []byte("dave: OBF:1v2j1uum1xtv1zej1zer1xtn1uvk1v1v,admin\n"))
-		eventually(t, func() bool {
+		testwait.Until(t, 5*time.Second, "the bad users file is refused and logged", func() bool {
 			if a := s.do(t, c, "GET", "/subjects", "", readerUser, readerPW); a.status != 200 {
 				t.Fatalf("after a bad users file: %d, want the previous file to stay in force", a.status)
 			}
 			return strings.Contains(s.Logs(), "changed users file "+s.usersFile+" refused")
-		}, "the bad users file is refused and logged")
+		})
 	})
 
 	t.Run("certificate reloaded", func(t *testing.T) {
@@ -288,7 +288,7 @@ func TestSecuredServer(t *testing.T) {
 			t.Fatalf("served certificate %q", cn)
 		}
 		s.ca.Server(t, "registry-rotated").WritePEM(t, s.dir, "server")
-		eventually(t, func() bool { return serverCN() == "registry-rotated" }, "new connections get the new certificate")
+		testwait.Until(t, 5*time.Second, "new connections get the new certificate", func() bool { return serverCN() == "registry-rotated" })
 	})
 
 	t.Run("audit log", func(t *testing.T) {
@@ -309,18 +309,6 @@ func TestSecuredServer(t *testing.T) {
 	})
 }
 
-// eventually polls cond for up to 5 seconds.
-func eventually(t *testing.T, cond func() bool, what string) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("not within 5s: %s", what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
 // TestPKCS12Stores starts the binary with a PKCS12 keystore and truststore,
 // as Confluent users keep them, and client certificates required.
 func TestPKCS12Stores(t *testing.T) {
@@ -329,8 +317,6 @@ func TestPKCS12Stores(t *testing.T) {
 	ks, ts := filepath.Join(dir, "registry.keystore.p12"), filepath.Join(dir, "registry.truststore.p12")
 	testcerts.WriteFile(t, ks, ca.Server(t, "registry-p12").PKCS12(t, ca, "ks-secret"))
 	testcerts.WriteFile(t, ts, ca.TrustStore(t, "ts-secret"))
-	port := freePort(t)
-	url := fmt.Sprintf("https://127.0.0.1:%d", port)
 	props := filepath.Join(dir, "registry.properties")
 	os.WriteFile(props, []byte(fmt.Sprintf(`listeners=%s
 data.dir=%s
@@ -340,12 +326,12 @@ ssl.keystore.type=PKCS12
 ssl.truststore.location=%s
 ssl.truststore.password=ts-secret
 ssl.client.authentication=REQUIRED
-`, url, filepath.Join(dir, "data"), ks, ts)), 0o600)
-	n := launch(t, url, []string{props})
+`, "https://127.0.0.1:0", filepath.Join(dir, "data"), ks, ts)), 0o600)
+	n := launch(t, []string{props})
 	withCert := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{
 		RootCAs: ca.Pool(), Certificates: []tls.Certificate{ca.Client(t, "app").TLS()}}}}
 	n.waitLive(t, withCert)
-	resp, err := withCert.Get(url + "/subjects")
+	resp, err := withCert.Get(n.URL + "/subjects")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -354,7 +340,7 @@ ssl.client.authentication=REQUIRED
 		t.Errorf("with a client certificate: %d from %q", resp.StatusCode, resp.TLS.PeerCertificates[0].Subject.CommonName)
 	}
 	without := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: ca.Pool()}}}
-	if resp, err := without.Get(url + "/subjects"); err == nil {
+	if resp, err := without.Get(n.URL + "/subjects"); err == nil {
 		resp.Body.Close()
 		t.Errorf("REQUIRED accepted a client without a certificate: %d", resp.StatusCode)
 	}

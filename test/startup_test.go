@@ -14,6 +14,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/schemaregistry/registry/internal/testwait"
 	"github.com/schemaregistry/registry/store"
 	"github.com/schemaregistry/registry/store/file"
 )
@@ -80,19 +81,13 @@ func needStartup(t *testing.T) {
 // /health/ready and its resident memory then.
 func measureStartup(t *testing.T, dataDir string, env ...string) {
 	t.Helper()
-	port := freePort(t)
 	binary(t) // built now: the build is no part of the start-up
 	began := time.Now()
-	n := start(t, dataDir, port, env...)
-	for {
-		if code, _ := getNoFail(n.URL + "/health/ready"); code == 200 {
-			break
-		}
-		if time.Since(began) > 2*time.Minute {
-			t.Fatalf("not ready after 2 minutes:\n%s", n.Logs())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	n := start(t, dataDir, env...)
+	testwait.UntilDetail(t, 2*time.Minute-time.Since(began), "/health/ready to answer 200", func() (bool, string) {
+		code, _ := getNoFail(n.URL + "/health/ready")
+		return code == 200, n.Logs()
+	})
 	ready := time.Since(began)
 	code, body := getNoFail(fmt.Sprintf("%s/schemas/ids/%d", n.URL, startupRecords))
 	if code != 200 || !strings.Contains(body, fmt.Sprintf(`R%d`, startupRecords-1)) {

@@ -33,7 +33,7 @@ var errHelp = errors.New("help requested")
 type Listener struct {
 	Scheme string // "http" or "https", lower case
 	Host   string // without brackets for IPv6; "" means all interfaces
-	Port   int    // 1..65535
+	Port   int    // 0..65535; 0 binds a free port, logged at start
 }
 
 // Addr returns host:port in the form net.Listen expects: ":port" when Host is
@@ -118,7 +118,7 @@ var properties = []property{
 	{
 		Name:    "listeners",
 		Default: defaultListeners,
-		Doc:     "Comma-separated URLs to listen on: http or https, a host (empty for all interfaces) and a port.",
+		Doc:     "Comma-separated URLs to listen on: http or https, a host (empty for all interfaces) and a port (0: a free one, logged at start).",
 		set: func(c *Config, v string) error {
 			ls, err := parseListeners(v)
 			c.Listeners = ls
@@ -138,7 +138,7 @@ var properties = []property{
 	{
 		Name:         "host.port",
 		Default:      "",
-		shownDefault: "port of the first listener",
+		shownDefault: "port of the first listener (as bound, when it is 0)",
 		Doc:          "Port this node advertises to clients and other instances.",
 		set: func(c *Config, v string) error {
 			if strings.TrimSpace(v) == "" {
@@ -813,7 +813,7 @@ func parseListeners(v string) ([]Listener, error) {
 		if err != nil {
 			return nil, fmt.Errorf("listener %q: %w", part, err)
 		}
-		if seen[l.Addr()] {
+		if l.Port != 0 && seen[l.Addr()] {
 			return nil, fmt.Errorf("listener %q: address %s is listed twice", part, l.Addr())
 		}
 		seen[l.Addr()] = true
@@ -847,8 +847,8 @@ func parseListener(s string) (Listener, error) {
 		return Listener{}, fmt.Errorf("missing port; %s", listenerForm)
 	}
 	port, err := strconv.Atoi(u.Port())
-	if err != nil || port < 1 || port > 65535 {
-		return Listener{}, errors.New("port must be from 1 to 65535")
+	if err != nil || port < 0 || port > 65535 {
+		return Listener{}, errors.New("port must be from 0 to 65535 (0: a free one)")
 	}
 	return Listener{Scheme: scheme, Host: u.Hostname(), Port: port}, nil
 }

@@ -292,8 +292,8 @@ func TestBadValues(t *testing.T) {
 		{"listeners", "ftp://host:21", "http or https"},
 		{"listeners", "http://host", "missing port"},
 		{"listeners", "http://host:", "missing port"},
-		{"listeners", "http://host:0", "1 to 65535"},
-		{"listeners", "http://host:65536", "1 to 65535"},
+		{"listeners", "http://host:99999", "0 to 65535"},
+		{"listeners", "http://host:65536", "0 to 65535"},
 		{"listeners", "http://host:port", "http://host:port"},
 		{"listeners", "http://host:8081/path", "path"},
 		{"listeners", "http://user@host:8081", "user info"},
@@ -422,6 +422,8 @@ func TestListeners(t *testing.T) {
 		{"http://[::]:80", []Listener{{"http", "::", 80}}, []string{"[::]:80"}},
 		{" http://a:1 ,  https://b:65535 ", []Listener{{"http", "a", 1}, {"https", "b", 65535}}, []string{"a:1", "b:65535"}},
 		{"", []Listener{{"http", "0.0.0.0", 8081}}, []string{"0.0.0.0:8081"}},
+		// Port 0 binds a free port each: not the same address twice.
+		{"http://127.0.0.1:0,https://127.0.0.1:0", []Listener{{"http", "127.0.0.1", 0}, {"https", "127.0.0.1", 0}}, []string{"127.0.0.1:0", "127.0.0.1:0"}},
 	}
 	for _, tt := range tests {
 		cfg, err := loadConfig(nil, []string{"SCHEMA_REGISTRY_LISTENERS=" + tt.in}, nil)

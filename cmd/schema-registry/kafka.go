@@ -25,6 +25,7 @@ import (
 type kafkaSettings struct {
 	log              kafka.Config
 	identity         kafka.Identity
+	advertiseBound   int // index in cfg.Listeners of the port-0 listener whose bound port is advertised, or -1
 	groupID          string
 	sticky           bool
 	sessionTimeout   time.Duration
@@ -119,15 +120,19 @@ func kafkaMode(cfg *Config) (s kafkaSettings, ok bool, err error) {
 		bad("inter.instance.protocol", scheme, "http or https")
 	}
 	port := cfg.HostPort
+	s.advertiseBound = -1
 	if port == 0 {
-		for _, l := range cfg.Listeners {
+		for i, l := range cfg.Listeners {
 			if l.Scheme == scheme {
 				port = l.Port
+				if port == 0 {
+					s.advertiseBound = i // known once bound
+				}
 				break
 			}
 		}
 	}
-	if port == 0 {
+	if port == 0 && s.advertiseBound < 0 {
 		errs = append(errs, fmt.Errorf("no %s listener for inter.instance.protocol=%s: add one to listeners or set host.port", scheme, scheme))
 	}
 	s.identity = kafka.Identity{Host: cfg.HostName, Port: port, MasterEligibility: eligible, Scheme: scheme, Version: 1}

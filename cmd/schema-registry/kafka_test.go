@@ -91,3 +91,35 @@ func TestKafkaModeBadValuesNameTheProperty(t *testing.T) {
 		}
 	}
 }
+
+// A listener on port 0 advertises the port it binds: kafkaMode names it,
+// the start-up fills the identity's port in once bound.
+func TestKafkaModeAdvertisesABoundPort(t *testing.T) {
+	for _, tc := range []struct {
+		listeners, protocol, hostPort string
+		port, bound                   int
+	}{
+		{"http://127.0.0.1:8081", "", "", 8081, -1},
+		{"http://127.0.0.1:0", "", "", 0, 0},
+		{"http://127.0.0.1:0,https://127.0.0.1:0", "https", "", 0, 1},
+		{"http://127.0.0.1:8081,https://127.0.0.1:0", "https", "", 8081, -1}, // the first listener's port, as before
+		{"http://127.0.0.1:0", "", "9999", 9999, -1},
+	} {
+		env := []string{"SCHEMA_REGISTRY_KAFKASTORE_BOOTSTRAP_SERVERS=k:9092", "SCHEMA_REGISTRY_LISTENERS=" + tc.listeners}
+		if tc.protocol != "" {
+			env = append(env, "SCHEMA_REGISTRY_INTER_INSTANCE_PROTOCOL="+tc.protocol)
+		}
+		if tc.hostPort != "" {
+			env = append(env, "SCHEMA_REGISTRY_HOST_PORT="+tc.hostPort)
+		}
+		s, _, err := kafkaConfig(t, env...)
+		if err != nil || s.identity.Port != tc.port || s.advertiseBound != tc.bound {
+			t.Errorf("%s (protocol %q, host.port %q): port %d, bound listener %d, %v; want %d and %d",
+				tc.listeners, tc.protocol, tc.hostPort, s.identity.Port, s.advertiseBound, err, tc.port, tc.bound)
+		}
+	}
+	if _, _, err := kafkaConfig(t, "SCHEMA_REGISTRY_KAFKASTORE_BOOTSTRAP_SERVERS=k:9092",
+		"SCHEMA_REGISTRY_LISTENERS=http://127.0.0.1:0", "SCHEMA_REGISTRY_INTER_INSTANCE_PROTOCOL=https"); err == nil || !strings.Contains(err.Error(), "no https listener") {
+		t.Errorf("no https listener for inter.instance.protocol=https: %v", err)
+	}
+}

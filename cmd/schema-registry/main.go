@@ -121,8 +121,27 @@ func run(args, environ []string) error {
 	logger.Info("registry ready", "subjects", stats.Subjects, "versions", stats.Versions, "schemas", stats.Schemas,
 		"elapsed", time.Since(start).Round(time.Millisecond))
 
+	// The listeners open only now, after the replay: until then
+	// connections are refused, which is what readiness probes see.
+	var listeners []net.Listener
+	for _, l := range cfg.Listeners {
+		ln, err := net.Listen("tcp", l.Addr())
+		if err != nil {
+			return fmt.Errorf("listeners: %w", err)
+		}
+		// The bound address: with port 0 the only place it is told.
+		logger.Info("listening", "url", fmt.Sprintf("%s://%s", l.Scheme, ln.Addr()))
+		if l.Scheme == "https" {
+			ln = tls.NewListener(ln, sec.tls.Config())
+		}
+		listeners = append(listeners, ln)
+	}
+
 	startElector, stopElector := func() {}, func() {}
 	if kafkaOn {
+		if ks.advertiseBound >= 0 {
+			ks.identity.Port = listeners[ks.advertiseBound].Addr().(*net.TCPAddr).Port
+		}
 		clusterID = klog.ClusterID()
 		leadership = &primary{self: ks.identity.URL()}
 		elector := kafka.NewElector(kafka.ElectorConfig{
@@ -143,7 +162,7 @@ func run(args, environ []string) error {
 				logger.Info("primary elected", "primary", url, "self", url == leadership.self)
 			},
 		})
-		// The elector starts once the listeners are bound: the others may
+		// The elector starts once the listeners serve: the others may
 		// forward writes to this node as soon as it is elected.
 		startElector = func() {
 			electorDone := make(chan struct{})
@@ -162,22 +181,12 @@ func run(args, environ []string) error {
 		opts.LogEnd = logEnd(klog, ks.log.Topic)
 	}
 	handler := api.New(opts)
-	// The listeners open only now, after the replay: until then
-	// connections are refused, which is what readiness probes see.
-	errc := make(chan error, len(cfg.Listeners))
+	errc := make(chan error, len(listeners))
 	var servers []*http.Server
-	for _, l := range cfg.Listeners {
-		ln, err := net.Listen("tcp", l.Addr())
-		if err != nil {
-			return fmt.Errorf("listeners: %w", err)
-		}
-		if l.Scheme == "https" {
-			ln = tls.NewListener(ln, sec.tls.Config())
-		}
+	for _, ln := range listeners {
 		srv := &http.Server{Handler: handler, ReadHeaderTimeout: cfg.RequestHeaderTimeout, ReadTimeout: cfg.RequestReadTimeout,
 			IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelDebug)}
 		servers = append(servers, srv)
-		logger.Info("listening", "url", fmt.Sprintf("%s://%s", l.Scheme, ln.Addr()))
 		go func() { errc <- srv.Serve(ln) }()
 	}
 	startElector()

@@ -3,11 +3,11 @@ package avro
 import (
 	"encoding/json"
 	"errors"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/schemaregistry/registry/formats"
+	"github.com/schemaregistry/registry/internal/testvectors"
 )
 
 func canon(t *testing.T, text string, normalize bool, deps ...formats.Dependency) string {
@@ -104,10 +104,7 @@ func TestReferencesArePrintedByName(t *testing.T) {
 // them.) Same-namespace references print by their short name, as Avro Java's
 // Name.getQualified does.
 func TestGoldenSchemaParses(t *testing.T) {
-	b, err := os.ReadFile("../../../shared/testdata/confluent/core-schema-md5-golden-data.json")
-	if err != nil {
-		t.Skipf("golden data absent: %v", err)
-	}
+	b := testvectors.Read(t, "Confluent MD5 golden data (Avro schema)", "confluent/core-schema-md5-golden-data.json")
 	var g struct {
 		Schemas map[string]string `json:"schemas"`
 	}

@@ -3,12 +3,12 @@ package jsonschema
 import (
 	"encoding/json"
 	"errors"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/schemaregistry/registry/formats"
+	"github.com/schemaregistry/registry/internal/testvectors"
 )
 
 func parse(t testing.TB, text string, opts formats.Options, deps ...formats.Dependency) *Schema {
@@ -69,10 +69,7 @@ func TestNormalizedSortsKeysRecursively(t *testing.T) {
 // canonical text (what the registry hashes) differs from it and is the
 // compact form Jackson prints.
 func TestGoldenHashes(t *testing.T) {
-	b, err := os.ReadFile("../../../shared/testdata/confluent/core-schema-md5-golden-data.json")
-	if err != nil {
-		t.Skipf("golden data absent: %v", err)
-	}
+	b := testvectors.Read(t, "Confluent MD5 golden hashes (JSON Schema)", "confluent/core-schema-md5-golden-data.json")
 	var g struct {
 		Schemas        map[string]string            `json:"schemas"`
 		References     []formats.Reference          `json:"references"`

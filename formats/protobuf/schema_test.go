@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -14,6 +13,7 @@ import (
 	"google.golang.org/protobuf/types/descriptorpb"
 
 	"github.com/schemaregistry/registry/formats"
+	"github.com/schemaregistry/registry/internal/testvectors"
 )
 
 func TestFormatType(t *testing.T) {
@@ -33,13 +33,7 @@ func TestFormatType(t *testing.T) {
 // on that text; the schema itself must parse and print to Confluent's
 // canonical layout, which is what the registry hashes on registration.
 func TestGoldenHashes(t *testing.T) {
-	raw, err := os.ReadFile("../../../shared/testdata/confluent/core-schema-md5-golden-data.json")
-	if os.IsNotExist(err) {
-		t.Skip("Confluent golden data not present")
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	raw := testvectors.Read(t, "Confluent MD5 golden hashes (Protobuf)", "confluent/core-schema-md5-golden-data.json")
 	var golden struct {
 		Schemas        map[string]string            `json:"schemas"`
 		References     []formats.Reference          `json:"references"`

@@ -8,10 +8,12 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/schemaregistry/registry/internal/testcerts"
+	"github.com/schemaregistry/registry/internal/testwait"
 )
 
 // serve starts an HTTPS server with srv's configuration that answers the
@@ -49,11 +51,30 @@ func handshake(t *testing.T, url string, roots *testcerts.Cert, certs ...tls.Cer
 
 var quiet = slog.New(slog.DiscardHandler)
 
+// logs is a log destination read while the server writes to it.
+type logs struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *logs) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logs) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
 func TestPEMAndReload(t *testing.T) {
 	dir := t.TempDir()
 	ca := testcerts.CA(t, "ca")
 	cert, key := ca.Server(t, "first").WritePEM(t, dir, "server")
-	srv, err := New(Settings{CertFile: cert, KeyFile: key, ReloadInterval: 10 * time.Millisecond, Logger: quiet})
+	var log logs
+	srv, err := New(Settings{CertFile: cert, KeyFile: key, ReloadInterval: 10 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(&log, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,17 +82,29 @@ func TestPEMAndReload(t *testing.T) {
 	if cn, err := handshake(t, url, ca); err != nil || cn != "first" {
 		t.Fatalf("first certificate: %q, %v", cn, err)
 	}
+	// The files are looked at on a new connection, at most every 10 ms.
 	ca.Server(t, "second").WritePEM(t, dir, "server")
-	time.Sleep(20 * time.Millisecond)
-	if cn, err := handshake(t, url, ca); err != nil || cn != "second" {
-		t.Fatalf("after the files changed: %q, %v; want the second certificate", cn, err)
-	}
-	// A half-written change (a key that does not match) keeps the current one.
+	testwait.Until(t, 5*time.Second, "new connections to get the second certificate", func() bool {
+		cn, err := handshake(t, url, ca)
+		if err != nil {
+			t.Fatalf("after the files changed: %v", err)
+		}
+		return cn == "second"
+	})
+	// A half-written change (a key that does not match) keeps the current
+	// one, before and after it was looked at (and refused).
 	testcerts.WriteFile(t, key, ca.Server(t, "other").KeyPEM(t))
-	time.Sleep(20 * time.Millisecond)
-	if cn, err := handshake(t, url, ca); err != nil || cn != "second" {
-		t.Fatalf("after a bad change: %q, %v; want the second certificate still", cn, err)
+	kept := func() {
+		t.Helper()
+		if cn, err := handshake(t, url, ca); err != nil || cn != "second" {
+			t.Fatalf("after a bad change: %q, %v; want the second certificate still", cn, err)
+		}
 	}
+	testwait.Until(t, 5*time.Second, "the bad change to be looked at and refused", func() bool {
+		kept()
+		return strings.Contains(log.String(), "changed TLS certificate refused")
+	})
+	kept()
 }
 
 func TestPKCS12KeyStoreAndTrustStore(t *testing.T) {

@@ -19,6 +19,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/schemaregistry/registry/internal/jackson"
+	"github.com/schemaregistry/registry/internal/testwait"
 )
 
 // ---------------------------------------------------------------------------
@@ -380,21 +381,44 @@ func (n *testNode) lastChange() (*Identity, bool) {
 	return h[len(h)-1], true
 }
 
-// waitFor polls cond until it holds or the deadline passes.
-func waitFor(t *testing.T, timeout time.Duration, what string, cond func() (bool, string)) time.Duration {
-	t.Helper()
-	start := time.Now()
-	var last string
-	for {
-		ok, detail := cond()
-		if ok {
-			return time.Since(start)
+// heartbeats counts the heartbeats of one generation the coordinator gets
+// from each member, from now on (an observing fault: nothing is failed).
+// A member sends its next heartbeat only once the previous one was
+// answered and the answer kept it in the generation, so k counted
+// heartbeats prove that k-1 answers were handled without a rejoin.
+type heartbeats struct {
+	mu sync.Mutex
+	n  map[string]int // member id -> heartbeats
+}
+
+func countHeartbeats(t *testing.T, c *kfake.Cluster, generation int32) *heartbeats {
+	h := &heartbeats{n: map[string]int{}}
+	f := c.Fault(kfake.Fault{Keys: []kmsg.Key{kmsg.Heartbeat}, Group: testGroup, Observe: true, Count: -1,
+		When: func(r kmsg.Request) bool {
+			if hb := r.(*kmsg.HeartbeatRequest); hb.Generation == generation {
+				h.mu.Lock()
+				h.n[hb.MemberID]++
+				h.mu.Unlock()
+			}
+			return false
+		}})
+	t.Cleanup(f.Remove)
+	return h
+}
+
+// atLeast: every node's member has sent k heartbeats of the generation
+// since the count began.
+func (h *heartbeats) atLeast(nodes []*testNode, k int) func() (bool, string) {
+	return func() (bool, string) {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		for _, n := range nodes {
+			st := n.e.State()
+			if got := h.n[st.MemberID]; got < k {
+				return false, fmt.Sprintf("%s (member %s, generation %d): %d heartbeats", n.name, st.MemberID, st.Generation, got)
+			}
 		}
-		last = detail
-		if time.Since(start) > timeout {
-			t.Fatalf("timed out after %v waiting for %s: %s", timeout, what, last)
-		}
-		time.Sleep(20 * time.Millisecond)
+		return true, ""
 	}
 }
 
@@ -458,7 +482,7 @@ func TestElectorSmallestURLWins(t *testing.T) {
 		startNode(t, c, "node-a", fastOpts()),
 		startNode(t, c, "node-c", fastOpts()),
 	}
-	took := waitFor(t, 10*time.Second, "agreement on node-a", agreed(nodes, "http://node-a:8081"))
+	took := testwait.UntilDetail(t, 10*time.Second, "agreement on node-a", agreed(nodes, "http://node-a:8081"))
 	t.Logf("agreed in %v", took)
 
 	var primaries, groupLeaders int
@@ -499,7 +523,7 @@ func TestElectorEligibility(t *testing.T) {
 			startNode(t, c, "node-b", fastOpts()),
 			startNode(t, c, "node-c", fastOpts()),
 		}
-		waitFor(t, 10*time.Second, "agreement on node-b", agreed(nodes, "http://node-b:8081"))
+		testwait.UntilDetail(t, 10*time.Second, "agreement on node-b", agreed(nodes, "http://node-b:8081"))
 		for _, n := range nodes {
 			for _, l := range n.history() {
 				if l != nil && l.Host == "node-a" {
@@ -513,7 +537,7 @@ func TestElectorEligibility(t *testing.T) {
 		o := fastOpts()
 		o.eligible = false
 		nodes := []*testNode{startNode(t, c, "node-a", o), startNode(t, c, "node-b", o), startNode(t, c, "node-c", o)}
-		waitFor(t, 10*time.Second, "a stable group without primary", agreed(nodes, ""))
+		testwait.UntilDetail(t, 10*time.Second, "a stable group without primary", agreed(nodes, ""))
 		for _, n := range nodes {
 			if h := n.history(); len(h) != 0 {
 				t.Fatalf("%s: OnChange called %d times", n.name, len(h))
@@ -535,7 +559,7 @@ func TestElectorDuplicateURLs(t *testing.T) {
 		startNode(t, c, "node-dup", fastOpts()),
 		startNode(t, c, "node-dup", fastOpts()),
 	}
-	waitFor(t, 10*time.Second, "DUPLICATE_URLS everywhere", func() (bool, string) {
+	testwait.UntilDetail(t, 10*time.Second, "DUPLICATE_URLS everywhere", func() (bool, string) {
 		if ok, why := agreed(nodes, "")(); !ok {
 			return false, why
 		}
@@ -561,7 +585,7 @@ func TestElectorDuplicateURLs(t *testing.T) {
 	}
 
 	nodes[2].stop(t)
-	waitFor(t, 10*time.Second, "agreement on node-a once the duplicate left", agreed(nodes[:2], "http://node-a:8081"))
+	testwait.UntilDetail(t, 10*time.Second, "agreement on node-a once the duplicate left", agreed(nodes[:2], "http://node-a:8081"))
 	for _, n := range nodes[:2] {
 		if err := n.e.State().Err; err != nil {
 			t.Fatalf("%s: error %v after recovery", n.name, err)
@@ -576,7 +600,7 @@ func TestElectorPrimaryLeaves(t *testing.T) {
 	o := fastOpts()
 	o.session = 10 * time.Second // a re-election faster than this proves LeaveGroup did it
 	nodes := []*testNode{startNode(t, c, "node-a", o), startNode(t, c, "node-b", o), startNode(t, c, "node-c", o)}
-	waitFor(t, 10*time.Second, "agreement on node-a", agreed(nodes, "http://node-a:8081"))
+	testwait.UntilDetail(t, 10*time.Second, "agreement on node-a", agreed(nodes, "http://node-a:8081"))
 
 	start := time.Now()
 	nodes[0].stop(t)
@@ -586,7 +610,7 @@ func TestElectorPrimaryLeaves(t *testing.T) {
 	if _, ok := nodes[0].e.Leader(); ok {
 		t.Fatal("stopped node still reports a primary")
 	}
-	waitFor(t, 4*time.Second, "agreement on node-b", agreed(nodes[1:], "http://node-b:8081"))
+	testwait.UntilDetail(t, 4*time.Second, "agreement on node-b", agreed(nodes[1:], "http://node-b:8081"))
 	t.Logf("re-elected %v after the primary left", time.Since(start))
 }
 
@@ -597,11 +621,11 @@ func TestElectorCrashedPrimaryEvicted(t *testing.T) {
 	o := fastOpts()
 	o.session = time.Second
 	nodes := []*testNode{startNode(t, c, "node-a", o), startNode(t, c, "node-b", o), startNode(t, c, "node-c", o)}
-	waitFor(t, 10*time.Second, "agreement on node-a", agreed(nodes, "http://node-a:8081"))
+	testwait.UntilDetail(t, 10*time.Second, "agreement on node-a", agreed(nodes, "http://node-a:8081"))
 
 	start := time.Now()
 	nodes[0].crash(t)
-	took := waitFor(t, 8*time.Second, "agreement on node-b", agreed(nodes[1:], "http://node-b:8081"))
+	took := testwait.UntilDetail(t, 8*time.Second, "agreement on node-b", agreed(nodes[1:], "http://node-b:8081"))
 	if took < o.session/2 {
 		t.Fatalf("re-elected after %v, before the session timeout could have expired", took)
 	}
@@ -617,7 +641,7 @@ func TestElectorHealsAfterCoordinatorFailures(t *testing.T) {
 	o := fastOpts()
 	o.session = time.Second
 	nodes := []*testNode{startNode(t, c, "node-a", o), startNode(t, c, "node-b", o), startNode(t, c, "node-c", o)}
-	waitFor(t, 10*time.Second, "agreement on node-a", agreed(nodes, "http://node-a:8081"))
+	testwait.UntilDetail(t, 10*time.Second, "agreement on node-a", agreed(nodes, "http://node-a:8081"))
 	groupKeys := []kmsg.Key{kmsg.JoinGroup, kmsg.SyncGroup, kmsg.Heartbeat}
 
 	// A blip: two heartbeats answered NOT_COORDINATOR. kgo re-finds the
@@ -626,13 +650,16 @@ func TestElectorHealsAfterCoordinatorFailures(t *testing.T) {
 	for i, n := range nodes {
 		before[i] = len(n.history())
 	}
+	gen := nodes[0].e.State().Generation
 	blip := c.Fault(kfake.Fault{Keys: []kmsg.Key{kmsg.Heartbeat}, Group: testGroup, Err: kerr.NotCoordinator, Count: 2})
 	waitCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	if err := blip.Wait(waitCtx, 2); err != nil {
 		t.Fatalf("blip fault not hit: %v", err)
 	}
 	cancel()
-	time.Sleep(3 * 100 * time.Millisecond) // a few heartbeats after the blip, still well within the session
+	// A few heartbeats after the blip, still well within the session: a
+	// node the blip disturbed would have rejoined by then.
+	testwait.UntilDetail(t, 5*time.Second, "three heartbeats from every node after the blip", countHeartbeats(t, c, gen).atLeast(nodes, 3))
 	if ok, why := agreed(nodes, "http://node-a:8081")(); !ok {
 		t.Fatalf("a short NOT_COORDINATOR blip disturbed the election: %s", why)
 	}
@@ -644,10 +671,10 @@ func TestElectorHealsAfterCoordinatorFailures(t *testing.T) {
 
 	// Phase 1: COORDINATOR_NOT_AVAILABLE on every group request.
 	fault := c.Fault(kfake.Fault{Keys: groupKeys, Group: testGroup, Err: kerr.CoordinatorNotAvailable, Count: -1})
-	took := waitFor(t, 8*time.Second, "every node to forget the primary", noLeaderAnywhere(nodes))
+	took := testwait.UntilDetail(t, 8*time.Second, "every node to forget the primary", noLeaderAnywhere(nodes))
 	t.Logf("coordinator errors: primary forgotten after %v", took)
 	fault.Remove()
-	took = waitFor(t, 10*time.Second, "agreement after the coordinator came back", agreed(nodes, "http://node-a:8081"))
+	took = testwait.UntilDetail(t, 10*time.Second, "agreement after the coordinator came back", agreed(nodes, "http://node-a:8081"))
 	t.Logf("coordinator errors: healed %v after the fault ended", took)
 
 	// Phase 2: the coordinator drops every group connection.
@@ -664,12 +691,12 @@ func TestElectorHealsAfterCoordinatorFailures(t *testing.T) {
 			return nil, nil, false
 		})
 	}
-	took = waitFor(t, 8*time.Second, "every node to forget the primary", noLeaderAnywhere(nodes))
+	took = testwait.UntilDetail(t, 8*time.Second, "every node to forget the primary", noLeaderAnywhere(nodes))
 	t.Logf("dropped connections: primary forgotten after %v", took)
 	mu.Lock()
 	dropping = false
 	mu.Unlock()
-	took = waitFor(t, 10*time.Second, "agreement after connections came back", agreed(nodes, "http://node-a:8081"))
+	took = testwait.UntilDetail(t, 10*time.Second, "agreement after connections came back", agreed(nodes, "http://node-a:8081"))
 	t.Logf("dropped connections: healed %v after the fault ended", took)
 }
 
@@ -680,9 +707,9 @@ func TestElectorSticky(t *testing.T) {
 	o := fastOpts()
 	o.sticky = true
 	first := startNode(t, c, "node-c", o)
-	waitFor(t, 10*time.Second, "node-c alone to lead", agreed([]*testNode{first}, "http://node-c:8081"))
+	testwait.UntilDetail(t, 10*time.Second, "node-c alone to lead", agreed([]*testNode{first}, "http://node-c:8081"))
 	nodes := []*testNode{first, startNode(t, c, "node-a", o), startNode(t, c, "node-b", o)}
-	waitFor(t, 10*time.Second, "all to keep node-c", agreed(nodes, "http://node-c:8081"))
+	testwait.UntilDetail(t, 10*time.Second, "all to keep node-c", agreed(nodes, "http://node-c:8081"))
 	if !first.e.State().GroupLeader {
 		// The group leader is Kafka's choice; with kfake the first member
 		// keeps it. Only informative.
@@ -795,15 +822,15 @@ func startRaw(t *testing.T, c *kfake.Cluster, r *rawMember) {
 func TestElectorInteropKarapaceFollower(t *testing.T) {
 	c := newTestCluster(t)
 	ours := startNode(t, c, "node-b", fastOpts())
-	waitFor(t, 10*time.Second, "node-b alone to lead", agreed([]*testNode{ours}, "http://node-b:8081"))
+	testwait.UntilDetail(t, 10*time.Second, "node-b alone to lead", agreed([]*testNode{ours}, "http://node-b:8081"))
 
 	raw := &rawMember{metadata: []byte(`{"version":2,"karapace_version":"5.0.3","host":"node-a","port":8081,"scheme":"http","master_eligibility":true}`)}
 	startRaw(t, c, raw)
-	waitFor(t, 10*time.Second, "node-b to follow the Karapace node", agreed([]*testNode{ours}, "http://node-a:8081"))
+	testwait.UntilDetail(t, 10*time.Second, "node-b to follow the Karapace node", agreed([]*testNode{ours}, "http://node-a:8081"))
 	if !ours.e.State().GroupLeader {
 		t.Fatal("expected our node to stay Kafka's group leader")
 	}
-	waitFor(t, 5*time.Second, "the Karapace node's assignment", func() (bool, string) {
+	testwait.UntilDetail(t, 5*time.Second, "the Karapace node's assignment", func() (bool, string) {
 		id, blob := raw.state()
 		want := `{"error":0,"master":"` + id + `","master_identity":{"host":"node-a","port":8081,"master_eligibility":true,"scheme":"http","version":2,"leader":false},"version":1}`
 		return string(blob) == want, fmt.Sprintf("got %s", blob)
@@ -824,14 +851,14 @@ func TestElectorInteropKarapaceGroupLeader(t *testing.T) {
 		return []byte(`{"master":"` + self + `","master_identity":{"version":2,"karapace_version":"5.0.3","host":"karapace-x","port":8081,"scheme":"https","master_eligibility":true},"error":0}`)
 	}
 	startRaw(t, c, raw)
-	waitFor(t, 10*time.Second, "the Karapace node to form the group", func() (bool, string) {
+	testwait.UntilDetail(t, 10*time.Second, "the Karapace node to form the group", func() (bool, string) {
 		id, blob := raw.state()
 		return id != "" && len(blob) > 0, "no assignment yet"
 	})
 	o := fastOpts()
 	o.eligible = false
 	ours := startNode(t, c, "node-z", o)
-	waitFor(t, 10*time.Second, "our node to follow the Karapace primary", agreed([]*testNode{ours}, "https://karapace-x:8081"))
+	testwait.UntilDetail(t, 10*time.Second, "our node to follow the Karapace primary", agreed([]*testNode{ours}, "https://karapace-x:8081"))
 	if st := ours.e.State(); st.GroupLeader || st.Err != nil {
 		t.Fatalf("state %+v", st)
 	}
@@ -848,7 +875,7 @@ func TestElectorCoordinatorMoves(t *testing.T) {
 	t.Cleanup(c.Close)
 	o := fastOpts()
 	nodes := []*testNode{startNode(t, c, "node-a", o), startNode(t, c, "node-b", o), startNode(t, c, "node-c", o)}
-	waitFor(t, 10*time.Second, "agreement on node-a", agreed(nodes, "http://node-a:8081"))
+	testwait.UntilDetail(t, 10*time.Second, "agreement on node-a", agreed(nodes, "http://node-a:8081"))
 	before := make([]int, len(nodes))
 	for i, n := range nodes {
 		before[i] = len(n.history())
@@ -860,9 +887,10 @@ func TestElectorCoordinatorMoves(t *testing.T) {
 		for c.CoordinatorFor(testGroup) == from {
 			c.RehashCoordinators()
 		}
-		// Several heartbeats must succeed against the new coordinator.
-		time.Sleep(5 * o.heartbeat)
-		waitFor(t, 5*time.Second, "agreement after the coordinator moved", agreed(nodes, "http://node-a:8081"))
+		// Several heartbeats must succeed against the new coordinator: the
+		// count is of those the coordinator answers, in the generation.
+		testwait.UntilDetail(t, 5*time.Second, "three heartbeats to the new coordinator from every node", countHeartbeats(t, c, gen).atLeast(nodes, 3))
+		testwait.UntilDetail(t, 5*time.Second, "agreement after the coordinator moved", agreed(nodes, "http://node-a:8081"))
 	}
 	for i, n := range nodes {
 		st := n.e.State()

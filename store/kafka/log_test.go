@@ -11,6 +11,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/schemaregistry/registry/internal/testwait"
 	"github.com/schemaregistry/registry/store"
 )
 
@@ -100,12 +101,9 @@ func TestRecordsReachEveryNode(t *testing.T) {
 	if err := la.Append(context.Background(), []store.Record{{Key: []byte(`{"keytype":"NOOP","magic":0}`)}}); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for len(b.keys()) == 0 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
+	testwait.Until(t, 10*time.Second, "the second node to read the record", func() bool { return len(b.keys()) > 0 })
 	if len(b.keys()) != 1 {
-		t.Fatal("the second node never read the record")
+		t.Fatalf("the second node read %d records, want 1", len(b.keys()))
 	}
 }
 

@@ -7,11 +7,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"testing"
 	"time"
 )
@@ -45,12 +45,6 @@ func run(m *testing.M) int {
 		return 1
 	}
 
-	port, err := freePort()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	registryURL = fmt.Sprintf("http://127.0.0.1:%d", port)
 	logFile, err := os.Create(filepath.Join(tmp, "registry.log"))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -60,7 +54,7 @@ func run(m *testing.M) int {
 	srv := exec.Command(bin)
 	srv.Dir = tmp
 	srv.Env = append(os.Environ(),
-		"SCHEMA_REGISTRY_LISTENERS="+registryURL,
+		"SCHEMA_REGISTRY_LISTENERS=http://127.0.0.1:0", // a free port, told by the log
 		"SCHEMA_REGISTRY_DATA_DIR="+filepath.Join(tmp, "data"),
 	)
 	srv.Stdout, srv.Stderr = logFile, logFile
@@ -72,7 +66,11 @@ func run(m *testing.M) int {
 		_ = srv.Process.Kill()
 		_ = srv.Wait()
 	}()
-	if err := waitReady(registryURL+"/health/ready", 30*time.Second); err != nil {
+	registryURL, err = listening(logFile.Name(), 30*time.Second)
+	if err == nil {
+		err = waitReady(registryURL+"/health/ready", 30*time.Second)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		if b, rerr := os.ReadFile(logFile.Name()); rerr == nil {
 			os.Stderr.Write(b)
@@ -88,13 +86,26 @@ func run(m *testing.M) int {
 	return code
 }
 
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
+// listeningLine is the registry's log line of a bound listener.
+var listeningLine = regexp.MustCompile(`msg=listening url=(\S+)`)
+
+// listening waits for the registry's log to tell the URL it listens on.
+func listening(logPath string, timeout time.Duration) (string, error) {
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		b, err := os.ReadFile(logPath)
+		if err != nil {
+			return "", err
+		}
+		if m := listeningLine.FindSubmatch(b); m != nil {
+			return string(m[1]), nil
+		}
+		if bytes.Contains(b, []byte("schema-registry: ")) { // the error that stops it at start-up
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	return "", fmt.Errorf("the registry did not tell its listening URL within %s", timeout)
 }
 
 func waitReady(url string, timeout time.Duration) error {
