@@ -30,12 +30,12 @@ func TestSchemaSearchDefaultLimit(t *testing.T) {
 		return len(list)
 	}
 	for path, want := range map[string]int{
-		"/schemas":          2, // the default, not the max
-		"/schemas?limit=3":  3,
-		"/schemas?limit=4":  4,
-		"/schemas?limit=50": 2, // above the max: the default
-		"/schemas?limit=-1": 2,
-		"/subjects/base/versions/1/referencedby":          2,
+		"/schemas":                               2, // the default, not the max
+		"/schemas?limit=3":                       3,
+		"/schemas?limit=4":                       4,
+		"/schemas?limit=50":                      2, // above the max: the default
+		"/schemas?limit=-1":                      2,
+		"/subjects/base/versions/1/referencedby": 2,
 		"/subjects/base/versions/1/referencedby?limit=50": 2,
 		"/subjects/base/versions/1/referencedby?limit=3":  3,
 		"/subjects":         7, // subjects have no limit unless set
