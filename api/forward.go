@@ -53,7 +53,7 @@ func (a *API) write(h handler) handler {
 			return h(r)
 		}
 		var body []byte
-		if r.Body != nil {
+		if url != "" && r.Body != nil { // with no primary known, forward answers 50004
 			b, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, a.maxBody))
 			if err != nil {
 				return nil, httpError(http.StatusRequestEntityTooLarge, "Request body larger than %d bytes", a.maxBody)

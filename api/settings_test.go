@@ -56,6 +56,8 @@ func TestValidateNewSchemasConfig(t *testing.T) {
 	t.Run("subject config off, server on", func(t *testing.T) {
 		s := newServer(t)
 		s.expectError("POST", "/subjects/strict/versions", badDefault, 422, store.CodeInvalidSchema, "")
+		// id -1 is no id (Confluent's clients send it): validated as new.
+		s.expectError("POST", "/subjects/strict/versions", body(`{"type":"record","name":"R","fields":[{"name":"a","type":"int","default":"x"}]}`, `"id":-1`), 422, store.CodeInvalidSchema, "")
 		s.expect("PUT", "/config/lenient", `{"validateNewSchemas":false}`, 200, "")
 		s.expect("POST", "/compatibility/subjects/lenient/versions?verbose=true", badDefault, 200, `{"is_compatible":true,"messages":[]}`)
 		s.expect("POST", "/subjects/lenient/versions", badDefault, 200, "")

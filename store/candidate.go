@@ -32,9 +32,10 @@ type candidate struct {
 func (c *candidate) typed() typedIdentity { return typedIdentity{c.identity, c.schema.Type()} }
 
 // accepts reports whether a version holding the candidate's schema answers
-// the request: the request asks for no id or version, or for that version's.
+// the request: the request asks for no id or version (absent, 0 or -1, as
+// Confluent's clients send it), or for that version's.
 func (c *candidate) accepts(v *version) bool {
-	return (c.req.ID == 0 || c.req.ID == v.entry.id) && (c.req.Version == 0 || c.req.Version == v.version)
+	return (c.req.ID <= 0 || c.req.ID == v.entry.id) && (c.req.Version <= 0 || c.req.Version == v.version)
 }
 
 // purpose is what a request's schema is parsed for: it decides which
@@ -73,7 +74,7 @@ func (st *state) prepare(fmts map[formats.SchemaType]formats.Format, s *Settings
 	cfg := st.effectiveConfig(subject, s)
 	out := &prepared{req: req, format: f}
 	out.opts.Normalize = normalize || (cfg.Normalize != nil && *cfg.Normalize)
-	out.opts.New = (p == forCheck || (p == forRegistration && req.ID == 0)) && s.validateNew(cfg)
+	out.opts.New = (p == forCheck || (p == forRegistration && req.ID <= 0)) && s.validateNew(cfg)
 	refs, err := st.resolve(req.References, Deleted(p == forLookup), 0, map[string]bool{}, &out.deps)
 	if err != nil {
 		return nil, invalidSchema(typ, err)

@@ -28,13 +28,20 @@ func decodeSchemaValue(data, buf []byte) (schemaValue, []byte, error) {
 	if p.object(&v) {
 		return v, p.text, nil
 	}
-	var w schemaValue // apart from v, which then stays on the stack
+	// Apart from v, which then stays on the stack. The schema type is kept
+	// as written, as by the parser above: a type this registry does not
+	// parse (a custom provider's) is still served, and its id never reused.
+	var w struct {
+		schemaValue
+		SchemaType string `json:"schemaType,omitempty"`
+	}
 	if err := json.Unmarshal(data, &w); err != nil {
 		return schemaValue{}, nil, err
 	}
 	text := append(buf[:0], w.Schema...)
-	w.Schema = ""
-	return w, text, nil
+	w.schemaValue.Schema = ""
+	w.schemaValue.SchemaType = formats.SchemaType(w.SchemaType)
+	return w.schemaValue, text, nil
 }
 
 // decodeKey reads a record key in the plain form (known keys, each once,

@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -162,6 +163,23 @@ func schemaRecord(v schemaValue) Record {
 // schemaTombstone is the tombstone of a subject-version.
 func schemaTombstone(subject string, version int) Record {
 	return Record{Key: recordKey{Type: keySchema, Subject: subject, Version: version}.bytes()}
+}
+
+// decodeConfigValue reads a CONFIG record value. A level that is none of
+// Confluent's leaves the level unset (the default applies; unknownLevel is
+// set) instead of dropping the other fields with it.
+func decodeConfigValue(b []byte) (v configValue, unknownLevel bool, err error) {
+	if err = json.Unmarshal(b, &v); err == nil || !errors.Is(err, compat.ErrInvalidLevel) {
+		return v, false, err
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(b, &fields); err != nil {
+		return configValue{}, false, err
+	}
+	delete(fields, "compatibilityLevel")
+	v = configValue{}
+	err = json.Unmarshal(marshal(fields), &v)
+	return v, true, err
 }
 
 func optSubject(s string) *string {

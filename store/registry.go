@@ -1,6 +1,7 @@
 package store
 
 import (
+	"fmt"
 	"log/slog"
 	"slices"
 	"sync"
@@ -88,6 +89,11 @@ func Open(log Log, fmts []formats.Format, settings Settings, logger *slog.Logger
 	if settings.CompatibilityLevel == "" {
 		settings.CompatibilityLevel = compat.DefaultLevel
 	}
+	level, err := compat.ParseLevel(string(settings.CompatibilityLevel))
+	if err != nil {
+		return nil, fmt.Errorf("compatibility level %q: %w", settings.CompatibilityLevel, err)
+	}
+	settings.CompatibilityLevel = level
 	if settings.SchemaSearch == (Limits{}) {
 		settings.SchemaSearch = Limits{Default: 1000, Max: 1000}
 	}

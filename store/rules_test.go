@@ -132,6 +132,8 @@ func TestDecideRegister(t *testing.T) {
 			subject: "s", req: SchemaRequest{Schema: ruleV1}, existing: 1},
 		{name: "held already, even in READONLY", log: []Record{ruleSchema("s", 1, 1, ruleV1, false), ruleMode("s", ModeReadOnly)},
 			subject: "s", req: SchemaRequest{Schema: ruleV1}, existing: 1},
+		{name: "held, asked with id and version -1 (none)", log: []Record{ruleSchema("s", 1, 1, ruleV1, false)},
+			subject: "s", req: SchemaRequest{Schema: ruleV1, ID: -1, Version: -1}, existing: 1},
 		{name: "held, but under another id than asked: not an answer", log: []Record{ruleSchema("s", 1, 1, ruleV1, false)},
 			subject: "s", req: SchemaRequest{Schema: ruleV1, ID: 7}, code: CodeOperationNotPermitted},
 		{name: "READONLY refuses", log: []Record{ruleMode("", ModeReadOnly)},

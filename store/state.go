@@ -160,10 +160,13 @@ func (st *state) apply(rec Record, log *slog.Logger) {
 			delete(st.configs, k.Subject)
 			return
 		}
-		var v configValue
-		if err := json.Unmarshal(rec.Value, &v); err != nil {
+		v, unknownLevel, err := decodeConfigValue(rec.Value)
+		if err != nil {
 			log.Warn("skipping unreadable config record", "offset", rec.Offset, "err", err)
 			return
+		}
+		if unknownLevel {
+			log.Warn("config record with an unknown compatibility level: the default applies", "offset", rec.Offset, "subject", k.Subject)
 		}
 		st.configs[k.Subject] = v.Config
 	case keyMode:

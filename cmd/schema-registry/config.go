@@ -690,7 +690,11 @@ func loadConfig(args []string, environ []string, log *slog.Logger) (*Config, err
 		return nil, errors.Join(errs...)
 	}
 	for _, l := range searchLimits {
-		if lim := *l.limits(cfg); lim.Default > lim.Max {
+		lim := l.limits(cfg)
+		if _, set := raw[l.prefix+".default.limit"]; !set && l.def == math.MaxInt32 && lim.Default > lim.Max {
+			lim.Default = lim.Max // "no limit" by default: as many as the max allows
+		}
+		if lim.Default > lim.Max {
 			return nil, fmt.Errorf("invalid value %d for property %s.default.limit: must not exceed %s.max.limit (%d)",
 				lim.Default, l.prefix, l.prefix, lim.Max)
 		}

@@ -392,7 +392,8 @@ func TestSearchDefaultLimitAboveMax(t *testing.T) {
 		{"schema.search.default.limit=10\nschema.search.max.limit=20", ""},
 		{"schema.search.default.limit=2000", "schema.search.default.limit"},
 		{"schema.search.max.limit=999", "schema.search.default.limit"},
-		{"subject.search.max.limit=100", "subject.search.default.limit"},
+		{"subject.search.max.limit=100", ""}, // the default, no limit, follows the max down
+		{"subject.search.default.limit=200\nsubject.search.max.limit=100", "subject.search.default.limit"},
 		{"subject.version.search.default.limit=5\nsubject.version.search.max.limit=4", "subject.version.search.default.limit"},
 		{"context.search.default.limit=5\ncontext.search.max.limit=5", ""},
 	}
