@@ -61,7 +61,7 @@ type Registry struct {
 	done       chan struct{}
 	closeOnce  sync.Once
 
-	// queue holds registrations waiting for the write lock (register.go).
+	// queue holds registrations waiting for the write lock (commit.go).
 	queueMu sync.Mutex
 	queue   []*pendingRegistration
 	// stale is set when the state may miss records: after this node became
