@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/schemaregistry/registry/formats"
+	"github.com/schemaregistry/registry/internal/javaprops"
 )
 
 // The settings' names: Confluent Server's topic config names. A properties
@@ -59,15 +60,15 @@ func (s *Settings) Set(name, value string) error {
 	var err error
 	switch name {
 	case KeyValidation:
-		next.Key.Validate, err = parseSwitch(value)
+		next.Key.Validate, err = javaprops.ParseBool(value)
 	case ValueValidation:
-		next.Value.Validate, err = parseSwitch(value)
+		next.Value.Validate, err = javaprops.ParseBool(value)
 	case KeyStrategy:
 		next.Key.Strategy, err = formats.ParseStrategy(value)
 	case ValueStrategy:
 		next.Value.Strategy, err = formats.ParseStrategy(value)
 	case PayloadValidation:
-		next.Key.Deep, err = parseSwitch(value)
+		next.Key.Deep, err = javaprops.ParseBool(value)
 		next.Value.Deep = next.Key.Deep
 	default:
 		return fmt.Errorf("unknown validation setting %s", name)
@@ -91,14 +92,4 @@ func (s *Settings) Apply(props map[string]string) error {
 		}
 	}
 	return errors.Join(errs...)
-}
-
-func parseSwitch(value string) (bool, error) {
-	switch strings.ToLower(strings.TrimSpace(value)) {
-	case "true":
-		return true, nil
-	case "false":
-		return false, nil
-	}
-	return false, errors.New("true or false")
 }

@@ -20,7 +20,7 @@ func TestSettingsSet(t *testing.T) {
 		{KeyStrategy, "io.confluent.kafka.serializers.subject.RecordNameStrategy", Settings{Key: Side{Strategy: formats.RecordNameStrategy}, Value: Side{Validate: true}}, ""},
 		{ValueStrategy, "topic_record", Settings{Value: Side{Validate: true, Strategy: formats.TopicRecordNameStrategy}}, ""},
 		{PayloadValidation, "true", Settings{Key: Side{Deep: true}, Value: Side{Validate: true, Deep: true}}, ""},
-		{ValueValidation, "yes", DefaultSettings(), `invalid value "yes" for property confluent.value.schema.validation: true or false`},
+		{ValueValidation, "yes", DefaultSettings(), `invalid value "yes" for property confluent.value.schema.validation: must be true or false`},
 		{ValueValidation, "", DefaultSettings(), `invalid value "" for property confluent.value.schema.validation`},
 		{KeyStrategy, "Nope", DefaultSettings(), `invalid value "Nope" for property confluent.key.subject.name.strategy: unknown subject name strategy "Nope"`},
 		{PayloadValidation, "1", DefaultSettings(), `property confluent.payload.validation`},

@@ -6,11 +6,11 @@ import (
 	"errors"
 	"log/slog"
 	"reflect"
-	"sync"
 	"testing"
 
 	"github.com/schemaregistry/registry/formats"
 	"github.com/schemaregistry/registry/formats/avro"
+	"github.com/schemaregistry/registry/internal/testlog"
 )
 
 // These tests seed a MemoryLog with records whose key and value bytes are
@@ -25,29 +25,11 @@ func replayRec(key, value string) Record { return Record{Key: []byte(key), Value
 // replayTomb is a tombstone (null value).
 func replayTomb(key string) Record { return Record{Key: []byte(key)} }
 
-// replayLogBuffer collects what the registry logs, safely across goroutines.
-type replayLogBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *replayLogBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *replayLogBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // replayOpenLogged opens a registry on the given records and returns what it
 // logged during the replay too.
-func replayOpenLogged(t *testing.T, recs ...Record) (*Registry, *MemoryLog, *replayLogBuffer) {
+func replayOpenLogged(t *testing.T, recs ...Record) (*Registry, *MemoryLog, *testlog.Buffer) {
 	t.Helper()
-	out := &replayLogBuffer{}
+	out := &testlog.Buffer{}
 	logger := slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	log := NewMemoryLog(recs...)
 	r, err := Open(log, []formats.Format{avro.Format{}}, Settings{ModeMutability: true, ValidateNewSchemas: true}, logger)

@@ -181,7 +181,7 @@ var properties = []property{
 		Default: "true",
 		Doc:     "Whether the mode (READWRITE, READONLY, IMPORT) may be changed through the API.",
 		set: func(c *Config, v string) (err error) {
-			c.ModeMutability, err = parseBool(v)
+			c.ModeMutability, err = javaprops.ParseBool(v)
 			return err
 		},
 	},
@@ -202,7 +202,7 @@ var properties = []property{
 		Default: "true",
 		Doc:     "Whether new schemas are validated before they are registered.",
 		set: func(c *Config, v string) (err error) {
-			c.ValidateNewSchemas, err = parseBool(v)
+			c.ValidateNewSchemas, err = javaprops.ParseBool(v)
 			return err
 		},
 	},
@@ -211,7 +211,7 @@ var properties = []property{
 		Default: "false",
 		Doc:     "Whether field names and defaults are validated when registering schemas.",
 		set: func(c *Config, v string) (err error) {
-			c.ValidateFields, err = parseBool(v)
+			c.ValidateFields, err = javaprops.ParseBool(v)
 			return err
 		},
 	},
@@ -220,7 +220,7 @@ var properties = []property{
 		Default: "false",
 		Doc:     "Whether registering under an empty subject name is rejected.",
 		set: func(c *Config, v string) (err error) {
-			c.RejectEmptySubject, err = parseBool(v)
+			c.RejectEmptySubject, err = javaprops.ParseBool(v)
 			return err
 		},
 	},
@@ -760,16 +760,6 @@ func parseArgs(args []string) (string, error) {
 	default:
 		return "", fmt.Errorf("too many arguments %q: expected at most one properties file (run %s --help for usage)", positional, programName)
 	}
-}
-
-func parseBool(v string) (bool, error) {
-	switch strings.ToLower(strings.TrimSpace(v)) {
-	case "true":
-		return true, nil
-	case "false":
-		return false, nil
-	}
-	return false, errors.New("must be true or false")
 }
 
 // parseMillis reads a duration in milliseconds, at least lo.

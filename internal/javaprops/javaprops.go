@@ -3,6 +3,7 @@
 package javaprops
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -198,4 +199,16 @@ func unescape(s []rune) (string, error) {
 		j += 2
 	}
 	return b.String(), nil
+}
+
+// ParseBool reads a boolean property value as Kafka's ConfigDef does:
+// "true" or "false" in any case, spaces around ignored.
+func ParseBool(v string) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "true":
+		return true, nil
+	case "false":
+		return false, nil
+	}
+	return false, errors.New("must be true or false")
 }

@@ -8,11 +8,11 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/schemaregistry/registry/internal/testcerts"
+	"github.com/schemaregistry/registry/internal/testlog"
 	"github.com/schemaregistry/registry/internal/testwait"
 )
 
@@ -51,29 +51,11 @@ func handshake(t *testing.T, url string, roots *testcerts.Cert, certs ...tls.Cer
 
 var quiet = slog.New(slog.DiscardHandler)
 
-// logs is a log destination read while the server writes to it.
-type logs struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *logs) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logs) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 func TestPEMAndReload(t *testing.T) {
 	dir := t.TempDir()
 	ca := testcerts.CA(t, "ca")
 	cert, key := ca.Server(t, "first").WritePEM(t, dir, "server")
-	var log logs
+	var log testlog.Buffer
 	srv, err := New(Settings{CertFile: cert, KeyFile: key, ReloadInterval: 10 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(&log, nil))})
 	if err != nil {
 		t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/schemaregistry/registry/internal/testlog"
 	"github.com/schemaregistry/registry/store"
 )
 
@@ -44,24 +45,6 @@ func (c *collector) all() []store.Record {
 }
 
 func quiet() *slog.Logger { return slog.New(slog.DiscardHandler) }
-
-// syncBuffer is a log destination safe for concurrent writers.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // open opens the log in dir and closes it at the end of the test.
 func open(t testing.TB, dir string, opts Options) (*Log, *collector) {
@@ -246,7 +229,7 @@ func TestTornTail(t *testing.T) {
 			tc.damage(t, path, ends)
 			damaged := fileSize(t, dir)
 
-			logs := &syncBuffer{}
+			logs := &testlog.Buffer{}
 			l, c := open(t, dir, Options{Logger: slog.New(slog.NewTextHandler(logs, nil))})
 			sameRecords(t, c.all(), want[:tc.keep])
 			wantSize := ends[tc.keep-1]

@@ -1,7 +1,6 @@
 package kafka
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -19,6 +18,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/schemaregistry/registry/internal/jackson"
+	"github.com/schemaregistry/registry/internal/testlog"
 	"github.com/schemaregistry/registry/internal/testwait"
 )
 
@@ -272,28 +272,11 @@ func newTestClient(t *testing.T, c *kfake.Cluster) *kgo.Client {
 	return cl
 }
 
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 type testNode struct {
 	name   string
 	e      *Elector
 	cl     *kgo.Client
-	logs   *lockedBuffer
+	logs   *testlog.Buffer
 	cancel context.CancelFunc
 	done   chan error
 
@@ -314,7 +297,7 @@ func fastOpts() nodeOpts {
 
 func startNode(t *testing.T, c *kfake.Cluster, host string, o nodeOpts) *testNode {
 	t.Helper()
-	n := &testNode{name: host, cl: newTestClient(t, c), logs: &lockedBuffer{}, done: make(chan error, 1)}
+	n := &testNode{name: host, cl: newTestClient(t, c), logs: &testlog.Buffer{}, done: make(chan error, 1)}
 	n.e = NewElector(ElectorConfig{
 		Client:            n.cl,
 		GroupID:           testGroup,
