@@ -22,13 +22,15 @@ type schemaJSON struct {
 	Schema     string              `json:"schema"`
 	MaxID      int                 `json:"maxId,omitempty"`
 	TS         int64               `json:"ts,omitempty"`
-	Deleted    bool                `json:"deleted,omitempty"`
+	// Deleted is always present, false included, as Confluent's Schema
+	// entity has it (a Boolean under NON_EMPTY).
+	Deleted *bool `json:"deleted,omitempty"`
 }
 
 func toSchemaJSON(v store.SchemaVersion) schemaJSON {
 	return schemaJSON{Subject: v.Subject, Version: v.Version, ID: v.ID, GUID: v.GUID, SchemaType: v.SchemaType,
 		References: v.References, Metadata: v.Metadata, RuleSet: v.RuleSet, Schema: v.Schema,
-		TS: v.Timestamp, Deleted: v.Deleted}
+		TS: v.Timestamp, Deleted: &v.Deleted}
 }
 
 // registerJSON is Confluent's RegisterSchemaResponse (8.x: the whole

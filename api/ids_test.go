@@ -1,6 +1,9 @@
 package api
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // TestIDListsTheVersionsRegisteredWithIt: /schemas/ids/{id}/versions and
 // /subjects list the subject-versions registered with that id, not every
@@ -23,4 +26,27 @@ func TestIDListsTheVersionsRegisteredWithIt(t *testing.T) {
 	s.expect("POST", "/subjects/s/versions", body(recordV2, `"id":11`, `"version":2`), 200, "")
 	s.expect("GET", "/schemas/ids/10/versions", "", 200, `[{"subject":"s","version":1}]`)
 	s.expect("GET", "/schemas/ids/11/versions", "", 200, `[{"subject":"s","version":2}]`)
+}
+
+// TestDeletedIsAlwaysPresent: Confluent's Schema entities carry "deleted",
+// false included (seen from Confluent 8.0.0): a subject-version, a lookup,
+// a schema by id or GUID, the /schemas list. The register answer has none.
+func TestDeletedIsAlwaysPresent(t *testing.T) {
+	s := newServer(t)
+	_, reg, _ := s.do("POST", "/subjects/s/versions", body(recordV1))
+	if strings.Contains(reg, `"deleted"`) {
+		t.Errorf("register answer %s has deleted", reg)
+	}
+	for _, p := range []string{"/subjects/s/versions/1", "/subjects/s/versions/latest?deleted=true", "/schemas/ids/1", "/schemas/guids/" + guid(recordV1), "/schemas"} {
+		if _, raw, _ := s.do("GET", p, ""); !strings.Contains(raw, `"deleted":false`) {
+			t.Errorf("GET %s: %s, want deleted:false", p, raw)
+		}
+	}
+	if _, raw, _ := s.do("POST", "/subjects/s", body(recordV1)); !strings.Contains(raw, `"deleted":false`) {
+		t.Errorf("lookup: %s, want deleted:false", raw)
+	}
+	s.expect("DELETE", "/subjects/s/versions/1", "", 200, "1")
+	if _, raw, _ := s.do("GET", "/subjects/s/versions/1?deleted=true", ""); !strings.Contains(raw, `"deleted":true`) {
+		t.Errorf("soft-deleted version: %s, want deleted:true", raw)
+	}
 }

@@ -40,7 +40,7 @@ func TestJSONSchemaRegisterAndRead(t *testing.T) {
 	if code, raw, _ := s.do("GET", "/schemas/ids/1/schema", ""); code != 200 || raw != canonical {
 		t.Fatalf("raw schema by id: %d %s", code, raw)
 	}
-	s.expect("GET", "/schemas/types", "", 200, `["AVRO","JSON"]`)
+	s.expect("GET", "/schemas/types", "", 200, `["JSON","AVRO"]`)
 	// Key order is part of the text: another order is another schema
 	// unless normalized.
 	reordered := `{"title":"Order","type":"object","properties":{"id":{"type":"integer","maximum":1E+6},"price":{"type":"number","multipleOf":0.01}},"required":["id"],"additionalProperties":false}`

@@ -77,7 +77,7 @@ func protoBody(schema string, extra ...string) string {
 
 func TestProtobufThroughREST(t *testing.T) {
 	s := newProtobufServer(t)
-	s.expect("GET", "/schemas/types", "", 200, `["AVRO","PROTOBUF"]`)
+	s.expect("GET", "/schemas/types", "", 200, `["PROTOBUF","AVRO"]`)
 
 	v1 := `{"id":1,"version":1,"guid":"` + guid(orderV1) + `","schemaType":"PROTOBUF","schema":` + quote(orderV1) + `}`
 	s.expect("POST", "/subjects/orders-value/versions", protoBody(orderV1), 200, v1)

@@ -90,7 +90,7 @@ func (a *API) schemaByGUID(r *http.Request) (any, error) {
 		return nil, err
 	}
 	out := toSchemaJSON(v)
-	out.Subject, out.Version, out.ID, out.TS, out.Deleted = "", 0, 0, 0, false
+	out.Subject, out.Version, out.ID = "", 0, 0 // Confluent's getByGuid keeps ts and deleted
 	return out, nil
 }
 

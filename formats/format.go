@@ -16,8 +16,9 @@ const (
 	JSON     SchemaType = "JSON"
 )
 
-// SchemaTypes lists every schema type.
-var SchemaTypes = []SchemaType{Avro, Protobuf, JSON}
+// SchemaTypes lists every schema type, in the order Confluent's
+// /schemas/types lists them (its providers' hash map order, seen from 8.0.0).
+var SchemaTypes = []SchemaType{JSON, Protobuf, Avro}
 
 // ParseSchemaType returns the type named by s, in any case; the empty name
 // is AVRO, as a request or record without schemaType is.

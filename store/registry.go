@@ -3,7 +3,6 @@ package store
 import (
 	"fmt"
 	"log/slog"
-	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -166,12 +165,14 @@ func (r *Registry) Close() error {
 }
 
 // Types lists the schema types this registry accepts.
+// They come in the order Confluent lists them (formats.SchemaTypes).
 func (r *Registry) Types() []formats.SchemaType {
 	out := make([]formats.SchemaType, 0, len(r.formats))
-	for t := range r.formats {
-		out = append(out, t)
+	for _, t := range formats.SchemaTypes {
+		if r.formats[t] != nil {
+			out = append(out, t)
+		}
 	}
-	slices.Sort(out)
 	return out
 }
 

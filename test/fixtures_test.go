@@ -1,0 +1,293 @@
+package test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/schemaregistry/registry/api"
+	"github.com/schemaregistry/registry/formats"
+	"github.com/schemaregistry/registry/formats/avro"
+	"github.com/schemaregistry/registry/formats/jsonschema"
+	"github.com/schemaregistry/registry/formats/protobuf"
+	"github.com/schemaregistry/registry/store"
+	"github.com/schemaregistry/registry/store/file"
+	"github.com/schemaregistry/registry/store/kafka"
+)
+
+// Fixtures written by Confluent Schema Registry itself: the records it
+// wrote to `_schemas` for a workload covering every key type, and its REST
+// answers over them (TestRecordConfluentFixtures makes them, with a
+// Confluent build). This registry replays the records on each of its logs
+// and must answer the same.
+
+const fixtureDir = "testdata/confluent-8.0.0"
+
+// fixtureRecord is one record of a topic dump: key and value as written
+// (JSON text; a nil value is a tombstone) and the record's timestamp.
+type fixtureRecord struct {
+	Key       string  `json:"key"`
+	Value     *string `json:"value"`
+	Timestamp int64   `json:"ts"`
+}
+
+func readFixtureRecords(t *testing.T, name string) []store.Record {
+	t.Helper()
+	f, err := os.Open(filepath.Join(fixtureDir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var recs []store.Record
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 4<<20)
+	for sc.Scan() {
+		var r fixtureRecord
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		rec := store.Record{Key: []byte(r.Key), Timestamp: r.Timestamp}
+		if r.Value != nil {
+			rec.Value = []byte(*r.Value)
+		}
+		recs = append(recs, rec)
+	}
+	return recs
+}
+
+func readFixtureLines(t *testing.T, name string) []string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(fixtureDir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+}
+
+// knownDifferences are answers of Confluent 8.0.0 this registry does not
+// give yet, each with the issue that brings it; the test fails when one of
+// them is answered as Confluent does, so that the list only shrinks.
+var knownDifferences = map[string]string{}
+
+// knownDifference names the issue of a differing answer line, or "".
+func knownDifference(line string) string {
+	path, _, _ := strings.Cut(line, " -> ")
+	for prefix, issue := range knownDifferences {
+		if strings.HasPrefix(path, prefix) {
+			return issue
+		}
+	}
+	return ""
+}
+
+// TestConfluentFixtures replays Confluent's `_schemas` dump on the embedded
+// file log and on a Kafka topic (kfake), and compares every answer of the
+// registry with Confluent's over the same records.
+func TestConfluentFixtures(t *testing.T) {
+	recs := readFixtureRecords(t, "schemas.jsonl")
+	want := readFixtureLines(t, "answers.txt")
+	for _, logName := range []string{"file", "kafka"} {
+		t.Run(logName, func(t *testing.T) {
+			var log store.Log
+			if logName == "file" {
+				log = fileLogWith(t, recs)
+			} else {
+				log = kafkaLogWith(t, recs)
+			}
+			fmts := []formats.Format{avro.Format{}, protobuf.Format{}, jsonschema.Format{}}
+			reg, err := store.Open(log, fmts, store.Settings{ModeMutability: true, ValidateNewSchemas: true}, slog.New(slog.DiscardHandler))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { reg.Close() })
+			srv := httptest.NewServer(api.New(api.Options{Registry: reg, Logger: slog.New(slog.DiscardHandler)}))
+			t.Cleanup(srv.Close)
+			compareAnswers(t, want, snapshot(t, srv.URL))
+		})
+	}
+}
+
+// compareAnswers compares answer lines, path by path.
+func compareAnswers(t *testing.T, want, got []string) {
+	t.Helper()
+	byPath := func(lines []string) map[string]string {
+		m := map[string]string{}
+		for _, l := range lines {
+			path, _, _ := strings.Cut(l, " -> ")
+			m[path] = l
+		}
+		return m
+	}
+	w, g := byPath(want), byPath(got)
+	matched := map[string]bool{}
+	for path, wl := range w {
+		gl := g[path]
+		issue := knownDifference(wl)
+		switch {
+		case gl == wl && issue != "":
+			t.Errorf("%s is answered as Confluent does now: remove it from knownDifferences (%s)", path, issue)
+		case gl == wl:
+			matched[path] = true
+		case issue == "":
+			t.Errorf("answer differs from Confluent's:\n  confluent: %s\n  this:      %s", wl, gl)
+		}
+	}
+	for path, gl := range g {
+		if _, ok := w[path]; !ok && knownDifference(gl) == "" {
+			t.Errorf("answer Confluent did not give: %s", gl)
+		}
+	}
+	t.Logf("%d of %d answers equal to Confluent's", len(matched), len(w))
+}
+
+// fileLogWith is the embedded log of a new directory holding recs.
+func fileLogWith(t *testing.T, recs []store.Record) store.Log {
+	t.Helper()
+	dir := t.TempDir()
+	l, err := file.New(dir, file.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Open(func(store.Record) {}); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Append(context.Background(), recs); err != nil {
+		t.Fatal(err)
+	}
+	l.Close()
+	l, err = file.New(dir, file.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+// kafkaLogWith is a `_schemas` topic of a new kfake cluster holding recs.
+func kafkaLogWith(t *testing.T, recs []store.Record) store.Log {
+	t.Helper()
+	c, err := kfake.NewCluster(kfake.NumBrokers(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	cl, err := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...), kgo.DefaultProduceTopic("_schemas"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	compact := "compact"
+	if _, err := kadm.NewClient(cl).CreateTopic(context.Background(), 1, 1, map[string]*string{"cleanup.policy": &compact}, "_schemas"); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range recs {
+		kr := &kgo.Record{Key: r.Key, Value: r.Value, Timestamp: time.UnixMilli(r.Timestamp)}
+		if err := cl.ProduceSync(context.Background(), kr).FirstErr(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l, err := kafka.New(kafka.Config{Brokers: c.ListenAddrs(), InitTimeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+// TestRecordConfluentFixtures writes the fixtures: run with a Confluent
+// build (CONFLUENT_HOME), a broker (SR_TEST_KAFKA) and
+// SR_RECORD_FIXTURES=1; it runs Confluent alone on a new topic, writes the
+// fixture workload through it, and dumps the topic and its answers.
+func TestRecordConfluentFixtures(t *testing.T) {
+	if os.Getenv("SR_RECORD_FIXTURES") == "" {
+		t.Skip("SR_RECORD_FIXTURES is not set: the committed fixtures are kept")
+	}
+	home := confluentHome(t)
+	broker := kafkaBroker(t)
+	suffix := fmt.Sprintf("%d", time.Now().UnixNano())
+	g := mixedGroup{broker: broker, topic: "_schemas_fixture_" + suffix, group: "fixture-" + suffix}
+	_, port, _ := freePorts(t)
+	conf := g.startConfluent(t, home, port)
+	writeWorkload(t, conf.URL, "f")
+	writeFixtureWorkload(t, conf.URL)
+	answers := snapshot(t, conf.URL)
+	recs := dumpTopic(t, broker, g.topic)
+	conf.stop(t)
+
+	os.MkdirAll(fixtureDir, 0o755)
+	var b strings.Builder
+	for _, r := range recs {
+		line, _ := json.Marshal(r)
+		b.Write(line)
+		b.WriteByte('\n')
+	}
+	if err := os.WriteFile(filepath.Join(fixtureDir, "schemas.jsonl"), []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(fixtureDir, "answers.txt"), []byte(strings.Join(answers, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d records, %d answers written to %s", len(recs), len(answers), fixtureDir)
+}
+
+// writeFixtureWorkload writes what writeWorkload does not: IMPORT binding
+// one text to several ids, a subject soft-deleted then switched to IMPORT
+// (CLEAR_SUBJECT), schemas with metadata and rule sets, a global config.
+func writeFixtureWorkload(t *testing.T, url string) {
+	t.Helper()
+	text := `{"type":"record","name":"Shared","fields":[{"name":"a","type":"int"}]}`
+	call(t, "POST", url+"/subjects/fx-u/versions", schemaBody(text), 200)
+	call(t, "PUT", url+"/mode/fx-i", `{"mode":"IMPORT"}`, 200)
+	call(t, "POST", url+"/subjects/fx-i/versions", schemaBody(text, `"id":900`, `"version":1`), 200)
+	call(t, "POST", url+"/subjects/fx-old/versions", schemaBody(`"long"`), 200)
+	call(t, "DELETE", url+"/subjects/fx-old", "", 200)
+	call(t, "PUT", url+"/mode/fx-old", `{"mode":"IMPORT"}`, 200)
+	call(t, "POST", url+"/subjects/fx-meta/versions", schemaBody(`{"type":"record","name":"Meta","fields":[{"name":"ssn","type":"string"}]}`,
+		`"metadata":{"properties":{"owner":"team-a"},"tags":{"Meta.ssn":["PII"]},"sensitive":["owner"]}`,
+		`"ruleSet":{"domainRules":[{"name":"checkSsn","kind":"CONDITION","type":"CEL","mode":"WRITE","expr":"size(message.ssn) == 9"}]}`), 200)
+	call(t, "PUT", url+"/config", `{"compatibility":"BACKWARD_TRANSITIVE"}`, 200)
+	call(t, "PUT", url+"/config/fx-u", `{"compatibility":"NONE","normalize":true,"validateFields":false}`, 200)
+}
+
+// dumpTopic reads a topic from its start to its end.
+func dumpTopic(t *testing.T, broker, topic string) []fixtureRecord {
+	t.Helper()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(broker), kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	ends, err := kadm.NewClient(cl).ListEndOffsets(context.Background(), topic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	end := ends[topic][0].Offset
+	var out []fixtureRecord
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for int64(len(out)) < end {
+		fs := cl.PollFetches(ctx)
+		if err := ctx.Err(); err != nil {
+			t.Fatalf("dump of %s: %d of %d records: %v", topic, len(out), end, err)
+		}
+		fs.EachRecord(func(r *kgo.Record) {
+			fr := fixtureRecord{Key: string(r.Key), Timestamp: r.Timestamp.UnixMilli()}
+			if r.Value != nil {
+				v := string(r.Value)
+				fr.Value = &v
+			}
+			out = append(out, fr)
+		})
+	}
+	return out
+}
