@@ -253,6 +253,9 @@ func writeWorkload(t *testing.T, url, tag string) {
 	call(t, "POST", s("json")+"/versions", schemaBody(`{"type":"object","properties":{"a":{"type":"string"}}}`, `"schemaType":"JSON"`), 200)
 	call(t, "PUT", url+"/config/"+tag+"-users", `{"compatibility":"FULL"}`, 200)
 	call(t, "PUT", url+"/mode/"+tag+"-json", `{"mode":"READONLY"}`, 200)
+	// A config with metadata. Not with rule sets: Confluent's open-source
+	// build drops them (an Enterprise feature), this registry keeps them.
+	call(t, "PUT", url+"/config/"+tag+"-proto", `{"compatibility":"FORWARD","defaultMetadata":{"properties":{"owner":"team-`+tag+`"}}}`, 200)
 	call(t, "DELETE", s("users-copy")+"/versions/1", "", 200)
 	call(t, "POST", s("gone")+"/versions", schemaBody(`"int"`), 200)
 	call(t, "DELETE", s("gone"), "", 200)
