@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"math/rand/v2"
 	"net"
@@ -88,10 +89,10 @@ type mixedGroup struct {
 
 // startConfluent runs Confluent Schema Registry on port and waits until it
 // answers.
-func (g mixedGroup) startConfluent(t *testing.T, home string, port int) *confluentNode {
+func (g mixedGroup) startConfluent(t *testing.T, home string, port int, extra ...string) *confluentNode {
 	t.Helper()
 	props := filepath.Join(t.TempDir(), "confluent.properties")
-	os.WriteFile(props, []byte(strings.Join([]string{
+	os.WriteFile(props, []byte(strings.Join(append([]string{
 		fmt.Sprintf("listeners=http://127.0.0.1:%d", port),
 		"host.name=127.0.0.1",
 		"kafkastore.bootstrap.servers=PLAINTEXT://" + g.broker,
@@ -101,7 +102,7 @@ func (g mixedGroup) startConfluent(t *testing.T, home string, port int) *conflue
 		"schema.registry.group.id=" + g.group,
 		"kafkagroup.session.timeout.ms=6000",
 		"kafkagroup.heartbeat.interval.ms=1000",
-	}, "\n")+"\n"), 0o600)
+	}, extra...), "\n")+"\n"), 0o600)
 	cmd := exec.Command("java", "-Xmx512M", "-cp", filepath.Join(home, "lib", "*"),
 		"io.confluent.kafka.schemaregistry.rest.SchemaRegistryMain", props)
 	c := &confluentNode{cmd: cmd, URL: fmt.Sprintf("http://127.0.0.1:%d", port)}
@@ -261,7 +262,7 @@ func writeWorkload(t *testing.T, url, tag string) {
 	call(t, "DELETE", s("gone"), "", 200)
 	call(t, "DELETE", s("gone")+"?permanent=true", "", 200)
 	call(t, "PUT", url+"/mode/"+tag+"-imported", `{"mode":"IMPORT"}`, 200)
-	id := 100000 + rand.IntN(100000)
+	id := 100000 + int(crc32.ChecksumIEEE([]byte(tag))%100000) // apart per tag, the same each run
 	call(t, "POST", s("imported")+"/versions", schemaBody(`{"type":"fixed","name":"F`+tag+`","size":4}`, fmt.Sprintf(`"id":%d`, id), `"version":3`), 200)
 }
 

@@ -89,10 +89,10 @@ var knownDifferences = map[string]string{
 	"/subjects/:.ctx1:*":     "contexts (issue 13)",
 	"/config/:.ctx1:*":       "contexts (issue 13)",
 	"/mode/:.ctx1:*":         "contexts (issue 13)",
-	// fx-u registered a text (id 101192) that fx-i then imported under id
+	// fx-u registered a text (id 150817) that fx-i then imported under id
 	// 900: Confluent lists fx-i for 101192, where it is not used.
-	"/schemas/ids/101192/versions?deleted=true": "deliberate: an id lists the versions registered with it",
-	"/schemas/ids/101192/subjects?deleted=true": "deliberate: an id lists the versions registered with it",
+	"/schemas/ids/150817/versions?deleted=true": "deliberate: an id lists the versions registered with it",
+	"/schemas/ids/150817/subjects?deleted=true": "deliberate: an id lists the versions registered with it",
 }
 
 // knownDifference gives the reason of a differing answer line, or "".
@@ -231,27 +231,78 @@ func TestRecordConfluentFixtures(t *testing.T) {
 	suffix := fmt.Sprintf("%d", time.Now().UnixNano())
 	g := mixedGroup{broker: broker, topic: "_schemas_fixture_" + suffix, group: "fixture-" + suffix}
 	_, port, _ := freePorts(t)
-	conf := g.startConfluent(t, home, port)
+	dekTopic := "_dek_registry_keys_" + suffix
+	conf := g.startConfluent(t, home, port,
+		"resource.extension.class=io.confluent.dekregistry.DekRegistryResourceExtension",
+		"dek.registry.topic="+dekTopic, "dek.registry.topic.replication.factor=1")
 	writeWorkload(t, conf.URL, "f")
 	writeFixtureWorkload(t, conf.URL)
 	answers := snapshot(t, conf.URL)
 	recs := dumpTopic(t, broker, g.topic)
+	writeDekWorkload(t, conf.URL)
+	dekAnswers := dekSnapshot(t, conf.URL)
+	dekRecs := dumpTopic(t, broker, dekTopic)
 	conf.stop(t)
 
 	os.MkdirAll(fixtureDir, 0o755)
+	writeFixtureRecords(t, "schemas.jsonl", recs)
+	writeFixtureLines(t, "answers.txt", answers)
+	writeFixtureRecords(t, "dek_registry_keys.jsonl", dekRecs)
+	writeFixtureLines(t, "dek-answers.txt", dekAnswers)
+	t.Logf("%d records, %d answers; %d DEK records, %d DEK answers written to %s", len(recs), len(answers), len(dekRecs), len(dekAnswers), fixtureDir)
+}
+
+func writeFixtureRecords(t *testing.T, name string, recs []fixtureRecord) {
+	t.Helper()
 	var b strings.Builder
 	for _, r := range recs {
 		line, _ := json.Marshal(r)
 		b.Write(line)
 		b.WriteByte('\n')
 	}
-	if err := os.WriteFile(filepath.Join(fixtureDir, "schemas.jsonl"), []byte(b.String()), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(fixtureDir, name), []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(fixtureDir, "answers.txt"), []byte(strings.Join(answers, "\n")+"\n"), 0o644); err != nil {
+}
+
+func writeFixtureLines(t *testing.T, name string, lines []string) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(fixtureDir, name), []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("%d records, %d answers written to %s", len(recs), len(answers), fixtureDir)
+}
+
+// writeDekWorkload writes through the DEK registry what the encryption
+// executors of the clients write: KEKs (one shared with the registry, one
+// not), DEKs and new versions of them, a soft-deleted DEK and KEK.
+func writeDekWorkload(t *testing.T, url string) {
+	t.Helper()
+	keks := url + "/dek-registry/v1/keks"
+	call(t, "POST", keks, `{"name":"kek-local","kmsType":"aws-kms","kmsKeyId":"arn:aws:kms:us-east-1:111111111111:key/local","kmsProps":{"region":"us-east-1"},"doc":"client-side KEK","shared":false}`, 200)
+	call(t, "POST", keks, `{"name":"kek-old","kmsType":"gcp-kms","kmsKeyId":"projects/p/locations/l/keyRings/r/cryptoKeys/k","shared":false}`, 200)
+	call(t, "POST", keks+"/kek-local/deks", `{"subject":"orders-value","algorithm":"AES256_GCM","encryptedKeyMaterial":"AQIDBAUGBwgJCgsMDQ4PEA=="}`, 200)
+	call(t, "POST", keks+"/kek-local/deks", `{"subject":"orders-value","version":2,"algorithm":"AES256_GCM","encryptedKeyMaterial":"EA8ODQwLCgkIBwYFBAMCAQ=="}`, 200)
+	call(t, "POST", keks+"/kek-local/deks", `{"subject":"payments-value","algorithm":"AES128_GCM","encryptedKeyMaterial":"ERERERERERERERERERERERE="}`, 200)
+	call(t, "DELETE", keks+"/kek-local/deks/payments-value?algorithm=AES128_GCM", "", 204)
+	call(t, "DELETE", keks+"/kek-old", "", 204)
+}
+
+// dekSnapshot reads the DEK registry's KEKs and DEKs, deleted ones too.
+func dekSnapshot(t *testing.T, url string) []string {
+	t.Helper()
+	var lines []string
+	for _, path := range []string{
+		"/dek-registry/v1/keks", "/dek-registry/v1/keks?deleted=true",
+		"/dek-registry/v1/keks/kek-local", "/dek-registry/v1/keks/kek-old", "/dek-registry/v1/keks/kek-old?deleted=true",
+		"/dek-registry/v1/keks/kek-local/deks", "/dek-registry/v1/keks/kek-local/deks?deleted=true",
+		"/dek-registry/v1/keks/kek-local/deks/orders-value", "/dek-registry/v1/keks/kek-local/deks/orders-value/versions",
+		"/dek-registry/v1/keks/kek-local/deks/orders-value/versions/1", "/dek-registry/v1/keks/kek-local/deks/orders-value/versions/latest",
+		"/dek-registry/v1/keks/kek-local/deks/payments-value?algorithm=AES128_GCM", "/dek-registry/v1/keks/kek-local/deks/payments-value?algorithm=AES128_GCM&deleted=true",
+	} {
+		code, body := getNoFail(url + path)
+		lines = append(lines, fmt.Sprintf("%s -> %d %s", path, code, body))
+	}
+	return lines
 }
 
 // writeFixtureWorkload writes what writeWorkload does not: IMPORT binding
