@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/schemaregistry/registry/internal/testlog"
 	"github.com/schemaregistry/registry/internal/testwait"
 )
 
@@ -47,9 +48,8 @@ func binary(t *testing.T) string {
 // node is a running registry process.
 type node struct {
 	cmd  *exec.Cmd
-	URL  string // the first listener's, once waitListening returned
-	logs *strings.Builder
-	mu   *sync.Mutex
+	URL  string          // the first listener's, once waitListening returned
+	logs *testlog.Buffer // its standard error
 }
 
 // start runs the binary on dataDir with extra environment and a listener
@@ -70,8 +70,6 @@ func start(t *testing.T, dataDir string, env ...string) *node {
 }
 
 func (n *node) Logs() string {
-	n.mu.Lock()
-	defer n.mu.Unlock()
 	return n.logs.String()
 }
 

@@ -1,7 +1,6 @@
 package test
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
 	"hash/crc32"
@@ -14,11 +13,11 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/schemaregistry/registry/internal/testlog"
 	"github.com/schemaregistry/registry/internal/testwait"
 )
 
@@ -50,17 +49,12 @@ type member interface {
 type confluentNode struct {
 	cmd  *exec.Cmd
 	URL  string
-	mu   sync.Mutex
-	logs strings.Builder
+	logs testlog.Buffer // its standard output and error
 }
 
 func (c *confluentNode) url() string { return c.URL }
 
-func (c *confluentNode) Logs() string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.logs.String()
-}
+func (c *confluentNode) Logs() string { return c.logs.String() }
 
 func (c *confluentNode) stop(t *testing.T) { stopProcess(t, c.cmd) }
 func (c *confluentNode) kill()             { c.cmd.Process.Kill(); c.cmd.Wait() }
@@ -106,20 +100,10 @@ func (g mixedGroup) startConfluent(t *testing.T, home string, port int, extra ..
 	cmd := exec.Command("java", "-Xmx512M", "-cp", filepath.Join(home, "lib", "*"),
 		"io.confluent.kafka.schemaregistry.rest.SchemaRegistryMain", props)
 	c := &confluentNode{cmd: cmd, URL: fmt.Sprintf("http://127.0.0.1:%d", port)}
-	out, _ := cmd.StdoutPipe()
-	cmd.Stderr = cmd.Stdout
+	cmd.Stdout, cmd.Stderr = &c.logs, &c.logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	go func() {
-		sc := bufio.NewScanner(out)
-		sc.Buffer(nil, 1<<20)
-		for sc.Scan() {
-			c.mu.Lock()
-			c.logs.WriteString(sc.Text() + "\n")
-			c.mu.Unlock()
-		}
-	}()
 	t.Cleanup(func() {
 		if c.cmd.ProcessState == nil {
 			c.kill()
@@ -257,13 +241,27 @@ func writeWorkload(t *testing.T, url, tag string) {
 	// A config with metadata. Not with rule sets: Confluent's open-source
 	// build drops them (an Enterprise feature), this registry keeps them.
 	call(t, "PUT", url+"/config/"+tag+"-proto", `{"compatibility":"FORWARD","defaultMetadata":{"properties":{"owner":"team-`+tag+`"}}}`, 200)
+	// A Confluent follower checks a delete against its own copy first, which
+	// a write it forwarded reaches a little later: wait as a client would.
+	seen(t, s("users-copy")+"/versions/1")
 	call(t, "DELETE", s("users-copy")+"/versions/1", "", 200)
 	call(t, "POST", s("gone")+"/versions", schemaBody(`"int"`), 200)
+	seen(t, s("gone")+"/versions/1")
 	call(t, "DELETE", s("gone"), "", 200)
+	seen(t, s("gone")+"/versions/1?deleted=true", `"deleted":true`)
 	call(t, "DELETE", s("gone")+"?permanent=true", "", 200)
 	call(t, "PUT", url+"/mode/"+tag+"-imported", `{"mode":"IMPORT"}`, 200)
 	id := 100000 + int(crc32.ChecksumIEEE([]byte(tag))%100000) // apart per tag, the same each run
 	call(t, "POST", s("imported")+"/versions", schemaBody(`{"type":"fixed","name":"F`+tag+`","size":4}`, fmt.Sprintf(`"id":%d`, id), `"version":3`), 200)
+}
+
+// seen waits until a node answers a read with 200 (and the wanted text).
+func seen(t *testing.T, url string, want ...string) {
+	t.Helper()
+	testwait.UntilDetail(t, 10*time.Second, "GET "+url, func() (bool, string) {
+		code, body := getNoFail(url)
+		return code == 200 && (len(want) == 0 || strings.Contains(body, want[0])), fmt.Sprintf("%d %s", code, body)
+	})
 }
 
 // snapshot reads every subject, version, id, config and mode of a registry

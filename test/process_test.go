@@ -1,17 +1,16 @@
 package test
 
 import (
-	"bufio"
 	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/schemaregistry/registry/internal/testlog"
 	"github.com/schemaregistry/registry/internal/testwait"
 )
 
@@ -21,20 +20,11 @@ func launch(t *testing.T, args []string, env ...string) *node {
 	t.Helper()
 	cmd := exec.Command(binary(t), args...)
 	cmd.Env = append(os.Environ(), env...)
-	stderr, _ := cmd.StderrPipe()
-	n := &node{cmd: cmd, logs: &strings.Builder{}, mu: &sync.Mutex{}}
+	n := &node{cmd: cmd, logs: &testlog.Buffer{}}
+	cmd.Stderr = n.logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		sc.Buffer(nil, 1<<20)
-		for sc.Scan() {
-			n.mu.Lock()
-			n.logs.WriteString(sc.Text() + "\n")
-			n.mu.Unlock()
-		}
-	}()
 	t.Cleanup(func() { n.kill() })
 	return n
 }
