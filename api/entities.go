@@ -61,7 +61,7 @@ type modeJSON struct {
 // configUpdateJSON renders a config in the ConfigUpdateRequest shape that
 // PUT /config answers: the level is named "compatibility".
 func configUpdateJSON(c store.Config) map[string]json.RawMessage {
-	b, _ := json.Marshal(c)
+	b := encodeJSON(c) // as Jackson writes: no HTML escapes (">" stays ">")
 	m := map[string]json.RawMessage{}
 	_ = json.Unmarshal(b, &m)
 	if l, ok := m["compatibilityLevel"]; ok {

@@ -50,3 +50,16 @@ func TestDeletedIsAlwaysPresent(t *testing.T) {
 		t.Errorf("soft-deleted version: %s, want deleted:true", raw)
 	}
 }
+
+// TestConfigAnswersEscapeAsJackson: a rule expression with > < & comes back
+// as written, not as \u003e (Jackson escapes no HTML characters).
+func TestConfigAnswersEscapeAsJackson(t *testing.T) {
+	s := newServer(t)
+	body := `{"defaultRuleSet":{"domainRules":[{"name":"r","kind":"CONDITION","type":"CEL","mode":"WRITE","expr":"size(x) > 0 && y < 2"}]}}`
+	for _, method := range []string{"PUT", "GET"} {
+		_, raw, _ := s.do(method, "/config/s", map[string]string{"PUT": body}[method])
+		if !strings.Contains(raw, `size(x) > 0 && y < 2`) {
+			t.Errorf("%s /config/s: %s", method, raw)
+		}
+	}
+}
