@@ -71,11 +71,6 @@ func configUpdateJSON(c store.Config) map[string]json.RawMessage {
 	return m
 }
 
-type contextID struct {
-	Context string `json:"context"`
-	ID      int    `json:"id"`
-}
-
 type serverClusterID struct {
 	Scope struct {
 		Path     []string          `json:"path"`

@@ -34,11 +34,11 @@ func (a *API) schemaByID(r *http.Request) (any, error) {
 		}
 		out := toSchemaJSON(v)
 		out.ID = 0 // SchemaString has no id: the caller knows it
-		if err := a.format(&out, id, format); err != nil {
+		if err := a.format(&out, id, v.Subject, format); err != nil {
 			return nil, err
 		}
 		if fetchMaxID {
-			out.MaxID = a.reg.MaxID()
+			out.MaxID = a.reg.MaxID(v.Subject) // in the id's context
 		}
 		return out, nil
 	}
@@ -95,11 +95,7 @@ func (a *API) schemaByGUID(r *http.Request) (any, error) {
 }
 
 func (a *API) idsByGUID(r *http.Request) (any, error) {
-	v, err := a.reg.SchemaByGUID(pathParam(r, "guid"))
-	if err != nil {
-		return nil, err
-	}
-	return []contextID{{Context: ".", ID: v.ID}}, nil
+	return a.reg.IDsOfGUID(pathParam(r, "guid"))
 }
 
 func (a *API) schemaTypes(*http.Request) (any, error) {
@@ -139,11 +135,11 @@ func hasRuleType(v store.SchemaVersion, typ string) bool {
 
 // format replaces the schema text by the one the format query parameter
 // asks for, when the schema's type has it (Protobuf: serialized).
-func (a *API) format(out *schemaJSON, id int, format string) error {
+func (a *API) format(out *schemaJSON, id int, subject, format string) error {
 	if format == "" {
 		return nil
 	}
-	text, ok, err := a.reg.Formatted(id, format)
+	text, ok, err := a.reg.Formatted(id, subject, format)
 	if err != nil {
 		return err
 	}

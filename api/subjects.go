@@ -37,7 +37,7 @@ func (a *API) getVersion(r *http.Request) (any, error) {
 			return nil, err
 		}
 		out := toSchemaJSON(sv)
-		if err := a.format(&out, sv.ID, format); err != nil {
+		if err := a.format(&out, sv.ID, sv.Subject, format); err != nil {
 			return nil, err
 		}
 		return out, nil

@@ -75,7 +75,7 @@ func (st *state) prepare(fmts map[formats.SchemaType]formats.Format, s *Settings
 	out := &prepared{req: req, format: f}
 	out.opts.Normalize = normalize || (cfg.Normalize != nil && *cfg.Normalize)
 	out.opts.New = (p == forCheck || (p == forRegistration && req.ID <= 0)) && s.validateNew(cfg)
-	refs, err := st.resolve(req.References, Deleted(p == forLookup), 0, map[string]bool{}, &out.deps)
+	refs, err := st.resolve(subject, req.References, Deleted(p == forLookup), 0, map[string]bool{}, &out.deps)
 	if err != nil {
 		return nil, invalidSchema(typ, err)
 	}
@@ -86,10 +86,12 @@ func (st *state) prepare(fmts map[formats.SchemaType]formats.Format, s *Settings
 	return out, nil
 }
 
-// resolve turns references into dependencies, the references' own first,
-// de-duplicated by name. Versions -1 become the latest version. deleted says
-// whether soft-deleted versions may be referred to.
-func (st *state) resolve(refs []formats.Reference, deleted Deleted, depth int, seen map[string]bool, deps *[]formats.Dependency) ([]formats.Reference, error) {
+// resolve turns the references of a schema of subject into dependencies,
+// the references' own first, de-duplicated by name. A referenced subject
+// without a context is in the referrer's (qualify). Versions -1 become the
+// latest version. deleted says whether soft-deleted versions may be
+// referred to.
+func (st *state) resolve(subject string, refs []formats.Reference, deleted Deleted, depth int, seen map[string]bool, deps *[]formats.Dependency) ([]formats.Reference, error) {
 	if depth > 64 {
 		return nil, formats.Invalid("references nested deeper than 64 levels (cycle?)")
 	}
@@ -98,7 +100,7 @@ func (st *state) resolve(refs []formats.Reference, deleted Deleted, depth int, s
 		if ref.Name == "" || ref.Subject == "" || ref.Version == 0 {
 			return nil, formats.Invalid("Invalid reference %+v: name, subject and version are required", ref)
 		}
-		v, err := st.version(ref.Subject, ref.Version, deleted)
+		v, err := st.version(qualify(subject, ref.Subject), ref.Version, deleted)
 		if err != nil {
 			return nil, formats.Invalid("No schema reference found for subject \"%s\" and version %d", ref.Subject, ref.Version)
 		}
@@ -108,7 +110,7 @@ func (st *state) resolve(refs []formats.Reference, deleted Deleted, depth int, s
 			continue
 		}
 		seen[ref.Name] = true
-		if _, err := st.resolve(v.entry.refs, IncludingDeleted, depth+1, seen, deps); err != nil {
+		if _, err := st.resolve(v.subject, v.entry.refs, IncludingDeleted, depth+1, seen, deps); err != nil {
 			return nil, err
 		}
 		*deps = append(*deps, formats.Dependency{Name: ref.Name, Schema: v.entry.schema()})
@@ -180,10 +182,10 @@ func (st *state) findInSubject(subject string, c *candidate, deleted Deleted) *v
 		return nil
 	}
 	want := c.typed()
-	if !st.sharedIdentities {
+	if sp := st.spaceOf(subject); sp != nil && !sp.sharedIdentities {
 		// One entry per identity: the subject's versions holding it are
 		// among that entry's usages (a new schema has none).
-		e := st.identities[c.identity]
+		e := sp.identities[c.identity]
 		if e == nil || !e.holds(want) {
 			return nil
 		}

@@ -97,7 +97,7 @@ func (r *Registry) parsed(st *state, e *schemaEntry) (formats.Schema, error) {
 		p.err = fmt.Errorf("unknown schema type %s", e.schemaType)
 	} else {
 		var deps []formats.Dependency
-		if _, err := st.resolve(e.refs, IncludingDeleted, 0, map[string]bool{}, &deps); err != nil {
+		if _, err := st.resolve(e.subject(), e.refs, IncludingDeleted, 0, map[string]bool{}, &deps); err != nil {
 			p.err = err
 		} else {
 			p.schema, p.err = f.Parse(e.schema(), deps, formats.Options{})

@@ -342,8 +342,8 @@ func concCheck(t *testing.T, r *store.Registry, acks []concAck) {
 		t.Errorf("%d subjects, %d acknowledged", len(st), len(perSubject))
 	}
 	// Ids are allocated 1..n, one per distinct schema.
-	if r.MaxID() != len(textOf) {
-		t.Errorf("MaxID() = %d for %d distinct schemas", r.MaxID(), len(textOf))
+	if r.MaxID("") != len(textOf) {
+		t.Errorf("MaxID() = %d for %d distinct schemas", r.MaxID(""), len(textOf))
 	}
 	for id := 1; id <= len(textOf); id++ {
 		if _, ok := textOf[id]; !ok {

@@ -28,10 +28,12 @@ func (s *Settings) validateNew(cfg Config) bool {
 }
 
 // effectiveConfig is the config that applies to a subject: its own merged
-// over the global one, the global one, or the server default.
+// over its context's (the global one for the default context), else that
+// of every context (":.__GLOBAL:"), else the server default.
 func (st *state) effectiveConfig(subject string, s *Settings) Config {
 	def := s.defaults()
-	global, ok := st.configs[""]
+	scope := contextScope(subject) // the default context's global config does not apply to others
+	global, ok := st.configs[scope]
 	if !ok {
 		global, ok = st.configs[globalContext] // applies to every context
 	}
@@ -42,7 +44,7 @@ func (st *state) effectiveConfig(subject string, s *Settings) Config {
 		global.CompatibilityLevel = def.CompatibilityLevel
 	}
 	sub, ok := st.configs[subject]
-	if subject == "" || !ok {
+	if subject == scope || !ok {
 		return global
 	}
 	return mergeConfig(global, sub, def)

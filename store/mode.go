@@ -54,14 +54,14 @@ func (m Mode) readOnly() bool { return m == ModeReadOnly || m == ModeReadOnlyOve
 // are given and skip compatibility (Confluent's isImportOrForwardMode).
 func (m Mode) importing() bool { return m == ModeImport || m == ModeForward }
 
-// mode returns the mode that applies to a subject: its own, else the
-// default context's global one, else the one of every context, else
-// READWRITE.
+// mode returns the mode that applies to a subject: its own, else its
+// context's (the global one for the default context), else the one of
+// every context, else READWRITE.
 func (st *state) mode(subject string) Mode {
 	if m, ok := st.modes[subject]; ok {
 		return m
 	}
-	if m, ok := st.modes[""]; ok {
+	if m, ok := st.modes[contextScope(subject)]; ok {
 		return m
 	}
 	if m, ok := st.modes[globalContext]; ok {

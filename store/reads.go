@@ -177,16 +177,17 @@ func (r *Registry) Subjects(o SubjectsOptions) []string {
 	return page(out, o.Paging, r.settings.SubjectSearch)
 }
 
-// SchemaByID returns the schema bound to an id, with a subject-version that
-// holds it: under the given subject when it does, else the first one.
+// SchemaByID returns the schema bound to an id in the context the subject
+// hint names (byID), with a subject-version that holds it: the hint's when
+// it does, else the first one.
 func (r *Registry) SchemaByID(id int, subject string) (SchemaVersion, error) {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	e := r.st.ids[id]
+	e, prefer := r.st.byID(id, subject)
 	if e == nil {
 		return SchemaVersion{}, errSchemaIDNotFound(id)
 	}
-	return e.pick(subject).export(), nil
+	return e.pick(prefer).export(), nil
 }
 
 // pick chooses the usage to report: the given subject's, else the first live
@@ -205,15 +206,37 @@ func (e *schemaEntry) pick(subject string) *version {
 	return best
 }
 
-// SchemaByGUID returns the schema with that GUID.
+// SchemaByGUID returns the schema with that GUID: in the default context,
+// else in the first other context holding it.
 func (r *Registry) SchemaByGUID(guid string) (SchemaVersion, error) {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	e := r.st.guids[strings.ToLower(guid)]
-	if e == nil {
+	ids := r.st.idsOfGUID(strings.ToLower(guid))
+	if len(ids) == 0 {
 		return SchemaVersion{}, errSchemaIDNotFound(guid)
 	}
-	return e.pick("").export(), nil
+	return ids[0].entry.pick("").export(), nil
+}
+
+// ContextID is an id in a context (Confluent's ContextId).
+type ContextID struct {
+	Context string `json:"context"`
+	ID      int    `json:"id"`
+}
+
+// IDsOfGUID lists the ids of a GUID, one per context holding it.
+func (r *Registry) IDsOfGUID(guid string) ([]ContextID, error) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	ids := r.st.idsOfGUID(strings.ToLower(guid))
+	if len(ids) == 0 {
+		return nil, errSchemaIDNotFound(guid)
+	}
+	out := make([]ContextID, len(ids))
+	for i, c := range ids {
+		out[i] = ContextID{c.ctx, c.entry.id}
+	}
+	return out, nil
 }
 
 // SubjectVersion names a subject-version.
@@ -222,8 +245,8 @@ type SubjectVersion struct {
 	Version int    `json:"version"`
 }
 
-// VersionsOfID lists the subject-versions holding an id (under subject
-// only, when not empty), by subject then version.
+// VersionsOfID lists the subject-versions holding an id, the id resolved
+// in the context the subject hint names (byID), by subject then version.
 func (r *Registry) VersionsOfID(id int, subject string, deleted Deleted, p Paging) ([]SubjectVersion, error) {
 	out, err := r.usagesOfID(id, subject, deleted)
 	return page(out, p, r.settings.VersionSearch), err
@@ -244,13 +267,13 @@ func (r *Registry) SubjectsOfID(id int, subject string, deleted Deleted, p Pagin
 func (r *Registry) usagesOfID(id int, subject string, deleted Deleted) ([]SubjectVersion, error) {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	e := r.st.ids[id]
+	e, _ := r.st.byID(id, subject)
 	if e == nil {
 		return nil, errSchemaIDNotFound(id)
 	}
 	out := []SubjectVersion{}
 	for _, u := range e.usages {
-		if deleted.visible(u) && (subject == "" || u.subject == subject) {
+		if deleted.visible(u) {
 			out = append(out, SubjectVersion{u.subject, u.version})
 		}
 	}
@@ -385,11 +408,11 @@ func (r *Registry) DeleteContext(ctx context.Context, name string) error {
 	return nil
 }
 
-// MaxID is the highest id ever bound.
-func (r *Registry) MaxID() int {
+// MaxID is the highest id ever bound in a subject's context.
+func (r *Registry) MaxID(subject string) int {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	return r.st.maxID
+	return r.st.maxID(subject)
 }
 
 // Parsed returns the schema bound to an id, parsed (and cached), with every
@@ -398,7 +421,7 @@ func (r *Registry) MaxID() int {
 func (r *Registry) Parsed(id int) (formats.Schema, []SubjectVersion, error) {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	e := r.st.ids[id]
+	e := r.st.dflt.ids[id]
 	if e == nil {
 		return nil, nil, errSchemaIDNotFound(id)
 	}
@@ -414,7 +437,7 @@ func (r *Registry) Parsed(id int) (formats.Schema, []SubjectVersion, error) {
 func (r *Registry) IDOfGUID(guid formats.Identity) (int, bool) {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	e := r.st.identities[guid]
+	e := r.st.dflt.identities[guid]
 	if e == nil {
 		return 0, false
 	}
@@ -424,8 +447,15 @@ func (r *Registry) IDOfGUID(guid formats.Identity) (int, bool) {
 // Formatted returns the text of the schema bound to id in another format
 // (format=serialized for Protobuf); ok is false when the type has no such
 // format, and the stored text applies.
-func (r *Registry) Formatted(id int, format string) (string, bool, error) {
-	s, _, err := r.Parsed(id)
+func (r *Registry) Formatted(id int, subject, format string) (string, bool, error) {
+	r.mu.RLock()
+	e, _ := r.st.byID(id, subject)
+	var s formats.Schema
+	var err error = errSchemaIDNotFound(id)
+	if e != nil {
+		s, err = r.parsed(r.st, e)
+	}
+	r.mu.RUnlock()
 	if err != nil {
 		return "", false, err
 	}

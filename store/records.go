@@ -48,6 +48,10 @@ func (k recordKey) bytes() []byte {
 		b = append(b, `,"magic":1}`...)
 	case keyNoop:
 		b = append(b, `,"magic":0}`...)
+	case keyContext: // Subject holds the context
+		b = append(b, `,"tenant":"default","context":`...)
+		b = jackson.AppendString(b, k.Subject)
+		b = append(b, `,"magic":0}`...)
 	default:
 		if k.Subject != "" {
 			b = append(b, `,"subject":`...)
@@ -158,6 +162,18 @@ func marshal(v any) []byte {
 // schemaRecord is the SCHEMA record of a subject-version.
 func schemaRecord(v schemaValue) Record {
 	return Record{Key: recordKey{Type: keySchema, Subject: v.Subject, Version: v.Version}.bytes(), Value: marshal(v)}
+}
+
+// contextValue is the value of a CONTEXT record.
+type contextValue struct {
+	Tenant  string `json:"tenant"`
+	Context string `json:"context"`
+}
+
+// contextRecord is the CONTEXT record Confluent writes the first time a
+// context gets a schema.
+func contextRecord(ctx string) Record {
+	return Record{Key: recordKey{Type: keyContext, Subject: ctx}.bytes(), Value: marshal(contextValue{Tenant: "default", Context: ctx})}
 }
 
 // schemaTombstone is the tombstone of a subject-version.

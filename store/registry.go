@@ -186,7 +186,10 @@ type Stats struct {
 func (r *Registry) Stats() Stats {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	s := Stats{Subjects: len(r.st.subjects), Schemas: len(r.st.ids), Offset: r.st.offset}
+	s := Stats{Subjects: len(r.st.subjects), Schemas: len(r.st.dflt.ids), Offset: r.st.offset}
+	for _, sp := range r.st.spaces {
+		s.Schemas += len(sp.ids)
+	}
 	for _, sub := range r.st.subjects {
 		s.Versions += len(sub.versions)
 	}

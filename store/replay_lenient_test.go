@@ -22,7 +22,7 @@ func TestReplayKeepsWhatItCannotParse(t *testing.T) {
 	if err != nil || v.ID != 7 || v.SchemaType != formats.SchemaType("XML") || v.Schema != "<a/>" {
 		t.Errorf("Version(x, 1) = %+v, %v; want id 7 of type XML", v, err)
 	}
-	if got := r.MaxID(); got != 7 {
+	if got := r.MaxID(""); got != 7 {
 		t.Errorf("MaxID = %d, want 7", got)
 	}
 	c, err := r.GetConfig("s", false)

@@ -158,7 +158,7 @@ func replayCheckNoID(t *testing.T, r *Registry, id int) {
 
 func replayCheckMaxID(t *testing.T, r *Registry, want int) {
 	t.Helper()
-	if got := r.MaxID(); got != want {
+	if got := r.MaxID(""); got != want {
 		t.Errorf("MaxID() = %d, want %d", got, want)
 	}
 }
@@ -642,7 +642,7 @@ func replayTake(t *testing.T, r *Registry, names ...string) replaySnapshot {
 		ReferencedBy:    map[SubjectVersion][]int{},
 		Configs:         map[string]Config{},
 		Modes:           map[string]Mode{},
-		MaxID:           r.MaxID(),
+		MaxID:           r.MaxID(""),
 	}
 	for _, name := range s.DeletedSubjects {
 		vs, err := r.Versions(name, VersionsOptions{DeletedAsNegative: true})

@@ -24,14 +24,23 @@ type view struct {
 }
 
 // takenIDs are the ids that decisions of one commit allocated, not yet in
-// the state: a second registration of the same schema in the commit gets
-// the same id, the next new schema the next one.
+// the state, per context: a second registration of the same schema in the
+// commit gets the same id, the next new schema the next one.
 type takenIDs struct {
-	last       int
-	byIdentity map[typedIdentity]int
+	last       map[string]int
+	byIdentity map[contextIdentity]int
+	contexts   map[string]bool // contexts whose CONTEXT record the commit writes
 }
 
-func newTakenIDs() *takenIDs { return &takenIDs{byIdentity: map[typedIdentity]int{}} }
+// contextIdentity is a typedIdentity in a context.
+type contextIdentity struct {
+	ctx string
+	typedIdentity
+}
+
+func newTakenIDs() *takenIDs {
+	return &takenIDs{last: map[string]int{}, byIdentity: map[contextIdentity]int{}, contexts: map[string]bool{}}
+}
 
 // typedIdentity is what an id is bound to: a schema identity (text,
 // references, metadata, rule set) and a schema type.

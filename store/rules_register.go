@@ -35,8 +35,10 @@ type registerAnswer struct {
 //     which must not hold another schema;
 //  6. the id is the one asked for (import: not bound to another schema),
 //     or the id of the same schema elsewhere, or the next one;
-//  7. older soft-deleted versions of the subject bound to the same id are
-//     tombstoned, unless something refers to them, then the SCHEMA record.
+//  7. the first schema of a context other than the default one comes
+//     with a CONTEXT record; older soft-deleted versions of the subject
+//     bound to the same id are tombstoned, unless something refers to them;
+//     then the SCHEMA record.
 func (w *view) decideRegister(g registration) ([]Record, registerAnswer, error) {
 	st, subject, c := w.st, g.subject, g.c
 	if v := st.registered(subject, c); v != nil {
@@ -51,7 +53,7 @@ func (w *view) decideRegister(g registration) ([]Record, registerAnswer, error) 
 		return nil, registerAnswer{}, err
 	}
 	importing := st.mode(subject).importing()
-	if err := st.refsLive(c); err != nil {
+	if err := st.refsLive(subject, c); err != nil {
 		return nil, registerAnswer{}, err
 	}
 	s := st.subjects[subject]
@@ -66,25 +68,30 @@ func (w *view) decideRegister(g registration) ([]Record, registerAnswer, error) 
 	if err != nil {
 		return nil, registerAnswer{}, err
 	}
-	id, err := w.idFor(c)
+	id, err := w.idFor(subject, c)
 	if err != nil {
 		return nil, registerAnswer{}, err
 	}
-	recs := st.sameIDTombstones(subject, id, ver)
+	var recs []Record
+	if ctx := contextOf(subject); ctx != defaultContext && !st.contexts[ctx] && !w.taken.contexts[ctx] {
+		recs = append(recs, contextRecord(ctx)) // the first schema of a context
+		w.taken.contexts[ctx] = true
+	}
+	recs = append(recs, st.sameIDTombstones(subject, id, ver)...)
 	rec := schemaRecord(schemaValue{Subject: subject, Version: ver, ID: id, SchemaType: c.schema.Type(), References: c.refs,
 		Metadata: c.req.Metadata, RuleSet: c.req.RuleSet, Schema: c.schema.Canonical()})
 	if len(rec.Key)+len(rec.Value) > w.settings.MaxRecordBytes {
 		return nil, registerAnswer{}, errorf(CodeSchemaTooLarge, "Register operation failed because schema is too large")
 	}
-	w.taken.note(id, c.typed(), st.maxID)
+	w.taken.note(contextOf(subject), id, c.typed(), st.maxID(subject))
 	return append(recs, rec), registerAnswer{version: ver}, nil
 }
 
 // refsLive checks that the versions a new schema refers to are still live:
 // one may have been deleted since the request was parsed.
-func (st *state) refsLive(c *candidate) error {
+func (st *state) refsLive(subject string, c *candidate) error {
 	for _, ref := range c.refs {
-		if _, err := st.version(ref.Subject, ref.Version, LiveOnly); err != nil {
+		if _, err := st.version(qualify(subject, ref.Subject), ref.Version, LiveOnly); err != nil {
 			return invalidSchema(c.schema.Type(), formats.Invalid("No schema reference found for subject \"%s\" and version %d", ref.Subject, ref.Version))
 		}
 	}
@@ -116,34 +123,48 @@ func (s *subjectState) versionFor(subject string, c *candidate, importing bool) 
 	return next, nil
 }
 
-// idFor returns the id a registration binds: the one asked for, which must
-// not be bound to another schema (42205); else the id of the same schema
-// (same identity and type) in the state or taken earlier in the commit;
-// else the next one.
-func (w *view) idFor(c *candidate) (int, error) {
-	t := c.typed()
+// idFor returns the id a registration binds in its subject's context: the
+// one asked for, which must not be bound to another schema (42205); else
+// the id of the same schema (same identity and type) in the state or taken
+// earlier in the commit; else the next one.
+func (w *view) idFor(subject string, c *candidate) (int, error) {
+	t, ctx := c.typed(), contextOf(subject)
+	sp := w.st.spaceOf(subject)
 	if c.req.ID > 0 {
-		if e := w.st.ids[c.req.ID]; e != nil && !e.holds(t) {
-			return 0, errorf(CodeOperationNotPermitted, "Overwrite new schema with id %d in context . is not permitted.", c.req.ID)
+		if sp != nil {
+			if e := sp.ids[c.req.ID]; e != nil && !e.holds(t) {
+				return 0, errorf(CodeOperationNotPermitted, "Overwrite new schema with id %d in context %s is not permitted.", c.req.ID, ctx)
+			}
 		}
 		return c.req.ID, nil
 	}
-	if e := w.st.identities[c.identity]; e != nil && e.holds(t) {
-		return e.id, nil
+	if sp != nil {
+		if e := sp.identities[c.identity]; e != nil && e.holds(t) {
+			return e.id, nil
+		}
 	}
-	if id := w.taken.byIdentity[t]; id > 0 {
+	if id := w.taken.byIdentity[contextIdentity{ctx, t}]; id > 0 {
 		return id, nil
 	}
-	return max(w.st.maxID, w.taken.last) + 1, nil
+	return max(w.st.maxID(subject), w.taken.last[ctx]) + 1, nil
 }
 
-// note records an id a decision bound, when it is new: the next decisions
-// of the commit reuse it for the same schema and allocate after it.
-func (t *takenIDs) note(id int, ti typedIdentity, maxID int) {
-	if id > max(maxID, t.last) {
-		t.last = id
-		t.byIdentity[ti] = id
+// note records an id a decision bound in a context, when it is new: the
+// next decisions of the commit reuse it for the same schema and allocate
+// after it.
+func (t *takenIDs) note(ctx string, id int, ti typedIdentity, maxID int) {
+	if id > max(maxID, t.last[ctx]) {
+		t.last[ctx] = id
+		t.byIdentity[contextIdentity{ctx, ti}] = id
 	}
+}
+
+// maxID is the highest id ever bound in a subject's context.
+func (st *state) maxID(subject string) int {
+	if sp := st.spaceOf(subject); sp != nil {
+		return sp.maxID
+	}
+	return 0
 }
 
 // sameIDTombstones returns tombstones for the soft-deleted versions of

@@ -89,6 +89,7 @@ func ruleShow(t *testing.T, recs []Record) []string {
 			var v deleteSubjectValue
 			json.Unmarshal(rec.Value, &v)
 			line += fmt.Sprintf(" %d", v.Version)
+		case k.Type == keyContext:
 		case k.Type == keyConfig:
 			var v configValue
 			json.Unmarshal(rec.Value, &v)
@@ -179,6 +180,27 @@ func TestDecideRegister(t *testing.T) {
 				ruleSchema("u", 1, 3, `{"type":"record","name":"U","fields":[{"name":"r","type":"R"}]}`, true, ref)},
 			subject: "s", req: SchemaRequest{Schema: ruleV1}, force: true,
 			want: []string{"SCHEMA s/3 id=1"}},
+		{name: "a context is an id space of its own, its first schema writes its CONTEXT record",
+			log: []Record{ruleSchema("s", 1, 1, ruleV1, false)}, subject: ":.ctx1:s1", req: SchemaRequest{Schema: ruleV2},
+			want: []string{"CONTEXT .ctx1", "SCHEMA :.ctx1:s1/1 id=1"}},
+		{name: "the same schema in another context gets that context's id",
+			log:     []Record{ruleSchema("s", 1, 1, ruleV1, false), ruleSchema("t", 1, 2, ruleV2, false), contextRecord(".ctx1"), ruleSchema(":.ctx1:a", 1, 1, ruleV2, false)},
+			subject: ":.ctx1:b", req: SchemaRequest{Schema: ruleV2}, want: []string{"SCHEMA :.ctx1:b/1 id=1"}},
+		{name: "a new schema in a context takes the next id of the context",
+			log:     []Record{ruleSchema("s", 1, 7, ruleV1, false), contextRecord(".ctx1"), ruleSchema(":.ctx1:a", 1, 1, ruleV2, false)},
+			subject: ":.ctx1:b", req: SchemaRequest{Schema: ruleV1}, want: []string{"SCHEMA :.ctx1:b/1 id=2"}},
+		{name: "IMPORT into a context: an id bound in another context is free here",
+			log:     []Record{ruleSchema("s", 1, 42, ruleV2, false), ruleMode(":.ctx1:", ModeImport)},
+			subject: ":.ctx1:s", req: SchemaRequest{Schema: ruleV1, ID: 42}, want: []string{"CONTEXT .ctx1", "SCHEMA :.ctx1:s/1 id=42"}},
+		{name: "a context's mode applies to its subjects, the default context's does not",
+			log:     []Record{ruleMode("", ModeReadOnly)},
+			subject: ":.ctx1:s", req: SchemaRequest{Schema: ruleV1}, want: []string{"CONTEXT .ctx1", "SCHEMA :.ctx1:s/1 id=1"}},
+		{name: "a context in READONLY", log: []Record{ruleMode(":.ctx1:", ModeReadOnly)},
+			subject: ":.ctx1:s", req: SchemaRequest{Schema: ruleV1}, code: CodeOperationNotPermitted},
+		{name: "a reference without a context is in its referrer's",
+			log:     []Record{ruleSchema("a", 1, 1, ruleV2, false), contextRecord(".c"), ruleSchema(":.c:a", 1, 1, ruleV1, false)},
+			subject: ":.c:u", req: SchemaRequest{Schema: `{"type":"record","name":"U","fields":[{"name":"r","type":"R"}]}`, References: []formats.Reference{{Name: "R", Subject: "a", Version: 1}}},
+			want: []string{"SCHEMA :.c:u/1 id=2"}},
 		{name: "a reference deleted since the request was read", log: []Record{ruleSchema("s", 1, 1, ruleV1, true)},
 			subject: "u", req: SchemaRequest{Schema: `{"type":"record","name":"U","fields":[{"name":"r","type":"R"}]}`, References: []formats.Reference{ref}},
 			code: CodeInvalidSchema},
@@ -269,6 +291,10 @@ func TestDecideDelete(t *testing.T) {
 		{name: "referenced by a soft-deleted referrer: permanent refused",
 			log:     []Record{ruleSchema("s", 1, 1, ruleV1, true), ruleSchema("u", 1, 3, referrer, true, ref)},
 			subject: "s", version: 1, how: PermanentDelete, code: CodeReferenceExists},
+		{name: "referenced from its context by a reference without a context",
+			log: []Record{contextRecord(".c"), ruleSchema(":.c:s", 1, 1, ruleV1, false), ruleSchema(":.c:s", 2, 2, ruleV2, false),
+				ruleSchema(":.c:u", 1, 3, referrer, false, ref)},
+			subject: ":.c:s", version: 1, code: CodeReferenceExists},
 		{name: "subject soft", log: two, subject: "s", want: []string{"DELETE_SUBJECT s 2"}},
 		{name: "subject soft again", log: []Record{ruleSchema("s", 1, 1, ruleV1, true)}, subject: "s", code: CodeSubjectSoftDeleted},
 		{name: "subject permanent before soft", log: two, subject: "s", how: PermanentDelete, code: CodeSubjectNotSoftDeleted},

@@ -25,6 +25,15 @@ type schemaEntry struct {
 	parsed     atomic.Pointer[parsedSchema] // lazily parsed, for compatibility checks
 }
 
+// subject is a subject holding the entry, "" when none does any more: all
+// its usages are in one context, which its references are resolved in.
+func (e *schemaEntry) subject() string {
+	if len(e.usages) == 0 {
+		return ""
+	}
+	return e.usages[0].subject
+}
+
 type parsedSchema struct {
 	schema formats.Schema
 	err    error
@@ -87,38 +96,32 @@ type svKey struct {
 // state is the in-memory registry: a function of the records applied so far.
 // Only apply changes it.
 type state struct {
-	ids        map[int]*schemaEntry
-	identities map[formats.Identity]*schemaEntry
-	guids      map[string]*schemaEntry
-	subjects   map[string]*subjectState
-	referrers  map[svKey]map[*version]bool // referenced subject-version -> referring versions
-	configs    map[string]Config           // "" = global
-	modes      map[string]Mode             // "" = global
-	contexts   map[string]bool
-	maxID      int
-	offset     int64  // of the last record applied
-	scratch    []byte // the schema text of the record being applied
+	dflt      *idSpace            // the default context's ids
+	spaces    map[string]*idSpace // the other contexts' (contexts.go)
+	subjects  map[string]*subjectState
+	referrers map[svKey]map[*version]bool // referenced subject-version -> referring versions
+	configs   map[string]Config           // "" = global
+	modes     map[string]Mode             // "" = global
+	contexts  map[string]bool
+	offset    int64  // of the last record applied
+	scratch   []byte // the schema text of the record being applied
 	// packLater keeps the texts of new entries as they are, listed in
 	// unpacked for the registry to take after each record and compress on
 	// another goroutine (text.go), off the replay and the write path.
 	packLater bool
 	unpacked  []*sharedText
-	// sharedIdentities is set once two ids hold the same schema (an
-	// import): identities then no longer names every entry of an identity.
-	sharedIdentities bool
 }
 
 func newState() *state {
 	return &state{
-		ids:        map[int]*schemaEntry{},
-		identities: map[formats.Identity]*schemaEntry{},
-		guids:      map[string]*schemaEntry{},
-		subjects:   map[string]*subjectState{},
-		referrers:  map[svKey]map[*version]bool{},
-		configs:    map[string]Config{},
-		modes:      map[string]Mode{},
-		contexts:   map[string]bool{},
-		offset:     -1,
+		dflt:      newIDSpace(),
+		spaces:    map[string]*idSpace{},
+		subjects:  map[string]*subjectState{},
+		referrers: map[svKey]map[*version]bool{},
+		configs:   map[string]Config{},
+		modes:     map[string]Mode{},
+		contexts:  map[string]bool{},
+		offset:    -1,
 	}
 }
 
@@ -222,7 +225,8 @@ func (st *state) apply(rec Record, log *slog.Logger) {
 // not used), which the entry copies.
 func (st *state) putVersion(v schemaValue, text []byte, ts int64, log *slog.Logger, offset int64) {
 	identity := identityOf(text, v.References, v.Metadata, v.RuleSet)
-	entry := st.ids[v.ID]
+	sp := st.spaceFor(v.Subject)
+	entry := sp.ids[v.ID]
 	if entry != nil && !entry.holds(typedIdentity{identity, v.SchemaType}) {
 		log.Error("refusing a record that binds an existing id to a different schema; keeping the first",
 			"offset", offset, "id", v.ID, "subject", v.Subject, "version", v.Version)
@@ -231,22 +235,22 @@ func (st *state) putVersion(v schemaValue, text []byte, ts int64, log *slog.Logg
 	if entry == nil {
 		entry = &schemaEntry{id: v.ID, schemaType: v.SchemaType, refs: v.References,
 			metadata: v.Metadata, ruleSet: v.RuleSet, identity: identity}
-		same, shared := st.identities[identity]
+		same, shared := sp.identities[identity]
 		if shared && same.schema() == string(text) { // the same text under another id: held once
 			entry.text = same.text
 		} else {
 			entry.text = st.newText(text)
 		}
-		st.ids[v.ID] = entry
+		sp.ids[v.ID] = entry
 		if shared {
-			st.sharedIdentities = true
+			sp.sharedIdentities = true
 		} else {
-			st.identities[identity] = entry
-			st.guids[identity.GUID()] = entry
+			sp.identities[identity] = entry
+			sp.guids[identity.GUID()] = entry
 		}
 	}
-	if v.ID > st.maxID {
-		st.maxID = v.ID
+	if v.ID > sp.maxID {
+		sp.maxID = v.ID
 	}
 	s := st.subjects[v.Subject]
 	if s == nil {
@@ -270,7 +274,7 @@ func (st *state) putVersion(v schemaValue, text []byte, ts int64, log *slog.Logg
 	s.versions[i] = ver
 	entry.usages = append(entry.usages, ver)
 	for _, r := range entry.refs {
-		key := svKey{r.Subject, r.Version}
+		key := svKey{qualify(v.Subject, r.Subject), r.Version}
 		if st.referrers[key] == nil {
 			st.referrers[key] = map[*version]bool{}
 		}
@@ -306,17 +310,17 @@ func (st *state) removeVersion(subject string, v int) {
 		}
 	}
 	for _, r := range e.refs {
-		key := svKey{r.Subject, r.Version}
+		key := svKey{qualify(subject, r.Subject), r.Version}
 		delete(st.referrers[key], ver)
 		if len(st.referrers[key]) == 0 {
 			delete(st.referrers, key)
 		}
 	}
-	if len(e.usages) == 0 {
-		delete(st.ids, e.id)
-		if st.identities[e.identity] == e {
-			delete(st.identities, e.identity)
-			delete(st.guids, e.identity.GUID())
+	if sp := st.spaceOf(subject); len(e.usages) == 0 && sp != nil {
+		delete(sp.ids, e.id)
+		if sp.identities[e.identity] == e {
+			delete(sp.identities, e.identity)
+			delete(sp.guids, e.identity.GUID())
 		}
 	}
 }

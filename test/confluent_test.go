@@ -250,6 +250,14 @@ func writeWorkload(t *testing.T, url, tag string) {
 	call(t, "DELETE", s("gone"), "", 200)
 	seen(t, s("gone")+"/versions/1?deleted=true", `"deleted":true`)
 	call(t, "DELETE", s("gone")+"?permanent=true", "", 200)
+	// A context of its own: an id space starting at 1, its CONTEXT record.
+	inContext := url + "/subjects/:.ctx-" + tag + ":in-context/versions"
+	if out := call(t, "POST", inContext, schemaBody(avro1), 200); !strings.Contains(out, `"id":1`) {
+		t.Fatalf("first schema of a context: %s, want id 1", out)
+	}
+	if out := call(t, "POST", inContext, schemaBody(avro2), 200); !strings.Contains(out, `"id":2`) {
+		t.Fatalf("second schema of a context: %s, want id 2", out)
+	}
 	call(t, "PUT", url+"/mode/"+tag+"-imported", `{"mode":"IMPORT"}`, 200)
 	id := 100000 + int(crc32.ChecksumIEEE([]byte(tag))%100000) // apart per tag, the same each run
 	call(t, "POST", s("imported")+"/versions", schemaBody(`{"type":"fixed","name":"F`+tag+`","size":4}`, fmt.Sprintf(`"id":%d`, id), `"version":3`), 200)
@@ -285,6 +293,7 @@ func snapshot(t *testing.T, url string) []string {
 	read("/config")
 	read("/mode")
 	read("/schemas/types")
+	read("/contexts")
 	ids := map[int]bool{}
 	for _, sub := range subjects {
 		var versions []int
@@ -295,6 +304,9 @@ func snapshot(t *testing.T, url string) []string {
 			var sv struct{ ID int }
 			json.Unmarshal([]byte(read(fmt.Sprintf("/subjects/%s/versions/%d?deleted=true", sub, v))), &sv)
 			read(fmt.Sprintf("/subjects/%s/versions/%d/referencedby?deleted=true", sub, v))
+			// The id as seen from its subject: contexts resolve ids by it.
+			read(fmt.Sprintf("/schemas/ids/%d?subject=%s", sv.ID, sub))
+			read(fmt.Sprintf("/schemas/ids/%d/versions?deleted=true&subject=%s", sv.ID, sub))
 			ids[sv.ID] = true
 		}
 	}

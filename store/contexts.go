@@ -1,0 +1,168 @@
+package store
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/schemaregistry/registry/formats"
+)
+
+// Contexts (Confluent's QualifiedSubject): a subject written
+// ":.name:subject" lives in the context ".name", an independent id space
+// (ids restart at 1) with its own index of schemas for de-duplication; an
+// unqualified subject lives in the default context ".". The subject
+// ":.name:" names the context itself (its config and mode).
+
+// defaultContext is the context of unqualified subjects.
+const defaultContext = "."
+
+// contextOf returns the context of a subject: ".name" for ":.name:subject"
+// and ":.name:", "." otherwise (":.:subject" is the default context too).
+func contextOf(subject string) string {
+	if len(subject) < 3 || subject[0] != ':' || subject[1] != '.' {
+		return defaultContext
+	}
+	end := strings.IndexByte(subject[1:], ':')
+	if end < 0 {
+		return defaultContext
+	}
+	return subject[1 : 1+end]
+}
+
+// contextScope is the subject under which the config and mode of a
+// subject's context are kept: "" (the global ones) for the default context,
+// ":.name:" for another.
+func contextScope(subject string) string {
+	ctx := contextOf(subject)
+	if ctx == defaultContext {
+		return ""
+	}
+	return ":" + ctx + ":"
+}
+
+// qualify returns a referenced subject as its referrer sees it: a
+// reference without a context is in its referrer's
+// (QualifiedSubject.qualifySubjectWithParent).
+func qualify(parent, subject string) string {
+	ctx := contextOf(parent)
+	if ctx == defaultContext || strings.HasPrefix(subject, ":.") {
+		return subject
+	}
+	return ":" + ctx + ":" + subject
+}
+
+// idSpace is the ids of one context.
+type idSpace struct {
+	ids        map[int]*schemaEntry
+	identities map[formats.Identity]*schemaEntry
+	guids      map[string]*schemaEntry
+	maxID      int
+	// sharedIdentities is set once two ids hold the same schema (an
+	// import): identities then no longer names every entry of an identity.
+	sharedIdentities bool
+}
+
+func newIDSpace() *idSpace {
+	return &idSpace{ids: map[int]*schemaEntry{}, identities: map[formats.Identity]*schemaEntry{}, guids: map[string]*schemaEntry{}}
+}
+
+// spaceOf returns the id space of a subject's context, nil when the
+// context holds no schema yet.
+func (st *state) spaceOf(subject string) *idSpace {
+	ctx := contextOf(subject)
+	if ctx == defaultContext {
+		return st.dflt
+	}
+	return st.spaces[ctx]
+}
+
+// spaceFor is spaceOf, creating the space of a new context.
+func (st *state) spaceFor(subject string) *idSpace {
+	if s := st.spaceOf(subject); s != nil {
+		return s
+	}
+	s := newIDSpace()
+	st.spaces[contextOf(subject)] = s
+	return s
+}
+
+// plainSubject is a subject without its context qualifier.
+func plainSubject(subject string) string {
+	if contextOf(subject) == defaultContext && !strings.HasPrefix(subject, ":.:") {
+		return subject
+	}
+	return subject[strings.IndexByte(subject[1:], ':')+2:]
+}
+
+// namedContexts lists the contexts other than the default one that hold
+// schemas, sorted.
+func (st *state) namedContexts() []string {
+	out := make([]string, 0, len(st.spaces))
+	for ctx := range st.spaces {
+		out = append(out, ctx)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// byID resolves an id with a subject hint as Confluent's
+// getSchemaKeyUsingContexts does, and names the subject whose version to
+// report ("" for any):
+//   - no hint: the default context;
+//   - a context (":.name:"): that context;
+//   - a qualified subject: only when that subject holds the id;
+//   - an unqualified subject: that subject in the default context, then in
+//     each other context, else the default context.
+func (st *state) byID(id int, hint string) (*schemaEntry, string) {
+	in := func(subject string) *schemaEntry {
+		if sp := st.spaceOf(subject); sp != nil {
+			return sp.ids[id]
+		}
+		return nil
+	}
+	holds := func(e *schemaEntry, subject string) bool {
+		for _, u := range e.usages {
+			if u.subject == subject {
+				return true
+			}
+		}
+		return false
+	}
+	plain := plainSubject(hint)
+	if plain == "" {
+		return in(hint), ""
+	}
+	if e := in(hint); e != nil && holds(e, hint) {
+		return e, hint
+	}
+	if contextOf(hint) != defaultContext {
+		return nil, ""
+	}
+	for _, ctx := range st.namedContexts() {
+		q := ":" + ctx + ":" + plain
+		if e := in(q); e != nil && holds(e, q) {
+			return e, q
+		}
+	}
+	return st.dflt.ids[id], ""
+}
+
+// contextEntry is an entry of a context.
+type contextEntry struct {
+	ctx   string
+	entry *schemaEntry
+}
+
+// idsOfGUID lists the entries of a GUID, the default context's first.
+func (st *state) idsOfGUID(guid string) []contextEntry {
+	var out []contextEntry
+	if e := st.dflt.guids[guid]; e != nil {
+		out = append(out, contextEntry{defaultContext, e})
+	}
+	for _, ctx := range st.namedContexts() {
+		if e := st.spaces[ctx].guids[guid]; e != nil {
+			out = append(out, contextEntry{ctx, e})
+		}
+	}
+	return out
+}
