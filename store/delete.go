@@ -10,6 +10,12 @@ func (r *Registry) DeleteVersion(ctx context.Context, subject string, v int, how
 	return commit(ctx, r, func(w *view) ([]Record, int, error) { return w.decideDeleteVersion(subject, v, how) })
 }
 
+// DeleteContext deletes an empty context (decideDeleteContext).
+func (r *Registry) DeleteContext(ctx context.Context, name string) error {
+	_, err := commit(ctx, r, func(w *view) ([]Record, struct{}, error) { return w.decideDeleteContext(name) })
+	return err
+}
+
 // DeleteSubject soft-deletes every version of a subject, or hard-deletes a
 // subject soft-deleted before (decideDeleteSubject). It returns the
 // versions.

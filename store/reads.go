@@ -1,7 +1,6 @@
 package store
 
 import (
-	"context"
 	"sort"
 	"strconv"
 	"strings"
@@ -387,25 +386,6 @@ func (r *Registry) Contexts(p Paging) []string {
 	}
 	sort.Strings(named)
 	return page(append(out, named...), p, r.settings.ContextSearch)
-}
-
-// DeleteContext deletes an empty context.
-func (r *Registry) DeleteContext(ctx context.Context, name string) error {
-	r.mu.RLock()
-	empty := true
-	if name == "." || name == "" || name == ":.:" {
-		for _, s := range r.st.subjects {
-			if s.latest(IncludingDeleted) != nil {
-				empty = false
-				break
-			}
-		}
-	}
-	r.mu.RUnlock()
-	if !empty {
-		return errorf(CodeContextNotEmpty, "The specified context '%s' is not empty.", name)
-	}
-	return nil
 }
 
 // MaxID is the highest id ever bound in a subject's context.

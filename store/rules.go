@@ -144,7 +144,7 @@ func validSubject(subject string) error {
 		}
 	}
 	if bad {
-		return errorf(CodeInvalidSubject, "The specified subject '%s' is not a valid.", subject)
+		return errInvalidSubject(subject)
 	}
 	return nil
 }
@@ -153,7 +153,11 @@ func validSubject(subject string) error {
 // the empty subject (schema.reject.empty.subject).
 func (s *Settings) validNewSubject(subject string) error {
 	if s.RejectEmptySubject && subject == "" {
-		return errorf(CodeInvalidSubject, "The specified subject '%s' is not a valid.", subject)
+		return errInvalidSubject(subject)
 	}
 	return validSubject(subject)
+}
+
+func errInvalidSubject(subject string) *Error {
+	return errorf(CodeInvalidSubject, "The specified subject '%s' is not a valid.", subject)
 }

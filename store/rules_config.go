@@ -123,7 +123,7 @@ func (w *view) decideModePut(subject string, u ModeUpdate) ([]Record, Mode, erro
 	recs := []Record{{Key: recordKey{Type: keyMode, Subject: subject}.bytes(),
 		Value: marshal(modeValue{Subject: optSubject(subject), Mode: u.Mode})}}
 	if u.Mode == ModeImport && !u.Force {
-		if w.st.mode(subject) != ModeImport && w.st.hasLiveSubject(subject) {
+		if w.st.mode(subject) != ModeImport && w.st.hasSubject(subject, LiveOnly) {
 			return nil, "", errorf(CodeOperationNotPermitted, "Cannot import since found existing subjects")
 		}
 		recs = append(recs, Record{Key: recordKey{Type: keyClearSubject, Subject: subject}.bytes(),
@@ -132,14 +132,14 @@ func (w *view) decideModePut(subject string, u ModeUpdate) ([]Record, Mode, erro
 	return recs, u.Mode, nil
 }
 
-// hasLiveSubject reports whether subject ("" = any) has a live version.
-func (st *state) hasLiveSubject(subject string) bool {
+// hasSubject reports whether subject ("" = any) has a version seen.
+func (st *state) hasSubject(subject string, deleted Deleted) bool {
 	if subject != "" {
-		s := st.subjects[subject]
-		return s != nil && s.latest(LiveOnly) != nil
+		_, err := st.subject(subject, deleted)
+		return err == nil
 	}
 	for _, s := range st.subjects {
-		if s.latest(LiveOnly) != nil {
+		if s.latest(deleted) != nil {
 			return true
 		}
 	}

@@ -101,6 +101,15 @@ func (w *view) decideDeleteSubject(subject string, how Deletion) ([]Record, []in
 	return append(recs, st.subjectSettingsTombstones(subject)...), versions, nil
 }
 
+// decideDeleteContext refuses to delete the default context while it holds
+// a subject, soft-deleted ones included (42211); it writes nothing.
+func (w *view) decideDeleteContext(name string) ([]Record, struct{}, error) {
+	if (name == "." || name == "" || name == ":.:") && w.st.hasSubject("", IncludingDeleted) {
+		return nil, struct{}{}, errorf(CodeContextNotEmpty, "The specified context '%s' is not empty.", name)
+	}
+	return nil, struct{}{}, nil
+}
+
 // subjectSettingsTombstones returns tombstones for a subject's config and
 // mode, for when its last version is gone.
 func (st *state) subjectSettingsTombstones(subject string) []Record {

@@ -432,3 +432,22 @@ func TestRuleFilesHoldNoMachinery(t *testing.T) {
 		})
 	}
 }
+
+func TestDecideDeleteContext(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		log  []Record
+		ctx  string
+		code int
+	}{
+		{name: "empty", ctx: "."},
+		{name: "a soft-deleted subject keeps it", log: []Record{ruleSchema("s", 1, 1, ruleV1, true)}, ctx: ".", code: CodeContextNotEmpty},
+		{name: "the default context named :.:", log: []Record{ruleSchema("s", 1, 1, ruleV1, false)}, ctx: ":.:", code: CodeContextNotEmpty},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := ruleOpen(t, ruleSettings, tc.log...)
+			recs, _, err := decide(r, nil, func(w *view) ([]Record, struct{}, error) { return w.decideDeleteContext(tc.ctx) })
+			ruleCheck(t, recs, err, []string{}, tc.code)
+		})
+	}
+}

@@ -142,10 +142,9 @@ func tail(s string, lines int) string {
 	return strings.Join(l, "\n")
 }
 
-// primaryAmong waits until a write through every live member lands, and
-// returns the member whose URL the writes reached: the one that answers
-// the forwarded request itself. It is found by asking each node's view:
-// ours tells it on /health/ready; Confluent's is the node ours names.
+// primaryAmong waits until our node names a primary on /health/ready that
+// is one of members, and returns it: Confluent's nodes do not tell, ours
+// follows the same election.
 func primaryAmong(t *testing.T, ours *node, members []member, timeout time.Duration) member {
 	t.Helper()
 	var found member
