@@ -1,7 +1,12 @@
 package api
 
 import (
+	"errors"
 	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
 )
 
 func (a *API) listContexts(r *http.Request) (any, error) {
@@ -9,7 +14,7 @@ func (a *API) listContexts(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return a.reg.Contexts(p), nil
+	return a.reg.Contexts(queryParam(r, "contextPrefix"), p), nil
 }
 
 func (a *API) deleteContext(r *http.Request) (any, error) {
@@ -17,4 +22,171 @@ func (a *API) deleteContext(r *http.Request) (any, error) {
 		return nil, err
 	}
 	return noContent{}, nil
+}
+
+// contextPaths rewrites a path under /contexts/{context}/ before routing,
+// as Confluent's ContextFilter does, so that a client whose registry URL
+// ends in /contexts/.name works in that context:
+//   - the segment after subjects, deks, and a leading config or mode gets
+//     the context's qualifier unless it has one (":.name:subject");
+//   - a bare /config or /mode becomes /config/:.name: (the context's own);
+//   - /schemas/ids/... gets the context as its subject hint, and /schemas
+//     and /subjects as their subjectPrefix;
+//   - /contexts/{context} alone stays itself, the context qualified
+//     (DELETE /contexts/.name).
+//
+// A context name holding a colon is refused with 400, as Confluent does.
+func (a *API) contextPaths(next chi.Router) chi.Router {
+	return contextRouter{next}
+}
+
+// contextRouter is the router behind the rewrite; it is still a
+// chi.Routes, so that the routes can be listed (the OpenAPI test does).
+type contextRouter struct{ chi.Router }
+
+func (c contextRouter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !strings.HasPrefix(r.URL.Path, "/contexts/") {
+		c.Router.ServeHTTP(w, r)
+		return
+	}
+	path, query, err := rewriteContextPath(r.Method, r.URL.EscapedPath(), r.URL.Query())
+	u := *r.URL
+	if err == nil {
+		u.RawPath = path
+		u.Path, err = url.PathUnescape(path)
+	}
+	if err != nil {
+		writeError(w, responseTypes[0].name, httpError(http.StatusBadRequest, "%s", err.Error()))
+		return
+	}
+	if query != nil {
+		u.RawQuery = query.Encode()
+	}
+	r2 := r.Clone(r.Context())
+	r2.URL = &u
+	r2.RequestURI = u.RequestURI()
+	c.Router.ServeHTTP(w, r2)
+}
+
+var errContextColon = errors.New("Context name cannot contain a colon")
+
+// contextQualifier is a context name as a subject qualifier
+// (QualifiedSubject.normalizeContext): "" for the default context,
+// ":.name:" for another; "name", ".name" and ":.name:" all name ".name".
+func contextQualifier(name string) (string, error) {
+	if dec, err := url.PathUnescape(name); err == nil {
+		name = dec
+	}
+	name = strings.TrimPrefix(name, ":")
+	name = strings.TrimSuffix(name, ":")
+	if strings.Contains(name, ":") {
+		return "", errContextColon
+	}
+	if !strings.HasPrefix(name, ".") {
+		name = "." + name
+	}
+	if name == "." {
+		return "", nil
+	}
+	return ":" + name + ":", nil
+}
+
+// qualified reports whether a subject or prefix names its context already
+// (":.name:" or the wildcard ":*:"), percent-encoded or not.
+func qualified(s string) bool {
+	if dec, err := url.PathUnescape(s); err == nil {
+		s = dec
+	}
+	return strings.HasPrefix(s, ":.") || strings.HasPrefix(s, ":*:")
+}
+
+// rewriteContextPath is ContextFilter.modifyUri on an escaped path and its
+// query: the new escaped path, and the new query (nil when unchanged).
+func rewriteContextPath(method, path string, query url.Values) (string, url.Values, error) {
+	var (
+		context                  = "."
+		contextNext, subjectNext bool
+		configOrMode, first      = false, true
+		out                      []string
+	)
+	for _, seg := range strings.Split(strings.Trim(path, "/"), "/") {
+		switch {
+		case contextNext:
+			context, contextNext = seg, false
+			continue
+		case first && seg == "contexts":
+			contextNext = true
+			continue
+		}
+		if subjectNext {
+			if !qualified(seg) {
+				q, err := contextQualifier(context)
+				if err != nil {
+					return "", nil, err
+				}
+				seg = escapeQualifier(q) + seg
+			}
+			subjectNext = false
+		} else {
+			root := first && (seg == "config" || seg == "mode")
+			if seg == "subjects" || seg == "deks" || root {
+				subjectNext, configOrMode = true, configOrMode || root
+			}
+		}
+		out = append(out, seg)
+		if seg != "" {
+			first = false
+		}
+	}
+	q, err := contextQualifier(context)
+	if err != nil {
+		return "", nil, err
+	}
+	switch {
+	case configOrMode && subjectNext: // /config or /mode of the context itself
+		if q != "" {
+			out = append(out, escapeQualifier(q))
+		}
+	case contextNext: // /contexts/
+		out = append(out, "contexts")
+	case len(out) == 0: // /contexts/{context}
+		if q == "" {
+			q = "."
+		}
+		out = append(out, "contexts", escapeQualifier(q))
+	}
+	rewritten := "/" + strings.Join(out, "/")
+	return rewritten, rewriteContextQuery(method, strings.Join(out, "/"), q, query), nil
+}
+
+// rewriteContextQuery is ContextFilter.replaceQueryParams.
+func rewriteContextQuery(method, path, q string, query url.Values) url.Values {
+	switch {
+	case strings.HasPrefix(path, "schemas/ids"):
+		if s := query.Get("subject"); !qualified(s) {
+			query.Set("subject", q+s)
+			return query
+		}
+	case path == "schemas" || path == "subjects" || strings.HasPrefix(path, "keks"):
+		prefixes := query["subjectPrefix"]
+		if len(prefixes) == 0 {
+			prefixes = []string{""}
+		}
+		for i, p := range prefixes {
+			if !qualified(p) {
+				prefixes[i] = q + p
+			}
+		}
+		query["subjectPrefix"] = prefixes
+		return query
+	case strings.HasPrefix(path, "associations") && (method == http.MethodPost || method == http.MethodPut || method == http.MethodPatch):
+		query.Set("context", q)
+		return query
+	}
+	return nil
+}
+
+// escapeQualifier writes a qualifier as a path segment.
+func escapeQualifier(q string) string {
+	return url.PathEscape(q)
 }

@@ -267,8 +267,10 @@ func decodeJSON(b []byte, v any) error {
 }
 
 // subjectParam returns the percent-decoded subject path parameter.
+// A default-context qualifier is dropped (":.:s" is "s") and a context
+// gets its closing colon (":.c" is ":.c:"), as Confluent normalizes them.
 func subjectParam(r *http.Request) string {
-	return pathParam(r, "subject")
+	return store.NormalizeSubject(pathParam(r, "subject"))
 }
 
 func pathParam(r *http.Request, name string) string {

@@ -167,5 +167,5 @@ func (a *API) router() http.Handler {
 	for _, rt := range a.routes() {
 		r.Method(rt.method, rt.pattern, a.guard(rt.access, rt.handler))
 	}
-	return r
+	return a.contextPaths(r)
 }

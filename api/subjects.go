@@ -12,7 +12,13 @@ func (a *API) listSubjects(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return a.reg.Subjects(store.SubjectsOptions{Prefix: queryParam(r, "subjectPrefix"),
+	// Without a subjectPrefix, every context (":*:"); an empty one is the
+	// default context alone, as with Confluent's @DefaultValue.
+	prefix := ":*:"
+	if r.URL.RawQuery != "" && r.URL.Query().Has("subjectPrefix") {
+		prefix = queryParam(r, "subjectPrefix")
+	}
+	return a.reg.Subjects(store.SubjectsOptions{Prefix: prefix,
 		Deleted: boolQuery(r, "deleted"), DeletedOnly: boolQuery(r, "deletedOnly"), Paging: p}), nil
 }
 

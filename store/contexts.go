@@ -16,17 +16,19 @@ import (
 // defaultContext is the context of unqualified subjects.
 const defaultContext = "."
 
-// contextOf returns the context of a subject: ".name" for ":.name:subject"
-// and ":.name:", "." otherwise (":.:subject" is the default context too).
+// contextOf returns the context of a subject: ".name" for ":.name:subject",
+// ":.name:" and ":.name" (QualifiedSubject reads a qualifier without its
+// closing colon as the context alone), "." otherwise (":.:subject" is the
+// default context too).
 func contextOf(subject string) string {
-	if len(subject) < 3 || subject[0] != ':' || subject[1] != '.' {
+	if len(subject) < 2 || subject[0] != ':' || subject[1] != '.' {
 		return defaultContext
 	}
-	end := strings.IndexByte(subject[1:], ':')
+	end := strings.IndexByte(subject[2:], ':')
 	if end < 0 {
-		return defaultContext
+		return subject[1:]
 	}
-	return subject[1 : 1+end]
+	return subject[1 : 2+end]
 }
 
 // contextScope is the subject under which the config and mode of a
@@ -45,7 +47,10 @@ func contextScope(subject string) string {
 // (QualifiedSubject.qualifySubjectWithParent).
 func qualify(parent, subject string) string {
 	ctx := contextOf(parent)
-	if ctx == defaultContext || strings.HasPrefix(subject, ":.") {
+	if strings.HasPrefix(subject, ":.") {
+		return NormalizeSubject(subject)
+	}
+	if ctx == defaultContext {
 		return subject
 	}
 	return ":" + ctx + ":" + subject
@@ -88,10 +93,53 @@ func (st *state) spaceFor(subject string) *idSpace {
 
 // plainSubject is a subject without its context qualifier.
 func plainSubject(subject string) string {
-	if contextOf(subject) == defaultContext && !strings.HasPrefix(subject, ":.:") {
+	if len(subject) < 2 || subject[0] != ':' || subject[1] != '.' {
 		return subject
 	}
-	return subject[strings.IndexByte(subject[1:], ':')+2:]
+	end := strings.IndexByte(subject[2:], ':')
+	if end < 0 {
+		return ""
+	}
+	return subject[3+end:]
+}
+
+// NormalizeSubject writes a subject as Confluent stores it
+// (QualifiedSubject.normalize): the default context's qualifier dropped
+// (":.:s" is "s") and a context's closing colon added (":.name" is
+// ":.name:", the context itself).
+func NormalizeSubject(subject string) string {
+	if len(subject) < 2 || subject[0] != ':' || subject[1] != '.' {
+		return subject
+	}
+	ctx := contextOf(subject)
+	if ctx == defaultContext {
+		return plainSubject(subject)
+	}
+	return ":" + ctx + ":" + plainSubject(subject)
+}
+
+// subjectFilter is a subjectPrefix as Confluent reads it: ":*:p" matches
+// the subjects starting with p in every context, ":.name:p" those of the
+// context .name, and an unqualified p (or ":.:p") those of the default
+// context.
+type subjectFilter struct {
+	anyContext bool
+	context    string
+	plain      string
+}
+
+func parseSubjectFilter(prefix string) subjectFilter {
+	if rest, ok := strings.CutPrefix(prefix, ":*:"); ok {
+		return subjectFilter{anyContext: true, plain: rest}
+	}
+	return subjectFilter{context: contextOf(prefix), plain: plainSubject(prefix)}
+}
+
+func (f subjectFilter) match(subject string) bool {
+	if !f.anyContext && contextOf(subject) != f.context {
+		return false
+	}
+	return strings.HasPrefix(plainSubject(subject), f.plain)
 }
 
 // namedContexts lists the contexts other than the default one that hold
@@ -138,13 +186,26 @@ func (st *state) byID(id int, hint string) (*schemaEntry, string) {
 	if contextOf(hint) != defaultContext {
 		return nil, ""
 	}
-	for _, ctx := range st.namedContexts() {
-		q := ":" + ctx + ":" + plain
+	for _, q := range st.otherContexts(plain) {
 		if e := in(q); e != nil && holds(e, q) {
 			return e, q
 		}
 	}
 	return st.dflt.ids[id], ""
+}
+
+// otherContexts returns an unqualified subject as each named context would
+// hold it, for the reads that fall back across contexts; nothing for a
+// qualified subject or a context.
+func (st *state) otherContexts(subject string) []string {
+	if subject == "" || strings.HasPrefix(subject, ":") || len(st.spaces) == 0 {
+		return nil
+	}
+	var out []string
+	for _, ctx := range st.namedContexts() {
+		out = append(out, ":"+ctx+":"+subject)
+	}
+	return out
 }
 
 // contextEntry is an entry of a context.

@@ -58,12 +58,19 @@ func (st *state) subject(name string, deleted Deleted) (*subjectState, error) {
 	return s, nil
 }
 
-// Version returns a subject-version; v may be LatestVersion.
+// Version returns a subject-version; v may be LatestVersion. An
+// unqualified subject the default context lacks is looked for in each
+// other context, as Confluent's getUsingContexts does.
 func (r *Registry) Version(subject string, v int, deleted Deleted) (SchemaVersion, error) {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	ver, err := r.st.version(subject, v, deleted)
 	if err != nil {
+		for _, q := range r.st.otherContexts(subject) {
+			if ver, e := r.st.version(q, v, deleted); e == nil {
+				return ver.export(), nil
+			}
+		}
 		return SchemaVersion{}, err
 	}
 	return ver.export(), nil
@@ -160,10 +167,9 @@ type SubjectsOptions struct {
 func (r *Registry) Subjects(o SubjectsOptions) []string {
 	r.mu.RLock()
 	out := []string{}
+	f := parseSubjectFilter(o.Prefix)
 	for name, s := range r.st.subjects {
-		// ":*:" is Confluent's wildcard context: every subject of every
-		// context (QualifiedSubject.WILDCARD).
-		if !strings.HasPrefix(name, o.Prefix) && o.Prefix != ":*:" {
+		if !f.match(name) {
 			continue
 		}
 		live := s.latest(false) != nil
@@ -296,8 +302,9 @@ type SchemasOptions struct {
 func (r *Registry) Schemas(o SchemasOptions) []SchemaVersion {
 	r.mu.RLock()
 	names := make([]string, 0, len(r.st.subjects))
+	f := parseSubjectFilter(o.Prefix)
 	for name := range r.st.subjects {
-		if strings.HasPrefix(name, o.Prefix) {
+		if f.match(name) {
 			names = append(names, name)
 		}
 	}
@@ -375,14 +382,20 @@ func (r *Registry) MetadataVersion(subject string, pairs map[string]string, dele
 	return SchemaVersion{}, errSchemaNotFound()
 }
 
-// Contexts lists the contexts: the default one, then stored ones.
-func (r *Registry) Contexts(p Paging) []string {
+// Contexts lists the contexts starting with prefix: the default one, then
+// stored ones in order.
+func (r *Registry) Contexts(prefix string, p Paging) []string {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	out := []string{"."}
+	out := []string{}
+	if strings.HasPrefix(defaultContext, prefix) {
+		out = append(out, defaultContext)
+	}
 	var named []string
 	for c := range r.st.contexts {
-		named = append(named, c)
+		if strings.HasPrefix(c, prefix) {
+			named = append(named, c)
+		}
 	}
 	sort.Strings(named)
 	return page(append(out, named...), p, r.settings.ContextSearch)

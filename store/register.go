@@ -70,11 +70,29 @@ func (r *Registry) Existing(subject string, req SchemaRequest, normalize bool) (
 	return v, ok, nil
 }
 
-// Lookup finds the version of subject holding the schema of req.
+// Lookup finds the version of subject holding the schema of req. An
+// unqualified subject is then looked for in each other context, as
+// Confluent's lookUpSchemaUnderSubjectUsingContexts does.
 func (r *Registry) Lookup(subject string, req SchemaRequest, normalize bool, deleted Deleted) (SchemaVersion, error) {
 	if err := r.checkLimits(req); err != nil {
 		return SchemaVersion{}, err
 	}
+	v, err := r.lookup(subject, req, normalize, deleted)
+	if err == nil {
+		return v, nil
+	}
+	r.mu.RLock()
+	others := r.st.otherContexts(subject)
+	r.mu.RUnlock()
+	for _, q := range others {
+		if v, e := r.lookup(q, req, normalize, deleted); e == nil {
+			return v, nil
+		}
+	}
+	return SchemaVersion{}, err
+}
+
+func (r *Registry) lookup(subject string, req SchemaRequest, normalize bool, deleted Deleted) (SchemaVersion, error) {
 	r.mu.RLock()
 	_, err := r.st.subject(subject, deleted)
 	r.mu.RUnlock()

@@ -734,7 +734,7 @@ func TestReplayIgnoredRecordTypes(t *testing.T) {
 	if got := replayTake(t, r, names...); !reflect.DeepEqual(got, want) {
 		t.Errorf("reads with NOOP, CONTEXT and ASSOC records:\n%+v\nwant as without them:\n%+v", got, want)
 	}
-	if got := r.Contexts(Paging{}); !reflect.DeepEqual(got, []string{".", ".ctx"}) {
+	if got := r.Contexts("", Paging{}); !reflect.DeepEqual(got, []string{".", ".ctx"}) {
 		t.Errorf("Contexts() = %q, want [. .ctx]", got)
 	}
 	// Sanity: the snapshot does see what the records hold.

@@ -134,10 +134,11 @@ func errReferenced(subject string, v int) *Error {
 
 // validSubject applies Confluent's subject rules (QualifiedSubject
 // .isValidSubject): no control characters, and neither "__GLOBAL" nor
-// "__EMPTY", the names Confluent gives the global config and mode keys of a
-// context and the empty subject in its records.
+// "__EMPTY" in any context, the names Confluent gives the global config and
+// mode keys of a context and the empty subject in its records.
 func validSubject(subject string) error {
-	bad := subject == "__GLOBAL" || subject == "__EMPTY"
+	plain := plainSubject(subject)
+	bad := plain == "__GLOBAL" || plain == "__EMPTY"
 	for _, c := range subject {
 		if unicode.IsControl(c) {
 			bad = true
@@ -150,9 +151,10 @@ func validSubject(subject string) error {
 }
 
 // validNewSubject is validSubject for a registration, which may also refuse
-// the empty subject (schema.reject.empty.subject).
+// the empty subject (schema.reject.empty.subject) and never goes to the
+// context ".__GLOBAL", which holds config and mode only.
 func (s *Settings) validNewSubject(subject string) error {
-	if s.RejectEmptySubject && subject == "" {
+	if s.RejectEmptySubject && subject == "" || contextScope(subject) == globalContext {
 		return errInvalidSubject(subject)
 	}
 	return validSubject(subject)

@@ -132,14 +132,17 @@ func (w *view) decideModePut(subject string, u ModeUpdate) ([]Record, Mode, erro
 	return recs, u.Mode, nil
 }
 
-// hasSubject reports whether subject ("" = any) has a version seen.
+// hasSubject reports whether a subject has a version seen, or, for a
+// context (":.name:", "" the default one), any subject of it
+// (Confluent's matchingSubjectPredicate).
 func (st *state) hasSubject(subject string, deleted Deleted) bool {
-	if subject != "" {
+	if plainSubject(subject) != "" {
 		_, err := st.subject(subject, deleted)
 		return err == nil
 	}
-	for _, s := range st.subjects {
-		if s.latest(deleted) != nil {
+	f := subjectFilter{context: contextOf(subject)}
+	for name, s := range st.subjects {
+		if f.match(name) && s.latest(deleted) != nil {
 			return true
 		}
 	}

@@ -1,5 +1,7 @@
 package store
 
+import "strings"
+
 // Confluent's delete rules (KafkaSchemaRegistry.deleteSchemaVersion and
 // deleteSubject), as decisions: guards in Confluent's order, returning
 // records instead of acting.
@@ -101,13 +103,22 @@ func (w *view) decideDeleteSubject(subject string, how Deletion) ([]Record, []in
 	return append(recs, st.subjectSettingsTombstones(subject)...), versions, nil
 }
 
-// decideDeleteContext refuses to delete the default context while it holds
-// a subject, soft-deleted ones included (42211); it writes nothing.
+// decideDeleteContext deletes a context (".name", ":.name:" or "." for the
+// default one) that holds no subject, soft-deleted ones included (42211
+// otherwise): a named context's CONTEXT record gets its tombstone. Its ids
+// stay taken, so that an id never names two schemas.
 func (w *view) decideDeleteContext(name string) ([]Record, struct{}, error) {
-	if (name == "." || name == "" || name == ":.:") && w.st.hasSubject("", IncludingDeleted) {
+	ctx := strings.Trim(name, ":")
+	if !strings.HasPrefix(ctx, ".") {
+		ctx = "." + ctx
+	}
+	if w.st.hasSubject(":"+ctx+":", IncludingDeleted) {
 		return nil, struct{}{}, errorf(CodeContextNotEmpty, "The specified context '%s' is not empty.", name)
 	}
-	return nil, struct{}{}, nil
+	if ctx == defaultContext || !w.st.contexts[ctx] {
+		return nil, struct{}{}, nil
+	}
+	return []Record{{Key: recordKey{Type: keyContext, Subject: ctx}.bytes()}}, struct{}{}, nil
 }
 
 // subjectSettingsTombstones returns tombstones for a subject's config and

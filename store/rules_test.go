@@ -438,16 +438,28 @@ func TestDecideDeleteContext(t *testing.T) {
 		name string
 		log  []Record
 		ctx  string
+		want []string
 		code int
 	}{
-		{name: "empty", ctx: "."},
+		{name: "empty", ctx: ".", want: []string{}},
 		{name: "a soft-deleted subject keeps it", log: []Record{ruleSchema("s", 1, 1, ruleV1, true)}, ctx: ".", code: CodeContextNotEmpty},
 		{name: "the default context named :.:", log: []Record{ruleSchema("s", 1, 1, ruleV1, false)}, ctx: ":.:", code: CodeContextNotEmpty},
+		{name: "an empty named context loses its CONTEXT record",
+			log: []Record{contextRecord(".c"), ruleSchema(":.c:s", 1, 1, ruleV1, false), schemaTombstone(":.c:s", 1), ruleSchema("s", 1, 1, ruleV1, false)},
+			ctx: ":.c:", want: []string{"CONTEXT .c null"}},
+		{name: "named without its dot", log: []Record{contextRecord(".c")}, ctx: "c", want: []string{"CONTEXT .c null"}},
+		{name: "a named context holding a soft-deleted subject",
+			log: []Record{contextRecord(".c"), ruleSchema(":.c:s", 1, 1, ruleV1, true)}, ctx: ".c", code: CodeContextNotEmpty},
+		{name: "the default context's subjects do not hold a named one", log: []Record{contextRecord(".c"), ruleSchema("s", 1, 1, ruleV1, false)},
+			ctx: ".c", want: []string{"CONTEXT .c null"}},
+		{name: "a named context's subjects do not hold the default one", log: []Record{contextRecord(".c"), ruleSchema(":.c:s", 1, 1, ruleV1, false)},
+			ctx: ".", want: []string{}},
+		{name: "an unknown context writes nothing", ctx: ".nothing", want: []string{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := ruleOpen(t, ruleSettings, tc.log...)
 			recs, _, err := decide(r, nil, func(w *view) ([]Record, struct{}, error) { return w.decideDeleteContext(tc.ctx) })
-			ruleCheck(t, recs, err, []string{}, tc.code)
+			ruleCheck(t, recs, err, tc.want, tc.code)
 		})
 	}
 }

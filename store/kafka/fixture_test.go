@@ -102,7 +102,7 @@ func TestConfluentDumpIsServed(t *testing.T) {
 	if m, _ := reg.GetMode("orders-key", false); m != "READONLY" {
 		t.Errorf("orders-key mode %s", m)
 	}
-	if ctxs := reg.Contexts(store.Paging{}); len(ctxs) != 2 || ctxs[1] != ".prod" {
+	if ctxs := reg.Contexts("", store.Paging{}); len(ctxs) != 2 || ctxs[1] != ".prod" {
 		t.Errorf("contexts %v", ctxs)
 	}
 	// New ids continue after the highest, deleted ones included.
