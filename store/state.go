@@ -246,8 +246,10 @@ func (st *state) putVersion(v schemaValue, text []byte, ts int64, log *slog.Logg
 			sp.sharedIdentities = true
 		} else {
 			sp.identities[identity] = entry
-			sp.guids[identity.GUID()] = entry
 		}
+		// A GUID names the id last bound to its schema, as Confluent's
+		// guid index does (an import of a known text moves it).
+		sp.guids[identity.GUID()] = entry
 	}
 	if v.ID > sp.maxID {
 		sp.maxID = v.ID
@@ -318,9 +320,29 @@ func (st *state) removeVersion(subject string, v int) {
 	}
 	if sp := st.spaceOf(subject); len(e.usages) == 0 && sp != nil {
 		delete(sp.ids, e.id)
-		if sp.identities[e.identity] == e {
+		guid := e.identity.GUID()
+		if sp.identities[e.identity] != e && sp.guids[guid] != e {
+			return
+		}
+		// Another id holding the same schema (an import) takes its place.
+		var other *schemaEntry
+		if sp.sharedIdentities {
+			for _, o := range sp.ids {
+				if o.identity == e.identity && (other == nil || o.id > other.id) {
+					other = o
+				}
+			}
+		}
+		if other == nil {
 			delete(sp.identities, e.identity)
-			delete(sp.guids, e.identity.GUID())
+			delete(sp.guids, guid)
+			return
+		}
+		if sp.identities[e.identity] == e {
+			sp.identities[e.identity] = other
+		}
+		if sp.guids[guid] == e {
+			sp.guids[guid] = other
 		}
 	}
 }

@@ -87,6 +87,7 @@ var knownDifferences = map[string]string{
 	// 900: Confluent lists fx-i for 101192, where it is not used.
 	"/schemas/ids/150817/versions*": "deliberate: an id lists the versions registered with it",
 	"/schemas/ids/150817/subjects*": "deliberate: an id lists the versions registered with it",
+	"/schemas?*": "deliberate: /schemas entries carry deleted and ts, as every other schema answer does",
 }
 
 // knownDifference gives the reason of a differing answer line, or "".
@@ -123,7 +124,68 @@ func TestConfluentFixtures(t *testing.T) {
 			srv := httptest.NewServer(api.New(api.Options{Registry: reg, Logger: slog.New(slog.DiscardHandler)}))
 			t.Cleanup(srv.Close)
 			compareAnswers(t, want, snapshot(t, srv.URL))
+			checkDumpIDs(t, recs, srv.URL)
 		})
+	}
+}
+
+// checkDumpIDs checks that every subject-version of a dump is served with
+// the id its record gives, in its context, and that the dump holds at
+// least two named contexts reusing ids (so that the check means something).
+func checkDumpIDs(t *testing.T, recs []store.Record, url string) {
+	t.Helper()
+	type key struct {
+		Type, Subject string
+		Version       int
+	}
+	last := map[key]*struct {
+		ID      int
+		Deleted bool
+	}{}
+	contexts := map[string]bool{}
+	for _, r := range recs {
+		var k struct {
+			Keytype, Subject, Context string
+			Version                   int
+		}
+		if json.Unmarshal(r.Key, &k) != nil {
+			continue
+		}
+		if k.Keytype == "CONTEXT" && r.Value != nil {
+			contexts[k.Context] = true
+		}
+		if k.Keytype != "SCHEMA" {
+			continue
+		}
+		kk := key{k.Keytype, k.Subject, k.Version}
+		if r.Value == nil {
+			delete(last, kk)
+			continue
+		}
+		v := &struct {
+			ID      int
+			Deleted bool
+		}{}
+		if err := json.Unmarshal(r.Value, v); err != nil {
+			t.Fatal(err)
+		}
+		last[kk] = v
+	}
+	perContext := map[string]map[int]bool{}
+	for k, v := range last {
+		_, body := getNoFail(fmt.Sprintf("%s/subjects/%s/versions/%d?deleted=true", url, k.Subject, k.Version))
+		var got struct{ ID int }
+		if json.Unmarshal([]byte(body), &got) != nil || got.ID != v.ID {
+			t.Errorf("%s version %d: served %s, the dump binds id %d", k.Subject, k.Version, body, v.ID)
+		}
+		ctx := contextPart(k.Subject)
+		if perContext[ctx] == nil {
+			perContext[ctx] = map[int]bool{}
+		}
+		perContext[ctx][v.ID] = true
+	}
+	if len(contexts) < 2 || !perContext[":.ctx1:"][1] || !perContext[":.ctx2:"][1] || !perContext[""][1] {
+		t.Errorf("the dump should hold two named contexts each with an id 1, as the default context: CONTEXT records %v, ids %v", contexts, perContext)
 	}
 }
 
@@ -317,6 +379,18 @@ func writeFixtureWorkload(t *testing.T, url string) {
 	call(t, "PUT", url+"/config/fx-defaults", `{"defaultMetadata":{"properties":{"owner":"team-b"}},"overrideRuleSet":{"domainRules":[{"name":"always","kind":"CONDITION","type":"CEL","mode":"WRITE","expr":"true"}]}}`, 200)
 	call(t, "POST", url+"/subjects/fx-defaults/versions", schemaBody(`{"type":"record","name":"D","fields":[]}`), 200)
 	call(t, "POST", url+"/subjects/:.ctx1:fx-c/versions", schemaBody(`{"type":"record","name":"InContext","fields":[]}`), 200)
+	// A second context, through the URL form: the same ids as .ctx1 for
+	// other texts, a text shared with .ctx1 under another id, a reference
+	// that inherits its referrer's context, a context-level config and a
+	// soft-deleted version.
+	ctx2 := url + "/contexts/.ctx2"
+	call(t, "PUT", ctx2+"/config", `{"compatibility":"NONE"}`, 200)
+	call(t, "POST", ctx2+"/subjects/fx-c2/versions", schemaBody(`{"type":"record","name":"InContext2","fields":[]}`), 200)
+	call(t, "POST", ctx2+"/subjects/fx-c2/versions", schemaBody(`{"type":"record","name":"InContext","fields":[]}`), 200)
+	call(t, "POST", ctx2+"/subjects/fx-ref/versions", schemaBody(`{"type":"record","name":"Outer","fields":[{"name":"in","type":"InContext2"}]}`,
+		`"references":[{"name":"InContext2","subject":"fx-c2","version":1}]`), 200)
+	call(t, "POST", ctx2+"/subjects/fx-soft/versions", schemaBody(`"string"`), 200)
+	call(t, "DELETE", ctx2+"/subjects/fx-soft/versions/1", "", 200)
 	call(t, "PUT", url+"/config", `{"compatibility":"BACKWARD_TRANSITIVE"}`, 200)
 	call(t, "PUT", url+"/config/fx-u", `{"compatibility":"NONE","normalize":true,"validateFields":false}`, 200)
 }

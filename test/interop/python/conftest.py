@@ -1,4 +1,6 @@
-"""Starts the registry built from this repository for the whole session."""
+"""Starts the registry built from this repository for the whole session
+(and, for the tests that must know every id, one of their own)."""
+import contextlib
 import os
 import shutil
 import socket
@@ -18,14 +20,33 @@ def _free_port():
         return s.getsockname()[1]
 
 
+def _cleanup(tmp):
+    if os.environ.get("INTEROP_KEEP") is None:
+        shutil.rmtree(tmp, ignore_errors=True)
+    else:
+        print("registry files kept in", tmp)
+
+
 @pytest.fixture(scope="session")
-def registry_url():
-    tmp = tempfile.mkdtemp(prefix="sr-interop-py-")
+def registry_binary():
     # INTEROP_REGISTRY_BIN: a binary already built (default: go build from this repository)
     binary = os.environ.get("INTEROP_REGISTRY_BIN")
-    if not binary:
+    if binary:
+        yield binary
+        return
+    tmp = tempfile.mkdtemp(prefix="sr-interop-py-bin-")
+    try:
         binary = os.path.join(tmp, "sr")
         subprocess.run(["go", "build", "-o", binary, "./cmd/schema-registry"], cwd=ROOT, check=True)
+        yield binary
+    finally:
+        _cleanup(tmp)
+
+
+@contextlib.contextmanager
+def _running_registry(binary):
+    """Runs binary on a free port with an empty data directory; yields its URL."""
+    tmp = tempfile.mkdtemp(prefix="sr-interop-py-")
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     env = dict(os.environ,
@@ -55,7 +76,18 @@ def registry_url():
             proc.kill()
             proc.wait()
         log.close()
-        if os.environ.get("INTEROP_KEEP") is None:
-            shutil.rmtree(tmp, ignore_errors=True)
-        else:
-            print("registry files kept in", tmp)
+        _cleanup(tmp)
+
+
+@pytest.fixture(scope="session")
+def registry_url(registry_binary):
+    with _running_registry(registry_binary) as url:
+        yield url
+
+
+@pytest.fixture
+def fresh_registry_url(registry_binary):
+    """A registry of the test's own, empty when the test starts: for tests
+    whose assertions depend on which ids the default context holds."""
+    with _running_registry(registry_binary) as url:
+        yield url

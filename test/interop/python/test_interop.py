@@ -306,3 +306,75 @@ def test_protobuf_incompatible_change_refused(client):
     with pytest.raises(SchemaRegistryError) as e:
         ProtobufSerializer(classes[1], client, conf)(classes[1](v=1), ctx)
     assert e.value.http_status_code == 409 and e.value.error_code in (409, 40901), e.value
+
+
+# --- Contexts --------------------------------------------------------------
+
+def get_json(url, **params):
+    r = requests.get(url, params=params, timeout=10)
+    return r.status_code, r.json()
+
+
+def test_avro_round_trip_through_context_url(fresh_registry_url):
+    """A client whose URL ends in /contexts/.<ctx> works in that context: its
+    ids start at 1 and do not name the default context's schemas. On a
+    registry of its own, so that the default context is known to be empty."""
+    base = fresh_registry_url
+    ctx_name = uniq(".pyctx")
+    ctx_url = f"{base}/contexts/{ctx_name}"
+    qualifier = f":{ctx_name}:"
+    topic = uniq("py-ctx-")
+    subject = f"{topic}-value"
+    ns = uniq("interop.py.ctx")
+    schema_str = user_schema(ns)
+    sctx = SerializationContext(topic, MessageField.VALUE)
+    value = {"id": 7, "name": "ada"}
+
+    ctx_client = SchemaRegistryClient({"url": ctx_url})
+    payload = AvroSerializer(ctx_client, schema_str)(value, sctx)
+    cid = schema_id(payload)
+    assert cid == 1, payload[:5]  # a fresh context's first id
+
+    # registered under the qualified subject, with the id the record carries
+    st, latest = get_json(f"{base}/subjects/{qualifier}{subject}/versions/latest")
+    assert st == 200, latest
+    assert (latest["subject"], latest["id"], latest["version"]) == (qualifier + subject, cid, 1), latest
+    assert json.loads(latest["schema"]) == json.loads(schema_str), latest
+    # the context lists its own subject, qualified; the default context has none
+    assert ctx_client.get_subjects() == [qualifier + subject]
+    plain = SchemaRegistryClient({"url": base})
+    assert plain.get_subjects(subject_prefix=subject) == []
+    assert qualifier + subject in plain.get_subjects()  # no subjectPrefix: every context
+
+    # read back through the context URL by a consumer with a cache of its own
+    assert AvroDeserializer(SchemaRegistryClient({"url": ctx_url}))(payload, sctx) == value
+    st, by_ctx_url = get_json(f"{ctx_url}/schemas/ids/{cid}")
+    assert st == 200 and json.loads(by_ctx_url["schema"]) == json.loads(schema_str), (st, by_ctx_url)
+
+    # the default context holds no id 1 yet: without a hint the id is not found
+    st, err = get_json(f"{base}/schemas/ids/{cid}")
+    assert (st, err.get("error_code")) == (404, 40403), (st, err)
+    with pytest.raises(SchemaRegistryError) as e:
+        plain.get_schema(cid)
+    assert (e.value.http_status_code, e.value.error_code) == (404, 40403), e.value
+
+    # the default context gets an id 1 of its own, for another schema
+    other = json.dumps({"type": "record", "name": "Other", "namespace": ns,
+                        "fields": [{"name": "flag", "type": "boolean"}]})
+    other_ctx = SerializationContext(uniq("py-ctx-default-"), MessageField.VALUE)
+    other_payload = AvroSerializer(plain, other)({"flag": True}, other_ctx)
+    assert schema_id(other_payload) == 1, other_payload[:5]
+    st, by_default = get_json(f"{base}/schemas/ids/1")
+    assert st == 200 and json.loads(by_default["schema"]) == json.loads(other), (st, by_default)
+    # id 1 of the context is still User, by hint and through the context URL
+    st, by_hint = get_json(f"{base}/schemas/ids/1", subject=qualifier)
+    assert st == 200 and json.loads(by_hint["schema"]) == json.loads(schema_str), (st, by_hint)
+    st, by_ctx_url = get_json(f"{ctx_url}/schemas/ids/1")
+    assert st == 200 and json.loads(by_ctx_url["schema"]) == json.loads(schema_str), (st, by_ctx_url)
+    # both records read back, each in its own context, by consumers with empty caches
+    assert AvroDeserializer(SchemaRegistryClient({"url": ctx_url}))(payload, sctx) == value
+    assert AvroDeserializer(SchemaRegistryClient({"url": base}))(other_payload, other_ctx) == {"flag": True}
+    # a consumer on the base URL sends the unqualified subject as its hint; the
+    # default context's id 1 is not that subject's, so the id resolves, as
+    # Confluent's getSchemaKeyUsingContexts does, under that subject in a context
+    assert AvroDeserializer(SchemaRegistryClient({"url": base}))(payload, sctx) == value

@@ -290,3 +290,84 @@ test('protobuf deserialize and useLatestVersion (format=serialized)', async () =
     { autoRegisterSchemas: false, useLatestVersion: true, registry: createMutableRegistry(file) });
   assert.equal(schemaId(await latest.serialize(topic, create(Order, { id: 4n }))), schemaId(payload));
 });
+
+// --- Contexts ---------------------------------------------------------------
+
+async function getJSON(url) {
+  const r = await fetch(url);
+  return [r.status, JSON.parse(await r.text())];
+}
+
+test('avro round trip through a /contexts/.<ctx> registry URL', async () => {
+  // A registry of the test's own: its default context is known to be empty.
+  const fresh = await startRegistry();
+  const clients = [];
+  const newClient = (url) => {
+    const c = new SchemaRegistryClient({ baseURLs: [url], maxRetries: 0 });
+    clients.push(c);
+    return c;
+  };
+  try {
+    const base = fresh.url;
+    const ctxName = uniq('.jsctx');
+    const ctxURL = `${base}/contexts/${ctxName}`;
+    const qualifier = `:${ctxName}:`;
+    const topic = uniq('js-ctx-');
+    const subject = `${topic}-value`;
+    const value = { id: 7, name: 'ada' };
+
+    const ctxClient = newClient(ctxURL);
+    const payload = await new AvroSerializer(ctxClient, SerdeType.VALUE, { autoRegisterSchemas: true })
+      .serialize(topic, value);
+    const id = schemaId(payload);
+    assert.equal(id, 1); // a fresh context's first id
+
+    // registered under the qualified subject, with the id the record carries
+    const [st, latest] = await getJSON(`${base}/subjects/${qualifier}${subject}/versions/latest`);
+    assert.equal(st, 200, JSON.stringify(latest));
+    assert.deepEqual([latest.subject, latest.id, latest.version], [qualifier + subject, id, 1]);
+    const registered = JSON.parse(latest.schema);
+    assert.deepEqual(registered.fields.map((f) => f.name), ['id', 'name']);
+    // the context lists its own subject, qualified; the default context holds none
+    assert.deepEqual(await ctxClient.getAllSubjects(), [qualifier + subject]);
+    const plainClient = newClient(base);
+    const all = await plainClient.getAllSubjects(); // no subjectPrefix: every context
+    assert.ok(all.includes(qualifier + subject) && !all.includes(subject), JSON.stringify(all));
+
+    // read back through the context URL by a consumer with a cache of its own
+    const de = new AvroDeserializer(newClient(ctxURL), SerdeType.VALUE, {});
+    assert.deepEqual(plain(await de.deserialize(topic, payload)), value);
+
+    // the default context holds no id 1 yet: without a hint the id is not found
+    let [st2, err] = await getJSON(`${base}/schemas/ids/${id}`);
+    assert.deepEqual([st2, err.error_code], [404, 40403], JSON.stringify(err));
+
+    // the default context gets an id 1 of its own, for another schema
+    const otherTopic = uniq('js-ctx-default-');
+    const otherPayload = await new AvroSerializer(plainClient, SerdeType.VALUE, { autoRegisterSchemas: true })
+      .serialize(otherTopic, { flag: true });
+    assert.equal(schemaId(otherPayload), 1);
+    const [st3, byDefault] = await getJSON(`${base}/schemas/ids/1`);
+    assert.equal(st3, 200, JSON.stringify(byDefault));
+    assert.deepEqual(JSON.parse(byDefault.schema).fields.map((f) => f.name), ['flag']);
+    // id 1 of the context is still the first schema, by hint and through the context URL
+    for (const url of [`${base}/schemas/ids/1?subject=${encodeURIComponent(qualifier)}`, `${ctxURL}/schemas/ids/1`]) {
+      const [s, got] = await getJSON(url);
+      assert.equal(s, 200, url + ' ' + JSON.stringify(got));
+      assert.deepEqual(JSON.parse(got.schema), registered, url);
+    }
+    // both records read back, each in its own context, by consumers with empty caches
+    assert.deepEqual(plain(await new AvroDeserializer(newClient(ctxURL), SerdeType.VALUE, {})
+      .deserialize(topic, payload)), value);
+    assert.deepEqual(plain(await new AvroDeserializer(newClient(base), SerdeType.VALUE, {})
+      .deserialize(otherTopic, otherPayload)), { flag: true });
+    // a consumer on the base URL sends the unqualified subject as its hint; the
+    // default context's id 1 is not that subject's, so the id resolves, as
+    // Confluent's getSchemaKeyUsingContexts does, under that subject in a context
+    assert.deepEqual(plain(await new AvroDeserializer(newClient(base), SerdeType.VALUE, {})
+      .deserialize(topic, payload)), value);
+  } finally {
+    for (const c of clients) await c.close();
+    await fresh.stop();
+  }
+});

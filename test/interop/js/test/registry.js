@@ -19,14 +19,28 @@ function freePort() {
   });
 }
 
+let built; // the binary go build made, once per process
+
+// registryBinary returns INTEROP_REGISTRY_BIN (a binary already built), or
+// builds one from this repository the first time it is asked.
+function registryBinary() {
+  if (process.env.INTEROP_REGISTRY_BIN) return process.env.INTEROP_REGISTRY_BIN;
+  if (!built) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sr-interop-js-bin-'));
+    process.once('exit', () => {
+      if (process.env.INTEROP_KEEP == null) fs.rmSync(dir, { recursive: true, force: true });
+    });
+    const bin = path.join(dir, 'sr');
+    execFileSync('go', ['build', '-o', bin, './cmd/schema-registry'], { cwd: ROOT, stdio: 'inherit' });
+    built = bin;
+  }
+  return built;
+}
+
+// startRegistry starts a registry on a free port with an empty data directory.
 async function startRegistry() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sr-interop-js-'));
-  // INTEROP_REGISTRY_BIN: a binary already built (default: go build from this repository)
-  let bin = process.env.INTEROP_REGISTRY_BIN;
-  if (!bin) {
-    bin = path.join(tmp, 'sr');
-    execFileSync('go', ['build', '-o', bin, './cmd/schema-registry'], { cwd: ROOT, stdio: 'inherit' });
-  }
+  const bin = registryBinary();
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const logPath = path.join(tmp, 'registry.log');
