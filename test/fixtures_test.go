@@ -87,7 +87,7 @@ var knownDifferences = map[string]string{
 	// 900: Confluent lists fx-i for 101192, where it is not used.
 	"/schemas/ids/150817/versions*": "deliberate: an id lists the versions registered with it",
 	"/schemas/ids/150817/subjects*": "deliberate: an id lists the versions registered with it",
-	"/schemas?*": "deliberate: /schemas entries carry deleted and ts, as every other schema answer does",
+	"/schemas?*":                    "deliberate: /schemas entries carry deleted and ts, as every other schema answer does",
 }
 
 // knownDifference gives the reason of a differing answer line, or "".
