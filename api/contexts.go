@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/go-chi/chi/v5"
+
+	"github.com/schemaregistry/registry/store"
 )
 
 func (a *API) listContexts(r *http.Request) (any, error) {
@@ -36,28 +38,46 @@ func (a *API) deleteContext(r *http.Request) (any, error) {
 //     (DELETE /contexts/.name).
 //
 // A context name holding a colon is refused with 400, as Confluent does.
+//
+// Then a subject whose own config names an alias is replaced by it, in the
+// segment after subjects and deks and in the subject hint of /schemas/ids
+// (Confluent's AliasFilter).
 func (a *API) contextPaths(next chi.Router) chi.Router {
-	return contextRouter{next}
+	return contextRouter{next, a.reg}
 }
 
-// contextRouter is the router behind the rewrite; it is still a
+// contextRouter is the router behind the rewrites; it is still a
 // chi.Routes, so that the routes can be listed (the OpenAPI test does).
-type contextRouter struct{ chi.Router }
+type contextRouter struct {
+	chi.Router
+	reg *store.Registry
+}
 
 func (c contextRouter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if !strings.HasPrefix(r.URL.Path, "/contexts/") {
-		c.Router.ServeHTTP(w, r)
-		return
+	if strings.HasPrefix(r.URL.Path, "/contexts/") {
+		path, query, err := rewriteContextPath(r.Method, r.URL.EscapedPath(), r.URL.Query())
+		if err == nil {
+			r, err = withURL(r, path, query)
+		}
+		if err != nil {
+			writeError(w, responseTypes[0].name, httpError(http.StatusBadRequest, "%s", err.Error()))
+			return
+		}
 	}
-	path, query, err := rewriteContextPath(r.Method, r.URL.EscapedPath(), r.URL.Query())
+	if c.reg.Aliased() {
+		r = c.aliases(r)
+	}
+	c.Router.ServeHTTP(w, r)
+}
+
+// withURL is the request with another escaped path and, unless nil,
+// another query.
+func withURL(r *http.Request, path string, query url.Values) (*http.Request, error) {
 	u := *r.URL
-	if err == nil {
-		u.RawPath = path
-		u.Path, err = url.PathUnescape(path)
-	}
-	if err != nil {
-		writeError(w, responseTypes[0].name, httpError(http.StatusBadRequest, "%s", err.Error()))
-		return
+	u.RawPath = path
+	var err error
+	if u.Path, err = url.PathUnescape(path); err != nil {
+		return nil, err
 	}
 	if query != nil {
 		u.RawQuery = query.Encode()
@@ -65,7 +85,45 @@ func (c contextRouter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r2 := r.Clone(r.Context())
 	r2.URL = &u
 	r2.RequestURI = u.RequestURI()
-	c.Router.ServeHTTP(w, r2)
+	return r2, nil
+}
+
+// aliases replaces the subjects that have an alias.
+func (c contextRouter) aliases(r *http.Request) *http.Request {
+	alias := func(s string) (string, bool) {
+		if s == "" {
+			return "", false
+		}
+		return c.reg.Alias(store.NormalizeSubject(s))
+	}
+	segs := strings.Split(r.URL.EscapedPath(), "/")
+	changed := false
+	for i := 0; i+1 < len(segs); i++ {
+		if segs[i] != "subjects" && segs[i] != "deks" {
+			continue
+		}
+		i++
+		if s, err := url.PathUnescape(segs[i]); err == nil {
+			if to, ok := alias(s); ok {
+				segs[i], changed = url.PathEscape(to), true
+			}
+		}
+	}
+	var query url.Values
+	if strings.HasPrefix(r.URL.Path, "/schemas/ids") {
+		q := r.URL.Query()
+		if to, ok := alias(q.Get("subject")); ok {
+			q.Set("subject", to)
+			query, changed = q, true
+		}
+	}
+	if !changed {
+		return r
+	}
+	if r2, err := withURL(r, strings.Join(segs, "/"), query); err == nil {
+		return r2
+	}
+	return r
 }
 
 var errContextColon = errors.New("Context name cannot contain a colon")

@@ -221,3 +221,32 @@ func TestInvalidContextNames(t *testing.T) {
 		t.Fatalf("refused requests wrote %d records", n)
 	}
 }
+
+// Confluent's AliasFilter: a subject whose own config names an alias
+// serves the alias, in its context when the alias is unqualified.
+func TestSubjectAliases(t *testing.T) {
+	s := newServer(t)
+	s.expectID("/subjects/target/versions", avroRecord(1), 1)
+	s.expect("PUT", "/config/orders-value", `{"alias":"target"}`, 200, `{"alias":"target"}`)
+	s.expect("GET", "/subjects/orders-value/versions", "", 200, `[1]`)
+	s.expect("GET", "/subjects/orders-value/versions/latest", "", 200,
+		`{"subject":"target","version":1,"id":1,"guid":"`+guid(avroRecord(1))+`","schemaType":"AVRO","schema":`+quote(avroRecord(1))+`}`)
+	s.expect("POST", "/subjects/orders-value", body(avroRecord(1)), 200,
+		`{"subject":"target","version":1,"id":1,"guid":"`+guid(avroRecord(1))+`","schemaType":"AVRO","schema":`+quote(avroRecord(1))+`}`)
+	s.expect("GET", "/schemas/ids/1/versions?subject=orders-value", "", 200, `[{"subject":"target","version":1}]`)
+	// Writes through the alias land on the target.
+	s.expect("PUT", "/config/target", `{"compatibility":"NONE"}`, 200, "")
+	s.expectID("/subjects/orders-value/versions", avroRecord(2), 2)
+	s.expect("GET", "/subjects/target/versions", "", 200, `[1,2]`)
+	s.expect("GET", "/subjects", "", 200, `["target"]`)
+
+	// In a context, through the URL form: the alias is in the same context.
+	s.expectID("/subjects/:.c:t/versions", avroRecord(3), 1)
+	s.expect("PUT", "/contexts/.c/config/a", `{"alias":"t"}`, 200, "")
+	s.expect("GET", "/contexts/.c/subjects/a/versions", "", 200, `[1]`)
+	s.expect("GET", "/subjects/:.c:a/versions/1/schema", "", 200, avroRecord(3))
+	// The config itself is still the alias subject's.
+	s.expect("GET", "/config/orders-value", "", 200, `{"alias":"target","compatibilityLevel":"BACKWARD"}`)
+	s.expect("DELETE", "/config/orders-value", "", 200, "")
+	s.expectError("GET", "/subjects/orders-value/versions", "", 404, 40401, "Subject 'orders-value' not found.")
+}

@@ -208,6 +208,26 @@ func (st *state) otherContexts(subject string) []string {
 	return out
 }
 
+// Aliased reports whether any subject config has held an alias.
+func (r *Registry) Aliased() bool { return r.aliased.Load() }
+
+// Alias returns the subject a subject's own config names as its alias
+// (config "alias", Confluent's AliasFilter): the requests naming the
+// subject serve the alias instead. An unqualified alias is in the
+// subject's context.
+func (r *Registry) Alias(subject string) (string, bool) {
+	if !r.aliased.Load() {
+		return "", false
+	}
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	c, ok := r.st.configs[subject]
+	if !ok || c.Alias == nil || *c.Alias == "" {
+		return "", false
+	}
+	return qualify(subject, *c.Alias), true
+}
+
 // contextEntry is an entry of a context.
 type contextEntry struct {
 	ctx   string

@@ -67,6 +67,9 @@ type Registry struct {
 	// primary, or after a write whose outcome is unknown (a timeout). The
 	// next write first syncs with the log.
 	stale atomic.Bool
+	// aliased turns on the alias lookup of every subject in a request
+	// (Alias) once a config has held an alias: until then it costs nothing.
+	aliased atomic.Bool
 
 	parses   *parseCache   // request parses, by exact content
 	verdicts *verdictCache // compatibility answers, by candidate and versions
@@ -126,6 +129,9 @@ func Open(log Log, fmts []formats.Format, settings Settings, logger *slog.Logger
 func (r *Registry) apply(rec Record) {
 	r.mu.Lock()
 	r.st.apply(rec, r.logger)
+	if r.st.aliased && !r.aliased.Load() {
+		r.aliased.Store(true)
+	}
 	r.revision.Add(1)
 	fresh := r.st.unpacked
 	r.st.unpacked = nil

@@ -103,6 +103,7 @@ type state struct {
 	configs   map[string]Config           // "" = global
 	modes     map[string]Mode             // "" = global
 	contexts  map[string]bool
+	aliased   bool   // some subject config has had an alias
 	offset    int64  // of the last record applied
 	scratch   []byte // the schema text of the record being applied
 	// packLater keeps the texts of new entries as they are, listed in
@@ -172,6 +173,9 @@ func (st *state) apply(rec Record, log *slog.Logger) {
 			log.Warn("config record with an unknown compatibility level: the default applies", "offset", rec.Offset, "subject", k.Subject)
 		}
 		st.configs[k.Subject] = v.Config
+		if v.Config.Alias != nil && *v.Config.Alias != "" {
+			st.aliased = true
+		}
 	case keyMode:
 		if rec.Value == nil {
 			delete(st.modes, k.Subject)
