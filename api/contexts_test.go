@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"strings"
@@ -249,4 +250,40 @@ func TestSubjectAliases(t *testing.T) {
 	s.expect("GET", "/config/orders-value", "", 200, `{"alias":"target","compatibilityLevel":"BACKWARD"}`)
 	s.expect("DELETE", "/config/orders-value", "", 200, "")
 	s.expectError("GET", "/subjects/orders-value/versions", "", 404, 40401, "Subject 'orders-value' not found.")
+}
+
+// A reference without a context is in its referrer's; referenceFormat=
+// qualified writes it so, and format=resolved inlines the referenced types.
+func TestContextReferences(t *testing.T) {
+	s := newServer(t)
+	user := `{"type":"record","name":"User","fields":[{"name":"id","type":"long"}]}`
+	order := `{"type":"record","name":"Order","fields":[{"name":"user","type":"User"}]}`
+	resolved := `{"type":"record","name":"Order","fields":[{"name":"user","type":` + user + `}]}`
+	refs := `"references":[{"name":"User","subject":"users","version":1}]`
+	s.expectID("/contexts/.c/subjects/users/versions", user, 1)
+	code, raw, _ := s.do("POST", "/contexts/.c/subjects/order/versions", body(order, refs))
+	if code != 200 || !strings.Contains(raw, `"id":2,`) {
+		t.Fatalf("register with a reference in a context: %d %s", code, raw)
+	}
+	// Without the context the reference does not resolve.
+	s.expectError("POST", "/subjects/order/versions", body(order, refs), 422, 42201, "")
+	g := guid(order) // the GUID covers the references too
+	_, raw, _ = s.do("GET", "/subjects/:.c:order/versions/1", "")
+	var v struct{ GUID string }
+	json.Unmarshal([]byte(raw), &v)
+	if v.GUID == "" || v.GUID == g {
+		t.Fatalf("GUID of a schema with references: %s", raw)
+	}
+	g = v.GUID
+	s.expect("GET", "/subjects/:.c:order/versions/1", "", 200,
+		`{"subject":":.c:order","version":1,"id":2,"guid":"`+g+`","schemaType":"AVRO","references":[{"name":"User","subject":"users","version":1}],"schema":`+quote(order)+`}`)
+	s.expect("GET", "/subjects/:.c:order/versions/1?referenceFormat=qualified", "", 200,
+		`{"subject":":.c:order","version":1,"id":2,"guid":"`+g+`","schemaType":"AVRO","references":[{"name":"User","subject":":.c:users","version":1}],"schema":`+quote(order)+`}`)
+	s.expect("GET", "/contexts/.c/schemas/ids/2?referenceFormat=qualified&format=resolved", "", 200,
+		`{"subject":":.c:order","version":1,"guid":"`+g+`","schemaType":"AVRO","references":[{"name":"User","subject":":.c:users","version":1}],"schema":`+quote(resolved)+`}`)
+	s.expect("GET", "/subjects/:.c:order/versions/1?format=resolved", "", 200,
+		`{"subject":":.c:order","version":1,"id":2,"guid":"`+g+`","schemaType":"AVRO","references":[{"name":"User","subject":"users","version":1}],"schema":`+quote(resolved)+`}`)
+	// Only "resolved" exactly is a format; others serve the stored text.
+	s.expect("GET", "/subjects/:.c:order/versions/1?format=RESOLVED", "", 200,
+		`{"subject":":.c:order","version":1,"id":2,"guid":"`+g+`","schemaType":"AVRO","references":[{"name":"User","subject":"users","version":1}],"schema":`+quote(order)+`}`)
 }

@@ -25,7 +25,7 @@ func (a *API) schemaByID(r *http.Request) (any, error) {
 		return nil, err
 	}
 	subject := queryParam(r, "subject")
-	format := queryParam(r, "format")
+	format, referenceFormat := queryParam(r, "format"), queryParam(r, "referenceFormat")
 	fetchMaxID := boolQuery(r, "fetchMaxId")
 	compute := func() (any, error) {
 		v, err := a.reg.SchemaByID(id, subject)
@@ -37,6 +37,7 @@ func (a *API) schemaByID(r *http.Request) (any, error) {
 		if err := a.format(&out, id, v.Subject, format); err != nil {
 			return nil, err
 		}
+		qualifyReferences(&out, v.Subject, referenceFormat)
 		if fetchMaxID {
 			out.MaxID = a.reg.MaxID(v.Subject) // in the id's context
 		}
@@ -45,7 +46,7 @@ func (a *API) schemaByID(r *http.Request) (any, error) {
 	if fetchMaxID {
 		return compute()
 	}
-	return a.cached(cacheKey("id", strconv.Itoa(id), subject, format), compute)
+	return a.cached(cacheKey("id", strconv.Itoa(id), subject, format, referenceFormat), compute)
 }
 
 func (a *API) rawSchemaByID(r *http.Request) (any, error) {
@@ -135,6 +136,9 @@ func hasRuleType(v store.SchemaVersion, typ string) bool {
 
 // format replaces the schema text by the one the format query parameter
 // asks for, when the schema's type has it (Protobuf: serialized).
+// format serves a schema answer in the requested format (a no-op for
+// formats the schema type does not have), its GUID still the stored
+// schema's, as Confluent after 8.0.0 keeps it.
 func (a *API) format(out *schemaJSON, id int, subject, format string) error {
 	if format == "" {
 		return nil
@@ -147,4 +151,19 @@ func (a *API) format(out *schemaJSON, id int, subject, format string) error {
 		out.Schema = text
 	}
 	return nil
+}
+
+// qualifyReferences writes the references of a schema in a named context
+// with that context (referenceFormat=qualified, as Confluent's readers
+// answer it): the subject a reference without a context means there.
+func qualifyReferences(out *schemaJSON, subject, referenceFormat string) {
+	if referenceFormat != "qualified" || len(out.References) == 0 || !strings.HasPrefix(subject, ":.") {
+		return
+	}
+	refs := make([]formats.Reference, len(out.References))
+	for i, ref := range out.References {
+		ref.Subject = store.QualifyReference(subject, ref.Subject)
+		refs[i] = ref
+	}
+	out.References = refs
 }

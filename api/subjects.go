@@ -36,8 +36,8 @@ func (a *API) getVersion(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	subject, deleted, format := subjectParam(r), deletedQuery(r), queryParam(r, "format")
-	return a.cached(cacheKey("version", subject, strconv.Itoa(v), strconv.FormatBool(bool(deleted)), format), func() (any, error) {
+	subject, deleted, format, referenceFormat := subjectParam(r), deletedQuery(r), queryParam(r, "format"), queryParam(r, "referenceFormat")
+	return a.cached(cacheKey("version", subject, strconv.Itoa(v), strconv.FormatBool(bool(deleted)), format, referenceFormat), func() (any, error) {
 		sv, err := a.reg.Version(subject, v, deleted)
 		if err != nil {
 			return nil, err
@@ -46,6 +46,7 @@ func (a *API) getVersion(r *http.Request) (any, error) {
 		if err := a.format(&out, sv.ID, sv.Subject, format); err != nil {
 			return nil, err
 		}
+		qualifyReferences(&out, sv.Subject, referenceFormat)
 		return out, nil
 	})
 }

@@ -56,6 +56,10 @@ func qualify(parent, subject string) string {
 	return ":" + ctx + ":" + subject
 }
 
+// QualifyReference is the subject a reference of a schema of subject
+// parent names: one without a context is in its referrer's.
+func QualifyReference(parent, subject string) string { return qualify(parent, subject) }
+
 // idSpace is the ids of one context.
 type idSpace struct {
 	ids        map[int]*schemaEntry

@@ -312,7 +312,13 @@ func snapshot(t *testing.T, url string) []string {
 				ID   int
 				GUID string
 			}
-			json.Unmarshal([]byte(read(fmt.Sprintf("/subjects/%s/versions/%d?deleted=true", sub, v))), &sv)
+			answer := read(fmt.Sprintf("/subjects/%s/versions/%d?deleted=true", sub, v))
+			json.Unmarshal([]byte(answer), &sv)
+			if strings.Contains(answer, `"references"`) {
+				read(fmt.Sprintf("/subjects/%s/versions/%d?format=resolved&deleted=true", sub, v))
+				read(fmt.Sprintf("/subjects/%s/versions/%d?referenceFormat=qualified&deleted=true", sub, v))
+				read(fmt.Sprintf("/schemas/ids/%d?format=resolved&subject=%s", sv.ID, sub))
+			}
 			read(fmt.Sprintf("/subjects/%s/versions/%d/referencedby?deleted=true", sub, v))
 			// The id as seen from its subject: contexts resolve ids by it.
 			read(fmt.Sprintf("/schemas/ids/%d?subject=%s", sv.ID, sub))

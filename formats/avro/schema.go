@@ -1004,3 +1004,14 @@ func writeNormalized(w *writer, s *schema, known map[string]bool) {
 		w.WriteByte('}')
 	}
 }
+
+// Formatted serves the schema in another format on reads: "resolved" is
+// the schema with the named types of its references written out where
+// first used (Avro Java's Schema.toString(), Confluent's RESOLVED format).
+// Other formats are the stored text, as Confluent serves them.
+func (s *Schema) Formatted(format string) (string, bool, error) {
+	if format != "resolved" { // Confluent's Format.get: the exact symbol
+		return "", false, nil
+	}
+	return canonical(s.root, nil), true, nil
+}
