@@ -287,3 +287,43 @@ func TestContextReferences(t *testing.T) {
 	s.expect("GET", "/subjects/:.c:order/versions/1?format=RESOLVED", "", 200,
 		`{"subject":":.c:order","version":1,"id":2,"guid":"`+g+`","schemaType":"AVRO","references":[{"name":"User","subject":"users","version":1}],"schema":`+quote(order)+`}`)
 }
+
+// The migration path: a context in IMPORT mode takes a source registry's
+// ids as they are, apart from the default context's.
+func TestImportIntoContext(t *testing.T) {
+	s := newServer(t)
+	s.expectID("/subjects/local/versions", avroRecord(1), 1)
+	// The default context's subjects do not keep a context from IMPORT.
+	s.expect("PUT", "/contexts/.src/mode", `{"mode":"IMPORT"}`, 200, `{"mode":"IMPORT"}`)
+	s.expect("GET", "/mode/:.src:", "", 200, `{"mode":"IMPORT"}`)
+	s.expect("GET", "/mode", "", 200, `{"mode":"READWRITE"}`)
+	imp := func(subject string, n, id, version int) (int, string) {
+		code, raw, _ := s.do("POST", "/contexts/.src/subjects/"+subject+"/versions",
+			body(avroRecord(n), fmt.Sprintf(`"id":%d`, id), fmt.Sprintf(`"version":%d`, version)))
+		return code, raw
+	}
+	if code, raw := imp("orders-value", 10, 100, 1); code != 200 || !strings.Contains(raw, `"id":100,`) {
+		t.Fatalf("import: %d %s", code, raw)
+	}
+	if code, raw := imp("orders-value", 11, 7, 2); code != 200 || !strings.Contains(raw, `"id":7,`) {
+		t.Fatalf("import: %d %s", code, raw)
+	}
+	if code, raw := imp("copy", 10, 100, 1); code != 200 || !strings.Contains(raw, `"id":100,`) {
+		t.Fatalf("import of the same schema under its id: %d %s", code, raw)
+	}
+	// An id of the context bound to another schema stays refused.
+	if code, raw := imp("other", 12, 100, 1); code != 422 || !strings.Contains(raw, `42205`) {
+		t.Fatalf("import binding an id twice: %d %s", code, raw)
+	}
+	s.expectError("GET", "/schemas/ids/100", "", 404, 40403, "Schema 100 not found")
+	s.expect("GET", "/contexts/.src/schemas/ids/100/schema", "", 200, avroRecord(10))
+	s.expect("GET", "/contexts/.src/subjects/orders-value/versions", "", 200, `[1,2]`)
+
+	// Back to READWRITE: new ids continue after the highest imported.
+	s.expect("PUT", "/contexts/.src/mode", `{"mode":"READWRITE"}`, 200, "")
+	s.expect("PUT", "/config/:.src:", `{"compatibility":"NONE"}`, 200, "")
+	s.expectID("/contexts/.src/subjects/orders-value/versions", avroRecord(13), 101)
+	s.expectID("/subjects/local/versions", avroRecord(1), 1)
+	// A context holding subjects cannot go to IMPORT again.
+	s.expectError("PUT", "/contexts/.src/mode", `{"mode":"IMPORT"}`, 422, 42205, "Cannot import since found existing subjects")
+}

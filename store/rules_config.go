@@ -149,8 +149,9 @@ func (st *state) hasSubject(subject string, deleted Deleted) bool {
 	return false
 }
 
-// decideModeDelete removes the mode of a subject ("" = global; recursive
-// also removes the modes of the subjects under it) and answers the mode
+// decideModeDelete removes the mode of a subject ("" = global, ":.name:"
+// a context's; recursive also removes the modes of the context's subjects,
+// as Confluent's deleteModesForSubjectsUnderContext) and answers the mode
 // that applied before. A subject without one is 40401 unless recursive.
 func (w *view) decideModeDelete(subject string, recursive bool) ([]Record, Mode, error) {
 	if err := w.settings.checkModeMutable(); err != nil {
@@ -165,10 +166,12 @@ func (w *view) decideModeDelete(subject string, recursive bool) ([]Record, Mode,
 	if has {
 		recs = append(recs, Record{Key: recordKey{Type: keyMode, Subject: subject}.bytes()})
 	}
-	if recursive {
+	if recursive && plainSubject(subject) == "" {
+		// A context's mode, recursively: its subjects' modes too.
+		f := subjectFilter{context: contextOf(subject)}
 		var under []string
 		for name := range w.st.modes {
-			if name != "" && name != subject && (subject == "" || strings.HasPrefix(name, subject)) {
+			if plainSubject(name) != "" && f.match(name) {
 				under = append(under, name)
 			}
 		}

@@ -390,6 +390,12 @@ func TestDecideMode(t *testing.T) {
 		{name: "delete none", subject: "s", code: CodeSubjectNotFound},
 		{name: "delete recursive", log: []Record{ruleMode("", ModeReadOnly), ruleMode("b", ModeImport), ruleMode("a", ModeReadOnly)},
 			recursive: true, want: []string{"MODE  null", "MODE a null", "MODE b null"}},
+		{name: "recursive on the global mode stays in the default context", log: []Record{ruleMode("", ModeReadOnly), ruleMode("a", ModeImport), ruleMode(":.c:", ModeReadOnly), ruleMode(":.c:a", ModeReadOnly)},
+			recursive: true, want: []string{"MODE  null", "MODE a null"}},
+		{name: "recursive on a context", subject: ":.c:", log: []Record{ruleMode("a", ModeImport), ruleMode(":.c:", ModeReadOnly), ruleMode(":.c:a", ModeReadOnly), ruleMode(":.c:b", ModeImport), ruleMode(":.cc:a", ModeImport)},
+			recursive: true, want: []string{"MODE :.c: null", "MODE :.c:a null", "MODE :.c:b null"}},
+		{name: "recursive on a subject is the subject alone", subject: "a", log: []Record{ruleMode("a", ModeImport), ruleMode("ab", ModeReadOnly)},
+			recursive: true, want: []string{"MODE a null"}},
 		{name: "delete immutable", immutable: true, log: []Record{ruleMode("s", ModeReadOnly)}, subject: "s", code: CodeOperationNotPermitted},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
