@@ -35,7 +35,9 @@ func (a *API) deleteContext(r *http.Request) (any, error) {
 //   - /schemas/ids/... gets the context as its subject hint, and /schemas
 //     and /subjects as their subjectPrefix;
 //   - /contexts/{context} alone stays itself, the context qualified
-//     (DELETE /contexts/.name).
+//     (DELETE /contexts/.name);
+//   - and, this registry's own, /validation/... gets the context as its
+//     context query parameter.
 //
 // A context name holding a colon is refused with 400, as Confluent does.
 //
@@ -236,6 +238,11 @@ func rewriteContextQuery(method, path, q string, query url.Values) url.Values {
 			}
 		}
 		query["subjectPrefix"] = prefixes
+		return query
+	case strings.HasPrefix(path, "validation/") && q != "":
+		// This registry's: the validation hook checks the topic in the
+		// context.
+		query.Set("context", q)
 		return query
 	case strings.HasPrefix(path, "associations") && (method == http.MethodPost || method == http.MethodPut || method == http.MethodPatch):
 		query.Set("context", q)

@@ -12,8 +12,9 @@ import (
 
 // validationRequest is the body of POST /validation/topics/{topic}: a batch
 // of records (base64 key and value, null for none) and, optionally, the
-// topic's validation settings under Confluent's topic-config names; absent
-// settings take the server's defaults.
+// topic's validation settings under Confluent's topic-config names (and
+// this registry's schema.validation.context); absent settings take the
+// server's defaults.
 type validationRequest struct {
 	Records []struct {
 		Key   []byte `json:"key"`
@@ -24,6 +25,7 @@ type validationRequest struct {
 	KeyStrategy     *string `json:"confluent.key.subject.name.strategy"`
 	ValueStrategy   *string `json:"confluent.value.subject.name.strategy"`
 	Payload         *bool   `json:"confluent.payload.validation"`
+	Context         *string `json:"schema.validation.context"`
 }
 
 // setting is one validation setting by its Confluent name, in the text
@@ -44,6 +46,7 @@ func (req *validationRequest) settings() []setting {
 	add(hook.KeyStrategy, req.KeyStrategy)
 	add(hook.ValueStrategy, req.ValueStrategy)
 	add(hook.PayloadValidation, boolText(req.Payload))
+	add(hook.Context, req.Context)
 	return out
 }
 
@@ -73,7 +76,11 @@ func (a *API) validate(r *http.Request) (any, error) {
 		return nil, httpError(http.StatusUnprocessableEntity, "A batch holds at most %d records, not %d", maxValidationRecords, len(req.Records))
 	}
 	s := a.opts.Validation
-	for _, set := range req.settings() {
+	sets := req.settings()
+	if c := queryParam(r, "context"); c != "" { // the /contexts/{context}/ URL form
+		sets = append([]setting{{hook.Context, c}}, sets...)
+	}
+	for _, set := range sets {
 		if err := s.Set(set.name, set.value); err != nil {
 			var bad *hook.SettingError
 			if errors.As(err, &bad) {

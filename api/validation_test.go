@@ -68,3 +68,31 @@ func containsAll(s string, parts ...string) bool {
 }
 
 func stringsContains(s, sub string) bool { return strings.Contains(s, sub) }
+
+// A topic whose producers use a context: ids resolve in the context and
+// the strategy's subject is qualified with it, by the setting or by the
+// /contexts/{context}/ URL form.
+func TestValidationInContext(t *testing.T) {
+	s := newServer(t)
+	s.h = New(Options{Registry: s.reg, Validation: hook.Settings{Value: hook.Side{Validate: true}}})
+	s.expectID("/subjects/other/versions", `"string"`, 1)                     // id 1 of the default context
+	s.expectID("/contexts/.prod/subjects/orders-value/versions", recordV1, 1) // id 1 of .prod
+	hs, err := hamba.ParseWithCache(recordV1, "", &hamba.SchemaCache{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	payload, _ := hamba.Marshal(hs, map[string]any{"id": int64(7)})
+	batch := `{"records":[{"value":"` + base64.StdEncoding.EncodeToString(append(formats.AppendIDPrefix(nil, 1), payload...)) + `"}]`
+	valid := `{"results":[{"valid":true}]}`
+	s.expect("POST", "/contexts/.prod/validation/topics/orders", batch+`,"confluent.payload.validation":true}`, 200, valid)
+	s.expect("POST", "/validation/topics/orders", batch+`,"schema.validation.context":"prod","confluent.payload.validation":true}`, 200, valid)
+	s.expect("POST", "/validation/topics/orders", batch+`,"schema.validation.context":":.prod:"}`, 200, valid)
+	// Without the context, id 1 is the default context's "string", not
+	// registered under orders-value.
+	s.expect("POST", "/validation/topics/orders", batch+`}`, 200,
+		`{"results":[{"valid":false,"side":"value","reason":"SUBJECT_MISMATCH","message":"schema 1 is not registered under subject orders-value (TopicNameStrategy)"}]}`)
+	// Another context has no id 1.
+	s.expect("POST", "/contexts/.dev/validation/topics/orders", batch+`}`, 200,
+		`{"results":[{"valid":false,"side":"value","reason":"UNKNOWN_SCHEMA","message":"no schema has id 1 in context .dev"}]}`)
+	s.expectError("POST", "/validation/topics/orders", batch+`,"schema.validation.context":"a:b"}`, 422, 422, "schema.validation.context: a context name cannot contain a colon")
+}

@@ -44,7 +44,13 @@ type Verdict struct {
 // ids until the registry changes.
 type Validator struct {
 	reg   *store.Registry
-	cache *bounded.Map[int, *idInfo]
+	cache *bounded.Map[idKey, *idInfo]
+}
+
+// idKey is an id in its context.
+type idKey struct {
+	context string
+	id      int
 }
 
 // idInfo is what the validator knows of one id at one registry revision.
@@ -61,20 +67,21 @@ func New(reg *store.Registry, limit int) *Validator {
 	if limit <= 0 {
 		limit = 10_000
 	}
-	return &Validator{reg: reg, cache: bounded.New[int, *idInfo](limit)}
+	return &Validator{reg: reg, cache: bounded.New[idKey, *idInfo](limit)}
 }
 
-func (v *Validator) info(id int) *idInfo {
+func (v *Validator) info(context string, id int) *idInfo {
 	rev := v.reg.Revision()
-	if c, ok := v.cache.Get(id); ok && c.revision == rev {
+	key := idKey{context, id}
+	if c, ok := v.cache.Get(key); ok && c.revision == rev {
 		return c
 	}
-	s, usages, err := v.reg.Parsed(id)
+	s, usages, err := v.reg.Parsed(context, id)
 	info := &idInfo{revision: rev, schema: s, err: err, subjects: make(map[string]bool, len(usages))}
 	for _, u := range usages {
 		info.subjects[u.Subject] = true
 	}
-	v.cache.Put(id, info)
+	v.cache.Put(key, info)
 	return info
 }
 
@@ -85,13 +92,13 @@ func (v *Validator) Validate(topic string, recs []Record, s Settings) []Verdict 
 	for i, r := range recs {
 		out[i] = Verdict{Valid: true}
 		if s.Key.Validate && r.Key != nil {
-			if vd := v.check(topic, true, r.Key, s.Key); !vd.Valid {
+			if vd := v.check(topic, true, r.Key, s.Key, s.Context); !vd.Valid {
 				out[i] = vd
 				continue
 			}
 		}
 		if s.Value.Validate && r.Value != nil {
-			if vd := v.check(topic, false, r.Value, s.Value); !vd.Valid {
+			if vd := v.check(topic, false, r.Value, s.Value, s.Context); !vd.Valid {
 				out[i] = vd
 			}
 		}
@@ -99,7 +106,7 @@ func (v *Validator) Validate(topic string, recs []Record, s Settings) []Verdict 
 	return out
 }
 
-func (v *Validator) check(topic string, isKey bool, data []byte, side Side) Verdict {
+func (v *Validator) check(topic string, isKey bool, data []byte, side Side, context string) Verdict {
 	name := "value"
 	if isKey {
 		name = "key"
@@ -112,16 +119,20 @@ func (v *Validator) check(topic string, isKey bool, data []byte, side Side) Verd
 		return bad(ReasonMalformed, "%v", err)
 	}
 	id := int(prefix.ID)
+	in := ""
+	if context != "" {
+		in = " in context " + context
+	}
 	if prefix.Magic == formats.MagicGUID {
 		var ok bool
-		if id, ok = v.reg.IDOfGUID(prefix.GUID); !ok {
-			return bad(ReasonUnknownSchema, "no schema has GUID %s", prefix.GUID.GUID())
+		if id, ok = v.reg.IDOfGUID(context, prefix.GUID); !ok {
+			return bad(ReasonUnknownSchema, "no schema has GUID %s%s", prefix.GUID.GUID(), in)
 		}
 	}
-	info := v.info(id)
+	info := v.info(context, id)
 	if info.err != nil || info.schema == nil {
 		if e := store.AsError(info.err); e != nil && e.Code == store.CodeSchemaNotFound {
-			return bad(ReasonUnknownSchema, "no schema has id %d", id)
+			return bad(ReasonUnknownSchema, "no schema has id %d%s", id, in)
 		}
 		return bad(ReasonUnknownSchema, "schema %d cannot be read: %v", id, info.err)
 	}
@@ -140,6 +151,9 @@ func (v *Validator) check(topic string, isKey bool, data []byte, side Side) Verd
 	subject, err := side.Strategy.Subject(topic, isKey, recordName)
 	if err != nil {
 		return bad(ReasonNoRecordName, "%v", err)
+	}
+	if context != "" {
+		subject = ":" + context + ":" + subject
 	}
 	if !info.subjects[subject] {
 		return bad(ReasonSubjectMismatch, "schema %d is not registered under subject %s (%s)", id, subject, side.Strategy)

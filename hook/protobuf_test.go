@@ -29,7 +29,7 @@ func TestValidateProtobuf(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	parsed, _, err := reg.Parsed(v.ID)
+	parsed, _, err := reg.Parsed("", v.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

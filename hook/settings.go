@@ -18,6 +18,11 @@ const (
 	KeyStrategy       = "confluent.key.subject.name.strategy"   // see formats.ParseStrategy
 	ValueStrategy     = "confluent.value.subject.name.strategy" // see formats.ParseStrategy
 	PayloadValidation = "confluent.payload.validation"          // true or false, both sides
+	// Context is this registry's own: the context whose ids the topic's
+	// records carry and whose subjects its strategies name (".name", "name"
+	// or ":.name:"; "." or empty for the default one), as for producers
+	// whose registry URL ends in /contexts/.name.
+	Context = "schema.validation.context"
 )
 
 // Side settings: whether a side is validated, its subject name strategy,
@@ -31,6 +36,9 @@ type Side struct {
 // Settings are a topic's validation settings.
 type Settings struct {
 	Key, Value Side
+	// Context is the context of the topic's ids and subjects: ".name", or
+	// "" for the default one.
+	Context string
 }
 
 // DefaultSettings are the settings before any is set: values are validated,
@@ -70,6 +78,8 @@ func (s *Settings) Set(name, value string) error {
 	case PayloadValidation:
 		next.Key.Deep, err = javaprops.ParseBool(value)
 		next.Value.Deep = next.Key.Deep
+	case Context:
+		next.Context, err = parseContext(value)
 	default:
 		return fmt.Errorf("unknown validation setting %s", name)
 	}
@@ -86,10 +96,27 @@ func (s *Settings) Set(name, value string) error {
 // value is reported, joined.
 func (s *Settings) Apply(props map[string]string) error {
 	var errs []error
-	for _, name := range []string{KeyValidation, ValueValidation, KeyStrategy, ValueStrategy, PayloadValidation} {
+	for _, name := range []string{KeyValidation, ValueValidation, KeyStrategy, ValueStrategy, PayloadValidation, Context} {
 		if v, ok := props[name]; ok && strings.TrimSpace(v) != "" {
 			errs = append(errs, s.Set(name, v))
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// parseContext reads a context name: ".name", "name" or ":.name:" are
+// ".name"; "", "." and ":.:" the default context ("").
+func parseContext(value string) (string, error) {
+	name := strings.TrimSpace(value)
+	name = strings.TrimSuffix(strings.TrimPrefix(name, ":"), ":")
+	if strings.Contains(name, ":") {
+		return "", errors.New("a context name cannot contain a colon")
+	}
+	if name == "" || name == "." {
+		return "", nil
+	}
+	if !strings.HasPrefix(name, ".") {
+		name = "." + name
+	}
+	return name, nil
 }

@@ -78,11 +78,16 @@ func newIDSpace() *idSpace {
 // spaceOf returns the id space of a subject's context, nil when the
 // context holds no schema yet.
 func (st *state) spaceOf(subject string) *idSpace {
-	ctx := contextOf(subject)
-	if ctx == defaultContext {
+	return st.space(contextOf(subject))
+}
+
+// space returns the id space of a context by name (".name"; "" or "."
+// for the default one), nil when it holds no schema.
+func (st *state) space(context string) *idSpace {
+	if context == "" || context == defaultContext {
 		return st.dflt
 	}
-	return st.spaces[ctx]
+	return st.spaces[context]
 }
 
 // spaceFor is spaceOf, creating the space of a new context.

@@ -408,13 +408,17 @@ func (r *Registry) MaxID(subject string) int {
 	return r.st.maxID(subject)
 }
 
-// Parsed returns the schema bound to an id, parsed (and cached), with every
-// subject-version holding it, soft-deleted ones included: what the
-// validation hook checks records against.
-func (r *Registry) Parsed(id int) (formats.Schema, []SubjectVersion, error) {
+// Parsed returns the schema bound to an id of a context (".name", "." or
+// "" for the default one), parsed (and cached), with every subject-version
+// holding it, soft-deleted ones included: what the validation hook checks
+// records against.
+func (r *Registry) Parsed(context string, id int) (formats.Schema, []SubjectVersion, error) {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	e := r.st.dflt.ids[id]
+	var e *schemaEntry
+	if sp := r.st.space(context); sp != nil {
+		e = sp.ids[id]
+	}
 	if e == nil {
 		return nil, nil, errSchemaIDNotFound(id)
 	}
@@ -426,15 +430,15 @@ func (r *Registry) Parsed(id int) (formats.Schema, []SubjectVersion, error) {
 	return s, usages, err
 }
 
-// IDOfGUID returns the id bound to a schema GUID.
-func (r *Registry) IDOfGUID(guid formats.Identity) (int, bool) {
+// IDOfGUID returns the id bound to a schema GUID in a context.
+func (r *Registry) IDOfGUID(context string, guid formats.Identity) (int, bool) {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	e := r.st.dflt.identities[guid]
-	if e == nil {
+	sp := r.st.space(context)
+	if sp == nil || sp.identities[guid] == nil {
 		return 0, false
 	}
-	return e.id, true
+	return sp.identities[guid].id, true
 }
 
 // Formatted returns the text of the schema bound to id in another format
