@@ -26,11 +26,15 @@ const startupRecords = 100_000
 // fields repeat one pattern, so its text compresses far better (12x) than
 // real schemas do.
 func startupRecord(i int) (key, value []byte) {
+	return startupRecordWith(i, startupFields(i))
+}
+
+func startupFields(i int) []string {
 	fields := make([]string, 40)
 	for f := range fields {
 		fields[f] = fmt.Sprintf(`{"name":"field_%d_%d","type":["null","string"],"default":null}`, i, f)
 	}
-	return startupRecordWith(i, fields)
+	return fields
 }
 
 // startupWords are the words of variedRecord's names and docs.
@@ -64,11 +68,36 @@ func variedRecord(i int) (key, value []byte) {
 }
 
 func startupRecordWith(i int, fields []string) (key, value []byte) {
+	return schemaRecord(fmt.Sprintf("subject-%d-value", i), i+1, i, fields)
+}
+
+// schemaRecord is a SCHEMA record binding id to the i-th record schema of
+// those fields under subject.
+func schemaRecord(subject string, id, i int, fields []string) (key, value []byte) {
 	schema := fmt.Sprintf(`{"type":"record","name":"R%d","namespace":"com.acme","fields":[%s]}`, i, strings.Join(fields, ","))
-	subject := fmt.Sprintf("subject-%d-value", i)
 	key = fmt.Appendf(nil, `{"keytype":"SCHEMA","subject":%q,"version":1,"magic":1}`, subject)
-	value, _ = json.Marshal(map[string]any{"subject": subject, "version": 1, "id": i + 1, "schemaType": "AVRO", "schema": schema, "deleted": false})
+	value, _ = json.Marshal(map[string]any{"subject": subject, "version": 1, "id": id, "schemaType": "AVRO", "schema": schema, "deleted": false})
 	return key, value
+}
+
+// Contexts at scale: startupContexts contexts of startupPerContext
+// subjects each, every context's ids from 1, as Confluent writes them.
+const (
+	startupContexts   = 1000
+	startupPerContext = 100
+)
+
+// contextRecord is the j-th record of such a topic: each context's
+// CONTEXT record, then its SCHEMA records.
+func contextRecord(j int) (key, value []byte) {
+	c, k := j/(startupPerContext+1), j%(startupPerContext+1)
+	ctx := fmt.Sprintf(".ctx-%d", c)
+	if k == 0 {
+		return fmt.Appendf(nil, `{"keytype":"CONTEXT","tenant":"default","context":%q,"magic":0}`, ctx),
+			fmt.Appendf(nil, `{"tenant":"default","context":%q}`, ctx)
+	}
+	i := c*startupPerContext + k - 1 // the same schemas as TestStartup100kEmbedded
+	return schemaRecord(fmt.Sprintf(":%s:subject-%d-value", ctx, i), k, i, startupFields(i))
 }
 
 func needStartup(t *testing.T) {
@@ -81,6 +110,13 @@ func needStartup(t *testing.T) {
 // /health/ready and its resident memory then.
 func measureStartup(t *testing.T, dataDir string, env ...string) {
 	t.Helper()
+	measure(t, dataDir, false, env...)
+}
+
+// measure is measureStartup; with contexts, the records are
+// contextRecord's.
+func measure(t *testing.T, dataDir string, contexts bool, env ...string) {
+	t.Helper()
 	binary(t) // built now: the build is no part of the start-up
 	began := time.Now()
 	n := start(t, dataDir, env...)
@@ -89,7 +125,11 @@ func measureStartup(t *testing.T, dataDir string, env ...string) {
 		return code == 200, n.Logs()
 	})
 	ready := time.Since(began)
-	code, body := getNoFail(fmt.Sprintf("%s/schemas/ids/%d", n.URL, startupRecords))
+	last := fmt.Sprintf("/schemas/ids/%d", startupRecords)
+	if contexts {
+		last = fmt.Sprintf("/contexts/.ctx-%d/schemas/ids/%d", startupContexts-1, startupPerContext)
+	}
+	code, body := getNoFail(n.URL + last)
 	if code != 200 || !strings.Contains(body, fmt.Sprintf(`R%d`, startupRecords-1)) {
 		t.Fatalf("last schema not served: %d %.200s", code, body)
 	}
@@ -147,6 +187,15 @@ func TestStartup100kEmbeddedVaried(t *testing.T) {
 	dir := t.TempDir()
 	writeEmbeddedLog(t, dir, startupRecords, variedRecord)
 	measureStartup(t, dir)
+}
+
+// TestStartup100kContexts is TestStartup100kEmbedded with the schemas in
+// 1,000 contexts of 100 subjects, each with its CONTEXT record.
+func TestStartup100kContexts(t *testing.T) {
+	needStartup(t)
+	dir := t.TempDir()
+	writeEmbeddedLog(t, dir, startupContexts*(startupPerContext+1), contextRecord)
+	measure(t, dir, true)
 }
 
 func TestStartup100kKafka(t *testing.T) {
