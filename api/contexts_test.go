@@ -221,6 +221,11 @@ func TestInvalidContextNames(t *testing.T) {
 	if n := len(s.log.Records()); n != 0 {
 		t.Fatalf("refused requests wrote %d records", n)
 	}
+	// A qualifier without its dot is no qualifier: a subject of the
+	// default context, as QualifiedSubject reads it.
+	s.expectID("/subjects/:ctx:s/versions", avroRecord(1), 1)
+	s.expect("GET", "/subjects?subjectPrefix=", "", 200, `[":ctx:s"]`)
+	s.expect("GET", "/contexts", "", 200, `["."]`)
 }
 
 // Confluent's AliasFilter: a subject whose own config names an alias
