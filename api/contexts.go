@@ -1,12 +1,9 @@
 package api
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 	"strings"
-
-	"github.com/go-chi/chi/v5"
 
 	"github.com/schemaregistry/registry/store"
 )
@@ -26,9 +23,9 @@ func (a *API) deleteContext(r *http.Request) (any, error) {
 	return noContent{}, nil
 }
 
-// contextPaths rewrites a path under /contexts/{context}/ before routing,
-// as Confluent's ContextFilter does, so that a client whose registry URL
-// ends in /contexts/.name works in that context:
+// contextPaths, a middleware before routing, rewrites a path under
+// /contexts/{context}/ as Confluent's ContextFilter does, so that a client
+// whose registry URL ends in /contexts/.name works in that context:
 //   - the segment after subjects, deks, and a leading config or mode gets
 //     the context's qualifier unless it has one (":.name:subject");
 //   - a bare /config or /mode becomes /config/:.name: (the context's own);
@@ -44,32 +41,27 @@ func (a *API) deleteContext(r *http.Request) (any, error) {
 // Then a subject whose own config names an alias is replaced by it, in the
 // segment after subjects and deks and in the subject hint of /schemas/ids
 // (Confluent's AliasFilter).
-func (a *API) contextPaths(next chi.Router) chi.Router {
-	return contextRouter{next, a.reg}
-}
-
-// contextRouter is the router behind the rewrites; it is still a
-// chi.Routes, so that the routes can be listed (the OpenAPI test does).
-type contextRouter struct {
-	chi.Router
-	reg *store.Registry
-}
-
-func (c contextRouter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if strings.HasPrefix(r.URL.Path, "/contexts/") {
-		path, query, err := rewriteContextPath(r.Method, r.URL.EscapedPath(), r.URL.Query())
-		if err == nil {
-			r, err = withURL(r, path, query)
+func (a *API) contextPaths(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/contexts/") {
+			path, query, err := rewriteContextPath(r.Method, r.URL.EscapedPath(), r.URL.Query())
+			if err == nil {
+				r, err = withURL(r, path, query)
+			}
+			if err != nil {
+				ct := negotiate(r.Header.Get("Accept"))
+				if ct == "" {
+					ct = responseTypes[0].name
+				}
+				writeError(w, ct, httpError(http.StatusBadRequest, "%s", err.Error()))
+				return
+			}
 		}
-		if err != nil {
-			writeError(w, responseTypes[0].name, httpError(http.StatusBadRequest, "%s", err.Error()))
-			return
+		if a.reg.Aliased() {
+			r = a.aliases(r)
 		}
-	}
-	if c.reg.Aliased() {
-		r = c.aliases(r)
-	}
-	c.Router.ServeHTTP(w, r)
+		next.ServeHTTP(w, r)
+	})
 }
 
 // withURL is the request with another escaped path and, unless nil,
@@ -91,12 +83,13 @@ func withURL(r *http.Request, path string, query url.Values) (*http.Request, err
 }
 
 // aliases replaces the subjects that have an alias.
-func (c contextRouter) aliases(r *http.Request) *http.Request {
+func (a *API) aliases(r *http.Request) *http.Request {
+	deks := strings.HasPrefix(r.URL.Path, "/dek-registry/")
 	alias := func(s string) (string, bool) {
 		if s == "" {
 			return "", false
 		}
-		return c.reg.Alias(store.NormalizeSubject(s))
+		return a.reg.Alias(store.NormalizeSubject(s), deks)
 	}
 	segs := strings.Split(r.URL.EscapedPath(), "/")
 	changed := false
@@ -128,8 +121,6 @@ func (c contextRouter) aliases(r *http.Request) *http.Request {
 	return r
 }
 
-var errContextColon = errors.New("Context name cannot contain a colon")
-
 // contextQualifier is a context name as a subject qualifier
 // (QualifiedSubject.normalizeContext): "" for the default context,
 // ":.name:" for another; "name", ".name" and ":.name:" all name ".name".
@@ -137,18 +128,11 @@ func contextQualifier(name string) (string, error) {
 	if dec, err := url.PathUnescape(name); err == nil {
 		name = dec
 	}
-	name = strings.TrimPrefix(name, ":")
-	name = strings.TrimSuffix(name, ":")
-	if strings.Contains(name, ":") {
-		return "", errContextColon
+	ctx, err := store.NormalizeContext(name)
+	if err != nil || ctx == "." {
+		return "", err
 	}
-	if !strings.HasPrefix(name, ".") {
-		name = "." + name
-	}
-	if name == "." {
-		return "", nil
-	}
-	return ":" + name + ":", nil
+	return ":" + ctx + ":", nil
 }
 
 // qualified reports whether a subject or prefix names its context already
@@ -164,15 +148,19 @@ func qualified(s string) bool {
 // query: the new escaped path, and the new query (nil when unchanged).
 func rewriteContextPath(method, path string, query url.Values) (string, url.Values, error) {
 	var (
-		context                  = "."
+		q, qErr                  = "", error(nil) // the context's qualifier, or why it has none
 		contextNext, subjectNext bool
 		configOrMode, first      = false, true
 		out                      []string
 	)
+	// The context name is only checked where it is used, as Confluent's
+	// filter normalizes it only there.
+	qualifier := func() (string, error) { return q, qErr }
 	for _, seg := range strings.Split(strings.Trim(path, "/"), "/") {
 		switch {
 		case contextNext:
-			context, contextNext = seg, false
+			q, qErr = contextQualifier(seg)
+			contextNext = false
 			continue
 		case first && seg == "contexts":
 			contextNext = true
@@ -180,7 +168,7 @@ func rewriteContextPath(method, path string, query url.Values) (string, url.Valu
 		}
 		if subjectNext {
 			if !qualified(seg) {
-				q, err := contextQualifier(context)
+				q, err := qualifier()
 				if err != nil {
 					return "", nil, err
 				}
@@ -198,57 +186,69 @@ func rewriteContextPath(method, path string, query url.Values) (string, url.Valu
 			first = false
 		}
 	}
-	q, err := contextQualifier(context)
-	if err != nil {
-		return "", nil, err
-	}
 	switch {
 	case configOrMode && subjectNext: // /config or /mode of the context itself
+		if qErr != nil {
+			return "", nil, qErr
+		}
 		if q != "" {
 			out = append(out, escapeQualifier(q))
 		}
 	case contextNext: // /contexts/
 		out = append(out, "contexts")
-	case len(out) == 0: // /contexts/{context}
-		if q == "" {
-			q = "."
+	case len(out) == 0: // /contexts/{context}: the default one stays itself, unlike Confluent's
+		if qErr != nil {
+			return "", nil, qErr
 		}
-		out = append(out, "contexts", escapeQualifier(q))
+		named := q
+		if named == "" {
+			named = "."
+		}
+		out = append(out, "contexts", escapeQualifier(named))
 	}
-	rewritten := "/" + strings.Join(out, "/")
-	return rewritten, rewriteContextQuery(method, strings.Join(out, "/"), q, query), nil
+	rewritten := strings.Join(out, "/")
+	query, usesContext := rewriteContextQuery(method, rewritten, q, query)
+	if usesContext && qErr != nil {
+		return "", nil, qErr
+	}
+	return "/" + rewritten, query, nil
 }
 
-// rewriteContextQuery is ContextFilter.replaceQueryParams.
-func rewriteContextQuery(method, path, q string, query url.Values) url.Values {
+// rewriteContextQuery is ContextFilter.replaceQueryParams: the new query
+// (nil when unchanged), and whether it holds the context's qualifier q.
+func rewriteContextQuery(method, path, q string, query url.Values) (url.Values, bool) {
+	if query == nil {
+		query = url.Values{}
+	}
 	switch {
 	case strings.HasPrefix(path, "schemas/ids"):
 		if s := query.Get("subject"); !qualified(s) {
 			query.Set("subject", q+s)
-			return query
+			return query, true
 		}
 	case path == "schemas" || path == "subjects" || strings.HasPrefix(path, "keks"):
 		prefixes := query["subjectPrefix"]
 		if len(prefixes) == 0 {
 			prefixes = []string{""}
 		}
+		used := false
 		for i, p := range prefixes {
 			if !qualified(p) {
-				prefixes[i] = q + p
+				prefixes[i], used = q+p, true
 			}
 		}
 		query["subjectPrefix"] = prefixes
-		return query
+		return query, used
 	case strings.HasPrefix(path, "validation/") && q != "":
 		// This registry's: the validation hook checks the topic in the
 		// context.
 		query.Set("context", q)
-		return query
+		return query, true
 	case strings.HasPrefix(path, "associations") && (method == http.MethodPost || method == http.MethodPut || method == http.MethodPatch):
 		query.Set("context", q)
-		return query
+		return query, true
 	}
-	return nil
+	return nil, false
 }
 
 // escapeQualifier writes a qualifier as a path segment.

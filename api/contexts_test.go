@@ -40,7 +40,11 @@ func TestContextPathRewrites(t *testing.T) {
 		{"GET", "/contexts/.test-ctx/contexts", "", "/contexts", ""},
 		{"DELETE", "/contexts/.test-ctx", "", "/contexts/:.test-ctx:", ""},
 		{"DELETE", "/contexts/test-ctx", "", "/contexts/:.test-ctx:", ""},
+		// Deliberately not Confluent's "/": the default context can be asked
+		// for deletion, answered 42211 while it holds subjects.
 		{"DELETE", "/contexts/.", "", "/contexts/.", ""},
+		// The name is checked only where it is used, as Confluent's.
+		{"GET", "/contexts/a:b/schemas/types", "", "/schemas/types", ""},
 		{"POST", "/contexts/.test-ctx/associations", "", "/associations", "context=:.test-ctx:"},
 	} {
 		q, _ := url.ParseQuery(tc.query)
@@ -213,8 +217,8 @@ func TestContextSettingsThroughPaths(t *testing.T) {
 
 func TestInvalidContextNames(t *testing.T) {
 	s := newServer(t)
-	s.expectError("GET", "/contexts/foo:bar/subjects", "", 400, 400, "Context name cannot contain a colon")
-	s.expectError("DELETE", "/contexts/a:b", "", 400, 400, "Context name cannot contain a colon")
+	s.expectError("GET", "/contexts/foo:bar/subjects", "", 400, 400, "Context name 'foo:bar' cannot contain a colon")
+	s.expectError("DELETE", "/contexts/a:b", "", 400, 400, "Context name 'a:b' cannot contain a colon")
 	s.expectError("POST", "/subjects/__GLOBAL/versions", body(avroRecord(1)), 422, 42208, "")
 	s.expectError("POST", "/subjects/:.c:__EMPTY/versions", body(avroRecord(1)), 422, 42208, "")
 	s.expect("GET", "/subjects", "", 200, `[]`)

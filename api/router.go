@@ -159,7 +159,7 @@ func (a *API) routes() []route {
 // that it sees the status of every answer, panics included.
 func (a *API) router() http.Handler {
 	r := chi.NewRouter()
-	r.Use(a.metrics.middleware, a.recoverer, requestID, middleware.StripSlashes)
+	r.Use(a.metrics.middleware, a.recoverer, requestID, a.contextPaths, middleware.StripSlashes)
 	r.NotFound(a.serve(func(*http.Request) (any, error) { return nil, httpError(store.CodeNotFound, "HTTP 404 Not Found") }))
 	r.MethodNotAllowed(a.serve(func(*http.Request) (any, error) {
 		return nil, httpError(store.CodeMethodNotAllowed, "HTTP 405 Method Not Allowed")
@@ -167,5 +167,5 @@ func (a *API) router() http.Handler {
 	for _, rt := range a.routes() {
 		r.Method(rt.method, rt.pattern, a.guard(rt.access, rt.handler))
 	}
-	return a.contextPaths(r)
+	return r
 }

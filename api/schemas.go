@@ -135,10 +135,9 @@ func hasRuleType(v store.SchemaVersion, typ string) bool {
 }
 
 // format replaces the schema text by the one the format query parameter
-// asks for, when the schema's type has it (Protobuf: serialized).
-// format serves a schema answer in the requested format (a no-op for
-// formats the schema type does not have), its GUID still the stored
-// schema's, as Confluent after 8.0.0 keeps it.
+// asks for, when the schema's type has it (Protobuf: serialized; Avro:
+// resolved); the GUID stays the stored schema's, as Confluent after 8.0.0
+// keeps it.
 func (a *API) format(out *schemaJSON, id int, subject, format string) error {
 	if format == "" {
 		return nil

@@ -94,5 +94,5 @@ func TestValidationInContext(t *testing.T) {
 	// Another context has no id 1.
 	s.expect("POST", "/contexts/.dev/validation/topics/orders", batch+`}`, 200,
 		`{"results":[{"valid":false,"side":"value","reason":"UNKNOWN_SCHEMA","message":"no schema has id 1 in context .dev"}]}`)
-	s.expectError("POST", "/validation/topics/orders", batch+`,"schema.validation.context":"a:b"}`, 422, 422, "schema.validation.context: a context name cannot contain a colon")
+	s.expectError("POST", "/validation/topics/orders", batch+`,"schema.validation.context":"a:b"}`, 422, 422, "schema.validation.context: Context name 'a:b' cannot contain a colon")
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/schemaregistry/registry/formats"
 	"github.com/schemaregistry/registry/internal/javaprops"
+	"github.com/schemaregistry/registry/store"
 )
 
 // The settings' names: Confluent Server's topic config names. A properties
@@ -104,19 +105,12 @@ func (s *Settings) Apply(props map[string]string) error {
 	return errors.Join(errs...)
 }
 
-// parseContext reads a context name: ".name", "name" or ":.name:" are
-// ".name"; "", "." and ":.:" the default context ("").
+// parseContext reads a context name as store.NormalizeContext does; the
+// default context is "".
 func parseContext(value string) (string, error) {
-	name := strings.TrimSpace(value)
-	name = strings.TrimSuffix(strings.TrimPrefix(name, ":"), ":")
-	if strings.Contains(name, ":") {
-		return "", errors.New("a context name cannot contain a colon")
+	ctx, err := store.NormalizeContext(strings.TrimSpace(value))
+	if err != nil || ctx == "." {
+		return "", err
 	}
-	if name == "" || name == "." {
-		return "", nil
-	}
-	if !strings.HasPrefix(name, ".") {
-		name = "." + name
-	}
-	return name, nil
+	return ctx, nil
 }

@@ -272,7 +272,7 @@ func (r *Registry) commitBatch(ctx context.Context, batch []*pendingRegistration
 			p.finish(SchemaVersion{}, err)
 			continue
 		}
-		p.finish(r.Version(p.reg.subject, versions[i], IncludingDeleted))
+		p.finish(r.written(p.reg.subject, versions[i]))
 	}
 }
 
@@ -285,4 +285,16 @@ func writerContext(ctx context.Context) (context.Context, context.CancelFunc) {
 		return context.WithDeadline(wctx, deadline)
 	}
 	return wctx, func() {}
+}
+
+// written reads back a subject-version just written, in its own context
+// only (Version would look in others).
+func (r *Registry) written(subject string, v int) (SchemaVersion, error) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	ver, err := r.st.version(subject, v, IncludingDeleted)
+	if err != nil {
+		return SchemaVersion{}, err
+	}
+	return ver.export(), nil
 }

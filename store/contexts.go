@@ -1,7 +1,8 @@
 package store
 
 import (
-	"sort"
+	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/schemaregistry/registry/formats"
@@ -29,6 +30,20 @@ func contextOf(subject string) string {
 		return subject[1:]
 	}
 	return subject[1 : 2+end]
+}
+
+// NormalizeContext reads a context name as Confluent's normalizeContext
+// does: "name", ".name" and ":.name:" are ".name"; "", "." and ":.:" the
+// default context ".". A name holding a colon is refused.
+func NormalizeContext(name string) (string, error) {
+	inner := strings.TrimSuffix(strings.TrimPrefix(name, ":"), ":")
+	if strings.Contains(inner, ":") {
+		return "", fmt.Errorf("Context name '%s' cannot contain a colon", inner)
+	}
+	if !strings.HasPrefix(inner, ".") {
+		inner = "." + inner
+	}
+	return inner, nil
 }
 
 // contextScope is the subject under which the config and mode of a
@@ -96,7 +111,10 @@ func (st *state) spaceFor(subject string) *idSpace {
 		return s
 	}
 	s := newIDSpace()
-	st.spaces[contextOf(subject)] = s
+	ctx := contextOf(subject)
+	st.spaces[ctx] = s
+	i, _ := slices.BinarySearch(st.named, ctx)
+	st.named = slices.Insert(st.named, i, ctx)
 	return s
 }
 
@@ -144,6 +162,15 @@ func parseSubjectFilter(prefix string) subjectFilter {
 	return subjectFilter{context: contextOf(prefix), plain: plainSubject(prefix)}
 }
 
+// contextFilter matches the subjects a context-level subject stands for:
+// "" every subject, ":.name:" those of .name (":.:" the default context's).
+func contextFilter(subject string) subjectFilter {
+	if subject == "" {
+		return subjectFilter{anyContext: true}
+	}
+	return subjectFilter{context: contextOf(subject)}
+}
+
 func (f subjectFilter) match(subject string) bool {
 	if !f.anyContext && contextOf(subject) != f.context {
 		return false
@@ -152,14 +179,9 @@ func (f subjectFilter) match(subject string) bool {
 }
 
 // namedContexts lists the contexts other than the default one that hold
-// schemas, sorted.
+// schemas, sorted (kept as spaces are made).
 func (st *state) namedContexts() []string {
-	out := make([]string, 0, len(st.spaces))
-	for ctx := range st.spaces {
-		out = append(out, ctx)
-	}
-	sort.Strings(out)
-	return out
+	return st.named
 }
 
 // byID resolves an id with a subject hint as Confluent's
@@ -217,24 +239,33 @@ func (st *state) otherContexts(subject string) []string {
 	return out
 }
 
-// Aliased reports whether any subject config has held an alias.
+// Aliased reports whether any subject config has held an alias (or an
+// aliasForDeks).
 func (r *Registry) Aliased() bool { return r.aliased.Load() }
 
 // Alias returns the subject a subject's own config names as its alias
 // (config "alias", Confluent's AliasFilter): the requests naming the
 // subject serve the alias instead. An unqualified alias is in the
-// subject's context.
-func (r *Registry) Alias(subject string) (string, bool) {
+// subject's context. For the DEK registry's paths (deks), the config's
+// aliasForDeks comes first.
+func (r *Registry) Alias(subject string, deks bool) (string, bool) {
 	if !r.aliased.Load() {
 		return "", false
 	}
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	c, ok := r.st.configs[subject]
-	if !ok || c.Alias == nil || *c.Alias == "" {
+	if !ok {
 		return "", false
 	}
-	return qualify(subject, *c.Alias), true
+	alias := c.Alias
+	if deks && c.AliasForDeks != nil && *c.AliasForDeks != "" {
+		alias = c.AliasForDeks
+	}
+	if alias == nil || *alias == "" {
+		return "", false
+	}
+	return qualify(subject, *alias), true
 }
 
 // contextEntry is an entry of a context.

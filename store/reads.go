@@ -65,12 +65,15 @@ func (r *Registry) Version(subject string, v int, deleted Deleted) (SchemaVersio
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	ver, err := r.st.version(subject, v, deleted)
-	if err != nil {
-		for _, q := range r.st.otherContexts(subject) {
-			if ver, e := r.st.version(q, v, deleted); e == nil {
-				return ver.export(), nil
-			}
+	for _, q := range r.st.otherContexts(subject) {
+		if err == nil {
+			break
 		}
+		if other, e := r.st.version(q, v, deleted); e == nil {
+			ver, err = other, nil
+		}
+	}
+	if err != nil {
 		return SchemaVersion{}, err
 	}
 	return ver.export(), nil
@@ -157,6 +160,9 @@ func page[T any](list []T, p Paging, l Limits) []T {
 
 // SubjectsOptions filter the subject list.
 type SubjectsOptions struct {
+	// Prefix is a subjectPrefix as Confluent reads it (subjectFilter):
+	// ":*:" for every context; "", the zero value, is the default context
+	// alone.
 	Prefix               string
 	Deleted, DeletedOnly bool
 	Paging
@@ -435,10 +441,10 @@ func (r *Registry) IDOfGUID(context string, guid formats.Identity) (int, bool) {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	sp := r.st.space(context)
-	if sp == nil || sp.identities[guid] == nil {
+	if sp == nil || sp.guids[guid.GUID()] == nil {
 		return 0, false
 	}
-	return sp.identities[guid].id, true
+	return sp.guids[guid.GUID()].id, true // as /schemas/guids/{guid}/ids answers
 }
 
 // Formatted returns the text of the schema bound to id in another format

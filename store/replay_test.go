@@ -615,6 +615,19 @@ func TestReplayClearSubject(t *testing.T) {
 		replayCheckMaxID(t, r, 5)
 		replayRegister(t, r, "b", `"long"`, 6, 1)
 	})
+	t.Run("a context", func(t *testing.T) {
+		r := replayOpen(t, append(append([]Record(nil), base...),
+			replayRec(`{"keytype":"SCHEMA","subject":":.c:a","version":1,"magic":1}`,
+				`{"subject":":.c:a","version":1,"id":1,"schema":"\"string\"","deleted":true}`),
+			replayRec(`{"keytype":"SCHEMA","subject":":.c:a","version":2,"magic":1}`,
+				`{"subject":":.c:a","version":2,"id":2,"schema":"\"int\"","deleted":false}`),
+			replayRec(`{"keytype":"CLEAR_SUBJECT","subject":":.c:","magic":0}`, `{"subject":":.c:"}`))...)
+		replayCheckGone(t, r, ":.c:a", 1)
+		replayCheckVersion(t, r, replayWant{":.c:a", 2, 2, `"int"`, false})
+		// The default context keeps its soft-deleted versions.
+		replayCheckVersion(t, r, replayWant{"a", 1, 1, `"string"`, true})
+		replayCheckVersion(t, r, replayWant{"b", 1, 3, `"long"`, true})
+	})
 }
 
 // replaySnapshot is everything the read methods show of a registry.

@@ -151,10 +151,13 @@ func validSubject(subject string) error {
 }
 
 // validNewSubject is validSubject for a registration, which may also refuse
-// the empty subject (schema.reject.empty.subject) and never goes to the
+// the empty subject and the wildcard "*", in any context
+// (schema.reject.empty.subject, as Confluent's isValidSubject with
+// allowEmptyOrWildcard off), and never goes to the
 // context ".__GLOBAL", which holds config and mode only.
 func (s *Settings) validNewSubject(subject string) error {
-	if s.RejectEmptySubject && subject == "" || contextScope(subject) == globalContext {
+	plain := plainSubject(subject)
+	if s.RejectEmptySubject && (plain == "" || plain == "*") || contextScope(subject) == globalContext {
 		return errInvalidSubject(subject)
 	}
 	return validSubject(subject)

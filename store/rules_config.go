@@ -132,15 +132,17 @@ func (w *view) decideModePut(subject string, u ModeUpdate) ([]Record, Mode, erro
 	return recs, u.Mode, nil
 }
 
-// hasSubject reports whether a subject has a version seen, or, for a
-// context (":.name:", "" the default one), any subject of it
-// (Confluent's matchingSubjectPredicate).
+// hasSubject reports whether a subject has a version seen; for a context
+// (":.name:", ":.:" the default one), whether any subject of it has; for
+// "", whether any subject of any context has (Confluent's
+// matchingSubjectPredicate, the default context's null subject matching
+// every one).
 func (st *state) hasSubject(subject string, deleted Deleted) bool {
 	if plainSubject(subject) != "" {
 		_, err := st.subject(subject, deleted)
 		return err == nil
 	}
-	f := subjectFilter{context: contextOf(subject)}
+	f := contextFilter(subject)
 	for name, s := range st.subjects {
 		if f.match(name) && s.latest(deleted) != nil {
 			return true

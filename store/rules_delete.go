@@ -1,7 +1,5 @@
 package store
 
-import "strings"
-
 // Confluent's delete rules (KafkaSchemaRegistry.deleteSchemaVersion and
 // deleteSubject), as decisions: guards in Confluent's order, returning
 // records instead of acting.
@@ -108,9 +106,9 @@ func (w *view) decideDeleteSubject(subject string, how Deletion) ([]Record, []in
 // otherwise): a named context's CONTEXT record gets its tombstone. Its ids
 // stay taken, so that an id never names two schemas.
 func (w *view) decideDeleteContext(name string) ([]Record, struct{}, error) {
-	ctx := strings.Trim(name, ":")
-	if !strings.HasPrefix(ctx, ".") {
-		ctx = "." + ctx
+	ctx, err := NormalizeContext(name)
+	if err != nil {
+		return nil, struct{}{}, errorf(400, "%v", err)
 	}
 	if w.st.hasSubject(":"+ctx+":", IncludingDeleted) {
 		return nil, struct{}{}, errorf(CodeContextNotEmpty, "The specified context '%s' is not empty.", name)

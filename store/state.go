@@ -98,6 +98,7 @@ type svKey struct {
 type state struct {
 	dflt      *idSpace            // the default context's ids
 	spaces    map[string]*idSpace // the other contexts' (contexts.go)
+	named     []string            // their names, sorted
 	subjects  map[string]*subjectState
 	referrers map[svKey]map[*version]bool // referenced subject-version -> referring versions
 	configs   map[string]Config           // "" = global
@@ -173,7 +174,7 @@ func (st *state) apply(rec Record, log *slog.Logger) {
 			log.Warn("config record with an unknown compatibility level: the default applies", "offset", rec.Offset, "subject", k.Subject)
 		}
 		st.configs[k.Subject] = v.Config
-		if v.Config.Alias != nil && *v.Config.Alias != "" {
+		if v.Config.Alias != nil && *v.Config.Alias != "" || v.Config.AliasForDeks != nil && *v.Config.AliasForDeks != "" {
 			st.aliased = true
 		}
 	case keyMode:
@@ -204,9 +205,12 @@ func (st *state) apply(rec Record, log *slog.Logger) {
 			}
 		}
 	case keyClearSubject:
-		// Drop the soft-deleted versions of one subject, or of every subject.
+		// Drop the soft-deleted versions of one subject, of a context's
+		// (":.name:"), or of every subject ("").
+		one := plainSubject(k.Subject) != ""
+		f := contextFilter(k.Subject)
 		for name, s := range st.subjects {
-			if k.Subject != "" && name != k.Subject {
+			if one && name != k.Subject || !one && !f.match(name) {
 				continue
 			}
 			for _, ver := range append([]*version(nil), s.versions...) {

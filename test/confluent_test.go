@@ -365,12 +365,30 @@ func contextPart(subject string) string {
 
 // unordered takes out of an answer what the two registries order or pick
 // differently on purpose (README, "Where this registry answers
-// differently"): the subject-versions of an id come sorted here and in
-// Confluent's hash map order there, so they are compared sorted; of the
-// subject-versions holding an id, /schemas/ids/{id} names one, a live one
-// here and the first of its hash map there, so that name is left out.
+// differently"), and compares the rest:
+//   - the subject-versions of an id come sorted here and in Confluent's hash
+//     map order there, so they are compared sorted; of the subject-versions
+//     holding an id, /schemas/ids/{id} names one, a live one here and the
+//     first of its hash map there, so that name is left out;
+//   - /schemas entries carry deleted and ts here, not in Confluent 8.0.0;
+//   - a format=resolved answer keeps the stored schema's GUID here, as
+//     Confluent after 8.0.0 does, and gives the formatted text's in 8.0.0.
 func unordered(path string, v any) any {
-	p, _, _ := strings.Cut(path, "?")
+	p, query, _ := strings.Cut(path, "?")
+	if m, ok := v.(map[string]any); ok && strings.Contains(query, "format=resolved") {
+		delete(m, "guid")
+	}
+	if p == "/schemas" {
+		if list, ok := v.([]any); ok {
+			for _, e := range list {
+				if m, ok := e.(map[string]any); ok {
+					delete(m, "deleted")
+					delete(m, "ts")
+				}
+			}
+		}
+		return v
+	}
 	if !strings.HasPrefix(p, "/schemas/ids/") {
 		return v
 	}

@@ -88,10 +88,7 @@ var knownDifferences = map[string]string{
 	// 900: Confluent lists fx-i for 101192, where it is not used.
 	"/schemas/ids/150817/versions*": "deliberate: an id lists the versions registered with it",
 	"/schemas/ids/150817/subjects*": "deliberate: an id lists the versions registered with it",
-	"/schemas?*":                    "deliberate: /schemas entries carry deleted and ts, as every other schema answer does",
 	// Confluent's answers after 8.0.0, which this registry gives.
-	"/subjects/*?format=resolved*":             "as Confluent after 8.0.0: a formatted answer keeps the stored schema's GUID (8.0.0 gives the formatted text's)",
-	"/schemas/ids/*?format=resolved*":          "as Confluent after 8.0.0: a formatted answer keeps the stored schema's GUID (8.0.0 gives the formatted text's)",
 	"/subjects/:.*?referenceFormat=qualified*": "referenceFormat=qualified came after Confluent 8.0.0, which ignores it",
 }
 
