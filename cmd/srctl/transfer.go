@@ -465,7 +465,9 @@ func importInto(ctx context.Context, cl *sr.Client, d *dump, o importOptions) er
 		}
 		return fmt.Errorf("the target holds %d conflicting ids or versions; nothing was written", len(p.conflicts))
 	}
-	if p.foreign > 0 && !o.allowNonEmpty {
+	if p.foreign > 0 && o.dryRun && !o.allowNonEmpty {
+		fmt.Fprintf(out, "the target holds %d subject-versions that are not in the export: an import needs --allow-non-empty\n", p.foreign)
+	} else if p.foreign > 0 && !o.allowNonEmpty {
 		return fmt.Errorf("the target holds %d subject-versions that are not in the export; nothing was written (--allow-non-empty to import beside them)", p.foreign)
 	}
 	var todo []*line
@@ -500,9 +502,9 @@ func importInto(ctx context.Context, cl *sr.Client, d *dump, o importOptions) er
 		}
 	}
 	bar := newBar(o, len(todo))
-	var written atomic.Int64
+	var written, started atomic.Int64
 	register := func(l *line) error {
-		if o.stopAfter > 0 && written.Load() >= int64(o.stopAfter) {
+		if o.stopAfter > 0 && started.Add(1) > int64(o.stopAfter) {
 			return errStopped
 		}
 		body := map[string]any{"schema": l.Schema, "id": l.ID, "version": l.Version}
