@@ -478,6 +478,7 @@ func settingsCommand(g *globals, name, what, example string, setFlags func(*cobr
 	var toGlobal bool
 	get := &cobra.Command{
 		Use: "get [SUBJECT]", Short: "Print the " + name + " (the global one without SUBJECT)", Args: cobra.MaximumNArgs(1),
+		Example: "  srctl " + name + " get\n  srctl " + name + " get orders-value --default-to-global\n  srctl " + name + " get :.staging:",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cl, err := g.client()
 			if err != nil {
@@ -499,6 +500,7 @@ func settingsCommand(g *globals, name, what, example string, setFlags func(*cobr
 	var setParams []sr.Param
 	set := &cobra.Command{
 		Use: "set [SUBJECT]", Short: "Set the " + name + " (the global one without SUBJECT)", Args: cobra.MaximumNArgs(1),
+		Example: example,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cl, err := g.client()
 			if err != nil {
@@ -515,6 +517,7 @@ func settingsCommand(g *globals, name, what, example string, setFlags func(*cobr
 	setFlags(set, &body, &setParams)
 	del := &cobra.Command{
 		Use: "delete [SUBJECT]", Short: "Delete the " + name + " (back to the one it inherits)", Args: cobra.MaximumNArgs(1),
+		Example: "  srctl " + name + " delete orders-value",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cl, err := g.client()
 			if err != nil {

@@ -63,7 +63,7 @@ Exit codes: 0 success (compatible, valid), 1 a negative answer (incompatible,
 invalid), 2 an error (bad input, registry unreachable).`,
 		Example: `  srctl check --local old.avsc new.avsc
   srctl --url http://localhost:8081 check --subject orders-value schemas/order.avsc
-  srctl --url http://localhost:8081 export -o backup.jsonl`,
+  srctl --url http://localhost:8081 export -f backup.jsonl`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
