@@ -439,3 +439,30 @@ func TestMigrateIntoContext(t *testing.T) {
 		t.Fatalf("imported id: %s", body)
 	}
 }
+
+// Credentials from a flag, the environment or a client properties file.
+func TestAuthentication(t *testing.T) {
+	log := store.NewMemoryLog()
+	reg, err := store.Open(log, []formats.Format{avro.Format{}}, store.Settings{ModeMutability: true}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	auth := &api.Auth{Realm: "SchemaRegistry", AdmittedRoles: []string{"admin"}, AdminRoles: []string{"admin"},
+		Basic: func(user, password string) ([]string, bool) { return []string{"admin"}, user == "ops" && password == "s3cret" }}
+	srv := httptest.NewServer(api.New(api.Options{Registry: reg, Auth: auth, Logger: slog.New(slog.DiscardHandler)}))
+	t.Cleanup(func() { srv.Close(); reg.Close() })
+	dir := files(t, "v1.avsc", userV1, "client.properties", "schema.registry.url="+srv.URL+"\nbasic.auth.credentials.source=USER_INFO\nbasic.auth.user.info=ops:s3cret\n")
+
+	srctl(t, dir, "", "--url="+srv.URL, "mode", "get").want(t, 2, "401")
+	srctl(t, dir, "", "--url="+srv.URL, "--user=ops:wrong", "mode", "get").want(t, 2, "401")
+	srctl(t, dir, "", "--url="+srv.URL, "--user=ops:s3cret", "mode", "get").want(t, 0, `"mode": "READWRITE"`)
+	srctl(t, dir, "", "--client-config=client.properties", "register", "--subject", "s", "v1.avsc").want(t, 0, "s: version 1, id 1")
+	cmd := exec.Command(binPath, "--url="+srv.URL, "get", "s")
+	cmd.Env = append(os.Environ(), "SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO=ops:s3cret")
+	if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), `"name":"User"`) {
+		t.Fatalf("credentials from the environment: %v %s", err, out)
+	}
+	// A bearer token goes in the Authorization header: this server takes
+	// Basic only, and says so.
+	srctl(t, dir, "", "--url="+srv.URL, "--token=abc", "mode", "get").want(t, 2, "401")
+}
