@@ -448,7 +448,9 @@ func TestAuthentication(t *testing.T) {
 		t.Fatal(err)
 	}
 	auth := &api.Auth{Realm: "SchemaRegistry", AdmittedRoles: []string{"admin"}, AdminRoles: []string{"admin"},
-		Basic: func(user, password string) ([]string, bool) { return []string{"admin"}, user == "ops" && password == "s3cret" }}
+		Basic: func(user, password string) ([]string, bool) {
+			return []string{"admin"}, user == "ops" && password == "s3cret"
+		}}
 	srv := httptest.NewServer(api.New(api.Options{Registry: reg, Auth: auth, Logger: slog.New(slog.DiscardHandler)}))
 	t.Cleanup(func() { srv.Close(); reg.Close() })
 	dir := files(t, "v1.avsc", userV1, "client.properties", "schema.registry.url="+srv.URL+"\nbasic.auth.credentials.source=USER_INFO\nbasic.auth.user.info=ops:s3cret\n")
