@@ -78,6 +78,11 @@ func load(path, typ string, o loadOptions, seen map[string]*schemaFile) (*schema
 	if f.typ, err = schemaTypeOf(path, f.text, typ); err != nil {
 		return nil, err
 	}
+	if f.typ != formats.Protobuf {
+		if err := jsonSyntax(path, f.text); err != nil {
+			return nil, err
+		}
+	}
 	if f.typ == formats.Protobuf {
 		for _, imp := range protoImports(f.text) {
 			if protobuf.IsBuiltin(imp) {
@@ -182,15 +187,11 @@ func schemaTypeOf(path, text, given string) (formats.SchemaType, error) {
 	case ".avsc", ".avro":
 		return formats.Avro, nil
 	}
-	var v any
-	if err := json.Unmarshal([]byte(text), &v); err != nil {
-		var syn *json.SyntaxError
-		if errors.As(err, &syn) {
-			line, col := lineCol(text, int(syn.Offset))
-			return "", fmt.Errorf("%s:%d:%d: not JSON (%v), and not a .proto file", path, line, col, err)
-		}
-		return "", fmt.Errorf("%s: not JSON (%v), and not a .proto file", path, err)
+	if err := jsonSyntax(path, text); err != nil {
+		return "", fmt.Errorf("%w, and not a .proto file", err)
 	}
+	var v any
+	_ = json.Unmarshal([]byte(text), &v)
 	switch x := v.(type) {
 	case string, []any:
 		return formats.Avro, nil
@@ -212,4 +213,19 @@ func lineCol(text string, offset int) (int, int) {
 	line := strings.Count(text[:offset], "\n") + 1
 	col := offset - strings.LastIndexByte(text[:offset], '\n')
 	return line, col
+}
+
+// jsonSyntax names the line and column of a JSON syntax error.
+func jsonSyntax(path, text string) error {
+	var v any
+	err := json.Unmarshal([]byte(text), &v)
+	if err == nil {
+		return nil
+	}
+	var syn *json.SyntaxError
+	if errors.As(err, &syn) {
+		line, col := lineCol(text, int(syn.Offset)-1) // Offset is just after the bad byte
+		return fmt.Errorf("%s:%d:%d: not JSON: %v", path, line, col, err)
+	}
+	return fmt.Errorf("%s: not JSON: %v", path, err)
 }

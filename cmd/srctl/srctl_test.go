@@ -166,7 +166,7 @@ const (
 
 func TestCheckLocal(t *testing.T) {
 	dir := files(t, "v1.avsc", userV1, "v2.avsc", userV2, "bad.avsc", userBad, "broken.avsc", `{"type":"record","name":"User","fields":[{"name":"id","type":"lon"}]}`,
-		"notjson.json", "{\n  \"type\": \"record\",\n  oops\n}")
+		"notjson.json", "{\n  \"type\": \"record\",\n  oops\n}", "notjson.avsc", "{\"type\":\n\"record\",,}")
 	srctl(t, dir, "", "check", "--local", "v1.avsc", "v2.avsc").want(t, 0, "v2.avsc: compatible (BACKWARD)")
 	r := srctl(t, dir, "", "check", "--local", "v1.avsc", "bad.avsc")
 	r.want(t, 1, "bad.avsc: INCOMPATIBLE (BACKWARD)",
@@ -180,6 +180,7 @@ func TestCheckLocal(t *testing.T) {
 	// Broken inputs are errors (2), named.
 	srctl(t, dir, "", "check", "--local", "v1.avsc", "broken.avsc").want(t, 2, "broken.avsc", "lon")
 	srctl(t, dir, "", "check", "--local", "v1.avsc", "notjson.json").want(t, 2, "notjson.json:3:")
+	srctl(t, dir, "", "check", "--local", "v1.avsc", "notjson.avsc").want(t, 2, "notjson.avsc:2:10: not JSON")
 	srctl(t, dir, "", "check", "--local", "v1.avsc", "missing.avsc").want(t, 2, "missing.avsc")
 	srctl(t, dir, "", "check", "--local", "v1.avsc").want(t, 2, "at least two files")
 	srctl(t, dir, "", "check", "--local", "--level", "SIDEWAYS", "v1.avsc", "v2.avsc").want(t, 2, "--level")
