@@ -1,11 +1,14 @@
 package compat
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/schemaregistry/registry/formats"
 	"github.com/schemaregistry/registry/formats/avro"
+	"github.com/schemaregistry/registry/formats/jsonschema"
+	"github.com/schemaregistry/registry/formats/protobuf"
 )
 
 func parse(t *testing.T, text string) formats.Schema {
@@ -197,4 +200,32 @@ func itoa(i int) string {
 		s = string(rune('0'+i%10)) + s
 	}
 	return s
+}
+
+func TestChanges(t *testing.T) {
+	parse := func(f formats.Format, text string) formats.Schema {
+		s, err := f.Parse(text, nil, formats.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	p1 := parse(protobuf.Format{}, "syntax = \"proto3\";\nmessage M { string a = 1; }\n")
+	p2 := parse(protobuf.Format{}, "syntax = \"proto3\";\nmessage M { int32 a = 1; string b = 2; }\n")
+	got, ok, err := Changes(p1, p2)
+	want := []Change{{"FIELD_SCALAR_KIND_CHANGED", "#/M/1", false}, {"FIELD_ADDED", "#/M/2", true}}
+	if err != nil || !ok || !reflect.DeepEqual(got, want) {
+		t.Errorf("protobuf changes %+v %v %v, want %+v", got, ok, err, want)
+	}
+	j1 := parse(jsonschema.Format{}, `{"type":"object","properties":{"a":{"type":"string","maxLength":10}}}`)
+	j2 := parse(jsonschema.Format{}, `{"type":"object","properties":{"a":{"type":"string","maxLength":5}}}`)
+	got, ok, err = Changes(j1, j2)
+	want = []Change{{"MAX_LENGTH_DECREASED", "#/properties/a/maxLength", false}}
+	if err != nil || !ok || !reflect.DeepEqual(got, want) {
+		t.Errorf("json changes %+v %v %v, want %+v", got, ok, err, want)
+	}
+	a := parse(avro.Format{}, `"string"`)
+	if _, ok, _ := Changes(a, a); ok {
+		t.Error("Avro has no change list")
+	}
 }

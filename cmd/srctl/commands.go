@@ -301,8 +301,9 @@ func newDiff(g *globals) *cobra.Command {
 		Use:   "diff OLD NEW",
 		Short: "Compare two schemas: verdict at each level, their incompatibilities, and a text diff",
 		Long: `diff compares two schemas, each a file or SUBJECT@VERSION on the registry: the
-compatibility of NEW after OLD at BACKWARD, FORWARD and FULL with the engine's messages
-(Confluent's), then a unified diff of the texts. Exit code 0 when the texts are the same,
+list of changes from OLD to NEW for Protobuf and JSON Schema (Confluent's diff, each change
+compatible or not), the compatibility of NEW after OLD at BACKWARD, FORWARD and FULL with
+the engine's messages (Confluent's), then a unified diff of the texts. Exit code 0 when the texts are the same,
 1 when they differ.`,
 		Example: `  srctl diff v1.avsc v2.avsc
   srctl --url http://localhost:8081 diff orders-value@1 orders-value@2
@@ -347,10 +348,28 @@ compatibility of NEW after OLD at BACKWARD, FORWARD and FULL with the engine's m
 				}
 				return registryVersion(ctx, cl, r)
 			}
-			if _, err := e.add("diff", old, resolve); err != nil {
+			oldParsed, err := e.parsed("diff", old, resolve)
+			if err != nil {
+				return err
+			}
+			newParsed, err := e.parsed("diff-new", next, resolve)
+			if err != nil {
 				return err
 			}
 			w := cmd.OutOrStdout()
+			if changes, ok, err := compat.Changes(oldParsed, newParsed); ok && err == nil {
+				fmt.Fprintf(w, "== changes from %s to %s\n", args[0], args[1])
+				if len(changes) == 0 {
+					fmt.Fprintln(w, "(none)")
+				}
+				for _, c := range changes {
+					kind := "incompatible"
+					if c.Compatible {
+						kind = "compatible"
+					}
+					fmt.Fprintf(w, "%s %s (%s)\n", c.Type, c.Path, kind)
+				}
+			}
 			fmt.Fprintf(w, "== compatibility of %s after %s\n", args[1], args[0])
 			for _, level := range []compat.Level{compat.Backward, compat.Forward, compat.Full} {
 				res, err := e.check("diff", next, level, o.normalize, resolve)

@@ -72,6 +72,21 @@ func (e *engine) add(subject string, f *schemaFile, resolve func(ref) (int, erro
 	return v.Version, nil
 }
 
+// parsed registers a file under subject and returns it parsed as the
+// registry parses it, references resolved.
+func (e *engine) parsed(subject string, f *schemaFile, resolve func(ref) (int, error)) (formats.Schema, error) {
+	req, err := e.request(f, resolve)
+	if err != nil {
+		return nil, err
+	}
+	v, err := e.reg.Register(e.ctx, subject, req, store.RegisterOptions{Force: true})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %s", f.path, store.AsError(err).Message)
+	}
+	s, _, err := e.reg.Parsed("", v.ID)
+	return s, err
+}
+
 // check checks a file against the versions of subject at level.
 func (e *engine) check(subject string, f *schemaFile, level compat.Level, normalize bool, resolve func(ref) (int, error)) (store.CompatibilityResult, error) {
 	req, err := e.request(f, resolve)

@@ -287,6 +287,9 @@ func TestCommands(t *testing.T) {
 	r = srctl(t, dir, "", url, "diff", "users-value@1", "users-value@2")
 	r.want(t, 1, "BACKWARD: compatible", "FORWARD: compatible", "FULL: compatible", "--- users-value@1", "+++ users-value@2")
 	srctl(t, dir, "", "diff", "v1.avsc", "v1.avsc").want(t, 0, "(the same text)")
+	pdir := files(t, "a.proto", "syntax = \"proto3\";\nmessage M { string a = 1; }\n", "b.proto", "syntax = \"proto3\";\nmessage M {\n  int32 a = 1;\n  string b = 2;\n}\n")
+	srctl(t, pdir, "", "diff", "a.proto", "b.proto").want(t, 1, "FIELD_SCALAR_KIND_CHANGED #/M/1 (incompatible)", "FIELD_ADDED #/M/2 (compatible)",
+		"BACKWARD: INCOMPATIBLE", "+  string b = 2;")
 	// config and mode.
 	srctl(t, dir, "", url, "config", "set", "users-value", "--level", "full").want(t, 0, `"compatibility": "FULL"`)
 	srctl(t, dir, "", url, "config", "get", "users-value").want(t, 0, `"compatibilityLevel": "FULL"`)
