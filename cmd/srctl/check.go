@@ -307,15 +307,24 @@ func remoteCheck(ctx context.Context, cl *sr.Client, o *checkOptions, j job, res
 		if ok {
 			var answer sr.CheckCompatibilityResult
 			path := "/compatibility/subjects/" + url.PathEscape(j.subject) + "/versions"
-			params := []sr.Param{sr.Verbose}
+			var params []sr.Param
 			if o.normalize {
 				params = append(params, sr.Normalize)
 			}
-			if err := cl.Do(sr.WithParams(ctx, params...), "POST", path, s, &answer); err != nil {
-				if re, ok := apiError(err); ok {
-					return fmt.Errorf("%s: %s (error %d)", j.file.path, re.Message, re.ErrorCode)
+			// First without verbose: a schema the registry cannot parse is
+			// then an error (42201), not an incompatibility; then, when
+			// incompatible, with verbose for the messages.
+			for _, verbose := range []bool{false, true} {
+				ps := params
+				if verbose {
+					ps = append(ps, sr.Verbose)
 				}
-				return err
+				if err := cl.Do(sr.WithParams(ctx, ps...), "POST", path, s, &answer); err != nil {
+					return fmt.Errorf("%s: %s", j.file.path, describe(err))
+				}
+				if answer.Is {
+					break
+				}
 			}
 			res.Compatible, res.Messages, res.Where = answer.Is, answer.Messages, "registry"
 			if level, err := subjectLevel(ctx, cl, j.subject); err == nil {

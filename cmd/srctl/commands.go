@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -28,12 +29,26 @@ func call(ctx context.Context, cl *sr.Client, method, path string, body any, par
 		ctx = sr.WithParams(ctx, params...)
 	}
 	if err := cl.Do(ctx, method, path, body, &out); err != nil {
-		if re, ok := apiError(err); ok {
-			return nil, fmt.Errorf("%s %s: %s (error %d)", method, path, re.Message, re.ErrorCode)
-		}
-		return nil, err
+		return nil, fmt.Errorf("%s %s: %s", method, path, describe(err))
 	}
 	return out, nil
+}
+
+// describe says what a failed call got: Confluent's message and code, else
+// the HTTP status and the start of the body (a proxy's page).
+func describe(err error) string {
+	re, ok := apiError(err)
+	switch {
+	case !ok:
+		return err.Error()
+	case re.ErrorCode != 0:
+		return fmt.Sprintf("%s (error %d)", re.Message, re.ErrorCode)
+	}
+	raw := strings.TrimSpace(string(re.Raw))
+	if len(raw) > 200 {
+		raw = raw[:200] + "..."
+	}
+	return fmt.Sprintf("HTTP %d: %s", re.StatusCode, raw)
 }
 
 // printJSON writes an answer indented.
@@ -124,10 +139,7 @@ func registerFile(ctx context.Context, cl *sr.Client, subject string, f *schemaF
 		ctx = sr.WithParams(ctx, sr.Normalize)
 	}
 	if _, err := cl.RegisterSchema(ctx, subject, s, -1, -1); err != nil {
-		if re, ok := apiError(err); ok {
-			return sr.SubjectSchema{}, fmt.Errorf("%s: %s (error %d)", f.path, re.Message, re.ErrorCode)
-		}
-		return sr.SubjectSchema{}, err
+		return sr.SubjectSchema{}, fmt.Errorf("%s: %s", f.path, describe(err))
 	}
 	return cl.LookupSchema(ctx, subject, s)
 }
@@ -229,6 +241,7 @@ to DIR, one file each, named after the subject (and version) with the type's ext
 			if err := os.MkdirAll(dir, 0o755); err != nil {
 				return err
 			}
+			used := map[string]string{}
 			for _, s := range subjects {
 				versions := []string{"latest"}
 				if all {
@@ -255,6 +268,10 @@ to DIR, one file each, named after the subject (and version) with the type's ext
 						return err
 					}
 					name := fileName(s)
+					if owner, ok := used[name]; ok && owner != s {
+						name += "-" + fmt.Sprintf("%x", sha256.Sum256([]byte(s)))[:8] // two subjects, one file name
+					}
+					used[name] = s
 					if all {
 						name += "-v" + strconv.Itoa(sv.Version)
 					}

@@ -33,6 +33,7 @@ type globals struct {
 	output            string
 	clientProps       map[string]string
 	clientPropsLoaded bool
+	noEnv             bool // migrate: two registries, no shared secrets from the environment
 }
 
 func (g *globals) flags(root *cobra.Command) {
@@ -47,7 +48,7 @@ func (g *globals) flags(root *cobra.Command) {
 	f.StringVar(&g.configFile, "client-config", "", "client properties file (schema.registry.url, basic.auth.user.info, bearer.auth.token, ssl.*.location)")
 	f.DurationVar(&g.timeout, "timeout", 30*time.Second, "timeout of each request")
 	f.IntVar(&g.retries, "retries", 4, "retries of a request the registry could not answer (connection refused, 502, 503, 504), with backoff")
-	f.StringVarP(&g.output, "output", "o", "text", "output format: text, json (check also: github)")
+	f.StringVarP(&g.output, "output", "o", "text", "output format: text or json (check, register, get; check also github)")
 }
 
 // prop returns a setting: the flag's value, else the environment variable,
@@ -56,7 +57,7 @@ func (g *globals) prop(flag, env string, names ...string) (string, error) {
 	if flag != "" {
 		return flag, nil
 	}
-	if v := os.Getenv(env); v != "" {
+	if v := os.Getenv(env); v != "" && !g.noEnv {
 		return v, nil
 	}
 	if g.configFile != "" && !g.clientPropsLoaded {
@@ -128,8 +129,7 @@ func (g *globals) client() (*sr.Client, error) {
 	transport.TLSClientConfig = tlsConf
 	transport.MaxIdleConnsPerHost = 64
 	opts = append(opts, sr.HTTPClient(&http.Client{
-		Timeout:   g.timeout,
-		Transport: &retrying{next: transport, retries: g.retries, base: base},
+		Transport: &retrying{next: transport, retries: g.retries, timeout: g.timeout, base: base},
 	}))
 	return sr.NewClient(opts...)
 }
@@ -177,6 +177,7 @@ func (g *globals) tlsConfig() (*tls.Config, error) {
 type retrying struct {
 	next    http.RoundTripper
 	retries int
+	timeout time.Duration
 	base    string
 }
 
@@ -192,22 +193,32 @@ func (t *retrying) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	backoff := 200 * time.Millisecond
 	for attempt := 0; ; attempt++ {
+		// Each attempt its own request (a RoundTripper leaves the caller's
+		// alone) and its own deadline (--timeout is per request).
+		ctx, cancel := context.WithTimeout(req.Context(), t.timeout)
+		try := req.Clone(ctx)
 		if body != nil {
-			req.Body = io.NopCloser(bytes.NewReader(body))
+			try.Body = io.NopCloser(bytes.NewReader(body))
 		}
-		resp, err := t.next.RoundTrip(req)
+		resp, err := t.next.RoundTrip(try)
 		retry := err != nil && retriable(err) ||
 			err == nil && (resp.StatusCode == http.StatusBadGateway || resp.StatusCode == http.StatusServiceUnavailable || resp.StatusCode == http.StatusGatewayTimeout)
 		if !retry || attempt >= t.retries {
-			if err != nil && retriable(err) {
-				return nil, fmt.Errorf("registry at %s unreachable after %d attempts: %w", t.base, attempt+1, err)
+			if err != nil {
+				cancel()
+				if retriable(err) {
+					return nil, fmt.Errorf("registry at %s unreachable after %d attempts: %w", t.base, attempt+1, err)
+				}
+				return nil, err
 			}
-			return resp, err
+			resp.Body = cancelOnClose{resp.Body, cancel}
+			return resp, nil
 		}
 		if resp != nil {
 			io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
 		}
+		cancel()
 		select {
 		case <-req.Context().Done():
 			return nil, req.Context().Err()
@@ -217,11 +228,37 @@ func (t *retrying) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 }
 
+// cancelOnClose ends an attempt's context when its answer is read.
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (c cancelOnClose) Close() error {
+	err := c.ReadCloser.Close()
+	c.cancel()
+	return err
+}
+
 // retriable reports whether a transport error means the registry did not
-// get the request (not a TLS or URL mistake, which stays one).
+// get the request: refused or reset, or silent past the deadline; not a
+// name that does not resolve, nor a TLS or URL mistake.
 func retriable(err error) bool {
+	var dns *net.DNSError
+	if errors.As(err, &dns) && !dns.IsTemporary {
+		return false
+	}
 	var op *net.OpError
-	return errors.As(err, &op) && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
+	return errors.As(err, &op) || errors.Is(err, context.DeadlineExceeded)
+}
+
+// checkOutput refuses an output format no command writes.
+func (g *globals) checkOutput() error {
+	switch g.output {
+	case "text", "json", "github":
+		return nil
+	}
+	return fmt.Errorf("--output %s: want text, json or github", g.output)
 }
 
 // apiError is the Confluent error envelope of a failed call, if it is one.

@@ -37,6 +37,11 @@ func newEngine(ctx context.Context) (*engine, error) {
 // registered first (under their subjects), its registry references
 // resolved to versions by resolve.
 func (e *engine) request(f *schemaFile, resolve func(ref) (int, error)) (store.SchemaRequest, error) {
+	// What comes from the registry keeps its ids: copied first, before
+	// any local schema takes the next free id.
+	if err := registryRefs(f, resolve, map[*schemaFile]bool{}); err != nil {
+		return store.SchemaRequest{}, err
+	}
 	req := store.SchemaRequest{Schema: f.text, SchemaType: string(f.typ)}
 	for _, r := range f.refs {
 		version := r.version
@@ -152,4 +157,23 @@ func (e *engine) seedVersion(cl *sr.Client, subject string, version int, done ma
 	}
 	_, err = e.reg.DeleteMode(e.ctx, subject, false)
 	return err
+}
+
+// registryRefs resolves every registry reference of a file and of its
+// local references.
+func registryRefs(f *schemaFile, resolve func(ref) (int, error), seen map[*schemaFile]bool) error {
+	if seen[f] {
+		return nil
+	}
+	seen[f] = true
+	for _, r := range f.refs {
+		if r.file != nil {
+			if err := registryRefs(r.file, resolve, seen); err != nil {
+				return err
+			}
+		} else if _, err := resolve(r); err != nil {
+			return fmt.Errorf("%s: reference %s: %w", f.path, r.name, err)
+		}
+	}
+	return nil
 }

@@ -66,6 +66,9 @@ invalid), 2 an error (bad input, registry unreachable).`,
   srctl --url http://localhost:8081 export -f backup.jsonl`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		PersistentPreRunE: func(*cobra.Command, []string) error {
+			return g.checkOutput()
+		},
 	}
 	g.flags(root)
 	root.AddCommand(

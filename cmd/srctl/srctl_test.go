@@ -245,10 +245,12 @@ func TestGitHubOutput(t *testing.T) {
 		"v1.proto", "syntax = \"proto3\";\npackage p;\nmessage M {\n  string a = 1;\n  int32 b = 2;\n}\n",
 		"v2.proto", "syntax = \"proto3\";\npackage p;\nmessage M {\n  string a = 1;\n  string b = 2;\n}\n")
 	var got strings.Builder
-	for _, pair := range [][2]string{{"v1.avsc", "bad.avsc"}, {"v1.json", "v2.json"}, {"v1.proto", "v2.proto"}, {"v1.avsc", "v1.avsc"}} {
+	for i, pair := range [][2]string{{"v1.avsc", "bad.avsc"}, {"v1.json", "v2.json"}, {"v1.proto", "v2.proto"}, {"v1.avsc", "v1.avsc"}} {
 		r := srctl(t, dir, "", "check", "--local", "-o", "github", pair[0], pair[1])
+		r.want(t, map[bool]int{true: 0, false: 1}[i == 3])
 		got.WriteString(r.stdout)
 	}
+	srctl(t, dir, "", "check", "--local", "-o", "yaml", "v1.avsc", "v1.avsc").want(t, 2, "--output yaml")
 	golden := filepath.Join("testdata", "github.golden")
 	if os.Getenv("SRCTL_UPDATE_GOLDEN") != "" {
 		if err := os.WriteFile(golden, []byte(got.String()), 0o644); err != nil {
@@ -354,6 +356,8 @@ func snapshot(t *testing.T, reg *registry) string {
 	get("/contexts")
 	get("/config")
 	get("/config/:.eu:")
+	get("/mode")
+	get("/mode/:.eu:")
 	for _, s := range subjects {
 		var versions []int
 		json.Unmarshal([]byte(get("/subjects/"+s+"/versions?deleted=true")), &versions)
@@ -417,7 +421,7 @@ func TestMigrateResumed(t *testing.T) {
 	dir := t.TempDir()
 	args := []string{"migrate", "--from", src.url, "--to", dst.url, "-q"}
 	// Interrupted after three writes.
-	srctl(t, dir, "", append(args, "--stop-after", "3")...).want(t, 2, "3 written; run the same import again to resume")
+	srctl(t, dir, "", append(args, "--stop-after", "3")...).want(t, 2, "3 written; IMPORT mode is left on the default context, :.eu: until an import ends")
 	// Resumed: it ends as an uninterrupted one would.
 	srctl(t, dir, "", args...).want(t, 0, "resuming: 3 of 8", "verified: 8 subject-versions")
 	if a, b := snapshot(t, src), snapshot(t, dst); a != b {
@@ -471,4 +475,41 @@ func TestAuthentication(t *testing.T) {
 	// A bearer token goes in the Authorization header: this server takes
 	// Basic only, and says so.
 	srctl(t, dir, "", "--url="+srv.URL, "--token=abc", "mode", "get").want(t, 2, "401")
+}
+
+// An import stopped between a version's registration and its delete
+// deletes it when resumed.
+func TestResumeDeletes(t *testing.T) {
+	src, dst := newRegistry(t), newRegistry(t)
+	src.must("PUT", "/config/s", `{"compatibility":"NONE"}`)
+	src.must("POST", "/subjects/s/versions", schemaBody(`"string"`))
+	src.must("POST", "/subjects/s/versions", schemaBody(`"int"`))
+	src.must("DELETE", "/subjects/s/versions/1", "")
+	dir := t.TempDir()
+	args := []string{"migrate", "--from", src.url, "--to", dst.url, "-q"}
+	srctl(t, dir, "", append(args, "--stop-after", "1")...).want(t, 2, "1 written")
+	dst.must("GET", "/subjects/s/versions/1", "") // registered, not yet deleted
+	srctl(t, dir, "", args...).want(t, 0, "resuming: 1 of 2", "verified: 2 subject-versions")
+	if code, _ := dst.do("GET", "/subjects/s/versions/1", ""); code != 404 {
+		t.Fatalf("version 1 is live after the resumed import: %d", code)
+	}
+	if a, b := snapshot(t, src), snapshot(t, dst); a != b {
+		t.Fatalf("the resumed migration answers differently:\n--- source\n%s\n--- target\n%s", a, b)
+	}
+}
+
+// A second migration catches up with the source, through subjects that
+// have a mode of their own.
+func TestMigrateCatchUp(t *testing.T) {
+	src, dst := source(t), newRegistry(t)
+	dir := t.TempDir()
+	args := []string{"migrate", "--from", src.url, "--to", dst.url, "-q"}
+	srctl(t, dir, "", args...).want(t, 0, "verified: 8 subject-versions")
+	src.must("PUT", "/mode/address", `{"mode":"READWRITE"}`)
+	src.must("POST", "/subjects/address/versions", schemaBody(`{"type":"record","name":"Address","fields":[{"name":"city","type":"string"},{"name":"zip","type":["null","string"],"default":null}]}`))
+	src.must("PUT", "/mode/address", `{"mode":"READONLY"}`)
+	srctl(t, dir, "", args...).want(t, 0, "resuming: 8 of 9", "verified: 9 subject-versions")
+	if a, b := snapshot(t, src), snapshot(t, dst); a != b {
+		t.Fatalf("the catch-up answers differently:\n--- source\n%s\n--- target\n%s", a, b)
+	}
 }

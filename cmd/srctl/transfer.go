@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -65,28 +66,9 @@ const workers = 8
 // (soft-deleted ones marked), every config and mode.
 func exportFrom(ctx context.Context, cl *sr.Client, progress io.Writer) (*dump, error) {
 	d := &dump{}
-	all, hasDeleted, err := listSchemas(ctx, cl, true)
+	all, err := allSchemas(ctx, cl)
 	if err != nil {
 		return nil, err
-	}
-	if all == nil { // no GET /schemas: subject by subject
-		if all, err = schemasBySubject(ctx, cl); err != nil {
-			return nil, err
-		}
-	} else if !hasDeleted {
-		// A registry whose /schemas does not say which are deleted
-		// (Confluent 8.0.0): the live ones are the others.
-		live, _, err := listSchemas(ctx, cl, false)
-		if err != nil {
-			return nil, err
-		}
-		isLive := map[[2]string]bool{}
-		for _, l := range live {
-			isLive[[2]string{l.Subject, strconv.Itoa(l.Version)}] = true
-		}
-		for _, l := range all {
-			l.Deleted = !isLive[[2]string{l.Subject, strconv.Itoa(l.Version)}]
-		}
 	}
 	d.schemas = all
 	subjects := map[string]bool{}
@@ -170,7 +152,8 @@ func listSchemas(ctx context.Context, cl *sr.Client, deleted bool) ([]*line, boo
 	var out []*line
 	hasDeleted := false
 	const page = 1000
-	for offset := 0; ; offset += page {
+	seen := map[svKey]bool{}
+	for offset := 0; ; {
 		q := url.Values{"subjectPrefix": {":*:"}, "offset": {strconv.Itoa(offset)}, "limit": {strconv.Itoa(page)}}
 		if deleted {
 			q.Set("deleted", "true")
@@ -183,20 +166,27 @@ func listSchemas(ctx context.Context, cl *sr.Client, deleted bool) ([]*line, boo
 		if err != nil {
 			return nil, false, err
 		}
+		if len(batch) == 0 {
+			break
+		}
 		for _, raw := range batch {
 			l := &line{Kind: "schema"}
 			if err := json.Unmarshal(raw, l); err != nil {
 				return nil, false, err
 			}
 			l.Kind = "schema"
+			k := svKey{l.Subject, l.Version}
+			if seen[k] {
+				// A registry that does not page (offset ignored).
+				return nil, false, fmt.Errorf("GET /schemas answered %s version %d twice: its paging (offset, limit) is not usable", l.Subject, l.Version)
+			}
+			seen[k] = true
 			if strings.Contains(string(raw), `"deleted":`) {
 				hasDeleted = true
 			}
 			out = append(out, l)
 		}
-		if len(batch) < page {
-			break
-		}
+		offset += len(batch)
 	}
 	if out == nil {
 		out = []*line{}
@@ -222,9 +212,19 @@ func schemasBySubject(ctx context.Context, cl *sr.Client) ([]*line, error) {
 		if err != nil {
 			return err
 		}
-		var versions []int
+		var versions, live []int
 		if err := json.Unmarshal(raw, &versions); err != nil {
 			return err
+		}
+		// Which are soft-deleted: the versions not listed without deleted.
+		raw, err = call(ctx, cl, "GET", subjectPath(s)+"/versions", nil)
+		if err != nil && !strings.Contains(err.Error(), "(error 40401)") {
+			return err
+		}
+		_ = json.Unmarshal(raw, &live)
+		isLive := map[int]bool{}
+		for _, v := range live {
+			isLive[v] = true
 		}
 		for _, v := range versions {
 			raw, err := call(ctx, cl, "GET", subjectPath(s)+"/versions/"+strconv.Itoa(v), nil, sr.ShowDeleted)
@@ -235,7 +235,7 @@ func schemasBySubject(ctx context.Context, cl *sr.Client) ([]*line, error) {
 			if err := json.Unmarshal(raw, l); err != nil {
 				return err
 			}
-			l.Kind = "schema"
+			l.Kind, l.Deleted = "schema", !isLive[v]
 			mu.Lock()
 			out = append(out, l)
 			mu.Unlock()
@@ -392,12 +392,14 @@ type svKey struct {
 // anything else.
 type plan struct {
 	present   map[svKey]bool
+	undeleted []*line         // present but live in the target, soft-deleted in the dump (an interrupted import)
+	subjects  map[string]bool // subjects the target holds
 	conflicts []string
 	foreign   int // subject-versions of the target not in the dump
 }
 
 func planImport(d *dump, target []*line) plan {
-	p := plan{present: map[svKey]bool{}}
+	p := plan{present: map[svKey]bool{}, subjects: map[string]bool{}}
 	want := map[svKey]*line{}
 	idGUID := map[string]string{} // context + id -> guid, of the dump
 	for _, l := range d.schemas {
@@ -405,6 +407,7 @@ func planImport(d *dump, target []*line) plan {
 		idGUID[contextOf(l.Subject)+strconv.Itoa(l.ID)] = l.GUID
 	}
 	for _, t := range target {
+		p.subjects[t.Subject] = true
 		k := svKey{t.Subject, t.Version}
 		if w, ok := want[k]; ok {
 			if w.ID != t.ID || (w.GUID != "" && t.GUID != "" && w.GUID != t.GUID) {
@@ -412,6 +415,9 @@ func planImport(d *dump, target []*line) plan {
 				continue
 			}
 			p.present[k] = true
+			if w.Deleted && !t.Deleted {
+				p.undeleted = append(p.undeleted, w)
+			}
 			continue
 		}
 		p.foreign++
@@ -443,19 +449,15 @@ type importOptions struct {
 var errStopped = errors.New("stopped after the writes asked for (--stop-after)")
 
 // importInto writes a dump into a registry keeping its ids: IMPORT mode on
-// each context it fills, the subject-versions in an order that has every
-// reference before its referrer (several subjects at a time), the
-// soft-deleted ones deleted again, then configs and modes, then a check
-// that every id of the dump is served with its schema.
+// each context it fills (and on its subjects that have a mode of their
+// own), the subject-versions in an order that has every reference before
+// its referrer (several subjects at a time), the soft-deleted ones deleted
+// again, then configs and modes, then a check that every subject-version,
+// config and mode of the dump is served as exported.
 func importInto(ctx context.Context, cl *sr.Client, d *dump, o importOptions) error {
-	target, _, err := listSchemas(ctx, cl, true)
+	target, err := allSchemas(ctx, cl)
 	if err != nil {
 		return err
-	}
-	if target == nil {
-		if target, err = schemasBySubject(ctx, cl); err != nil {
-			return err
-		}
 	}
 	p := planImport(d, target)
 	out := o.progress
@@ -476,37 +478,76 @@ func importInto(ctx context.Context, cl *sr.Client, d *dump, o importOptions) er
 			todo = append(todo, l)
 		}
 	}
+	configs, modes := d.configs, d.modes
+	if o.allowNonEmpty {
+		// Beside what the target holds: its own global settings stay.
+		configs, modes = withoutGlobal(configs), withoutGlobal(modes)
+	}
 	if o.dryRun {
 		fmt.Fprintf(out, "would write %d of %d subject-versions (%d there already), %d configs, %d modes\n",
-			len(todo), len(d.schemas), len(p.present), len(d.configs), len(d.modes))
+			len(todo), len(d.schemas), len(p.present), len(configs), len(modes))
 		for _, l := range todo {
 			fmt.Fprintf(out, "  %s version %d id %d%s\n", l.Subject, l.Version, l.ID, map[bool]string{true: " (soft-deleted)"}[l.Deleted])
+		}
+		for _, l := range p.undeleted {
+			fmt.Fprintf(out, "  %s version %d: soft-delete again\n", l.Subject, l.Version)
 		}
 		return nil
 	}
 	if len(p.present) > 0 {
 		fmt.Fprintf(out, "resuming: %d of %d subject-versions are there already\n", len(p.present), len(d.schemas))
 	}
-	// IMPORT mode on every context written to.
+	// IMPORT mode on every context written to, and on the subjects written
+	// to that the target holds with a mode of their own (which would win).
+	// Every context of the dump, written to now or by an interrupted run
+	// that left it in IMPORT: the end of this one puts them back.
 	scopes := map[string]bool{}
 	for _, l := range d.schemas {
 		scopes[contextOf(l.Subject)] = true
 	}
-	for s := range scopes {
-		path := "/mode"
-		if s != "" {
-			path += "/" + url.PathEscape(s)
-		}
-		if _, err := call(ctx, cl, "PUT", path, map[string]string{"mode": "IMPORT"}, sr.Force); err != nil {
-			return err
+	for _, l := range todo {
+		if p.subjects[l.Subject] {
+			scopes[l.Subject] = true
 		}
 	}
-	bar := newBar(o, len(todo))
+	var inImport []string
+	for s := range scopes {
+		if s != "" && contextOf(s) != s { // a subject, not a context
+			if m, err := setting(ctx, cl, "/mode", s); err != nil || m == nil {
+				delete(scopes, s) // a subject without a mode of its own
+				continue
+			}
+		}
+		if _, err := call(ctx, cl, "PUT", settingPath("/mode", s), map[string]string{"mode": "IMPORT"}, sr.Force); err != nil {
+			return err
+		}
+		inImport = append(inImport, s)
+	}
+	sort.Strings(inImport)
+	stopped := func(err error, written int64) error {
+		left := make([]string, len(inImport))
+		for i, s := range inImport {
+			left[i] = map[bool]string{true: "the default context"}[s == ""] + s
+		}
+		hint := fmt.Sprintf("; IMPORT mode is left on %s until an import ends (run it again to resume)", strings.Join(left, ", "))
+		if errors.Is(err, errStopped) {
+			return fmt.Errorf("%w: %d written%s", err, written, hint)
+		}
+		return fmt.Errorf("after %d written: %w%s", written, err, hint)
+	}
+	bar := newBar(o, len(todo)+len(p.undeleted))
 	var written, started atomic.Int64
-	register := func(l *line) error {
+	write := func(method, path string, body any) error {
 		if o.stopAfter > 0 && started.Add(1) > int64(o.stopAfter) {
 			return errStopped
 		}
+		if _, err := call(ctx, cl, method, path, body); err != nil && !(method == "DELETE" && alreadySoftDeleted(err)) {
+			return err
+		}
+		written.Add(1)
+		return nil
+	}
+	register := func(l *line) error {
 		body := map[string]any{"schema": l.Schema, "id": l.ID, "version": l.Version}
 		if l.SchemaType != "" && l.SchemaType != "AVRO" {
 			body["schemaType"] = l.SchemaType
@@ -520,19 +561,26 @@ func importInto(ctx context.Context, cl *sr.Client, d *dump, o importOptions) er
 		if len(l.RuleSet) > 0 {
 			body["ruleSet"] = l.RuleSet
 		}
-		if _, err := call(ctx, cl, "POST", subjectPath(l.Subject)+"/versions", body); err != nil {
+		if err := write("POST", subjectPath(l.Subject)+"/versions", body); err != nil {
 			return err
 		}
 		if l.Deleted {
-			if _, err := call(ctx, cl, "DELETE", subjectPath(l.Subject)+"/versions/"+strconv.Itoa(l.Version), nil); err != nil && !alreadySoftDeleted(err) {
+			if err := write("DELETE", subjectPath(l.Subject)+"/versions/"+strconv.Itoa(l.Version), nil); err != nil {
 				return err
 			}
 		}
-		written.Add(1)
 		bar.Add(1)
 		return nil
 	}
-	for _, level := range orderForImport(d.schemas, todo) {
+	// What an interrupted import registered and did not delete again.
+	for _, l := range p.undeleted {
+		if err := write("DELETE", subjectPath(l.Subject)+"/versions/"+strconv.Itoa(l.Version), nil); err != nil {
+			bar.Finish()
+			return stopped(err, written.Load())
+		}
+		bar.Add(1)
+	}
+	for _, level := range orderForImport(todo) {
 		// One subject's versions in order; subjects side by side.
 		err := parallel(ctx, len(level), func(i int) error {
 			for _, l := range level[i] {
@@ -545,40 +593,92 @@ func importInto(ctx context.Context, cl *sr.Client, d *dump, o importOptions) er
 		if err != nil {
 			bar.Finish()
 			fmt.Fprintln(out)
-			if errors.Is(err, errStopped) {
-				return fmt.Errorf("%w: %d written; run the same import again to resume", err, written.Load())
-			}
-			return fmt.Errorf("after %d written (run again to resume): %w", written.Load(), err)
+			return stopped(err, written.Load())
 		}
 	}
 	bar.Finish()
 	// Configs, then modes (the export's modes replace IMPORT).
-	for _, l := range d.configs {
-		if _, err := call(ctx, cl, "PUT", settingPath("/config", l.Subject), l.Config); err != nil {
+	for _, l := range configs {
+		if _, err := call(ctx, cl, "PUT", settingPath("/config", l.Subject), configUpdate(l.Config)); err != nil {
 			return err
 		}
 	}
 	restored := map[string]bool{}
-	for _, l := range d.modes {
+	for _, l := range modes {
 		if _, err := call(ctx, cl, "PUT", settingPath("/mode", l.Subject), map[string]string{"mode": l.Mode}, sr.Force); err != nil {
 			return err
 		}
 		restored[l.Subject] = true
 	}
-	for s := range scopes {
-		if !restored[s] {
-			if s == "" {
-				_, err = call(ctx, cl, "PUT", "/mode", map[string]string{"mode": "READWRITE"})
-			} else {
-				_, err = call(ctx, cl, "DELETE", settingPath("/mode", s), nil)
-			}
-			if err != nil {
-				return err
-			}
+	for _, s := range inImport {
+		if restored[s] {
+			continue
+		}
+		if s == "" {
+			_, err = call(ctx, cl, "PUT", "/mode", map[string]string{"mode": "READWRITE"})
+		} else {
+			_, err = call(ctx, cl, "DELETE", settingPath("/mode", s), nil)
+		}
+		if err != nil {
+			return err
 		}
 	}
-	fmt.Fprintf(out, "wrote %d subject-versions, %d configs, %d modes\n", written.Load(), len(d.configs), len(d.modes))
-	return verify(ctx, cl, d, out)
+	fmt.Fprintf(out, "wrote %d subject-versions and deletes, %d configs, %d modes\n", written.Load(), len(configs), len(modes))
+	return verify(ctx, cl, d, configs, modes, out)
+}
+
+// withoutGlobal drops the global ("") setting of a list.
+func withoutGlobal(ls []*line) []*line {
+	var out []*line
+	for _, l := range ls {
+		if l.Subject != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// configUpdate turns a config as GET /config answers it into the body of
+// PUT /config: compatibilityLevel is compatibility there (Confluent
+// ignores the other name).
+func configUpdate(raw json.RawMessage) map[string]json.RawMessage {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(raw, &m) != nil {
+		return nil
+	}
+	if v, ok := m["compatibilityLevel"]; ok {
+		m["compatibility"] = v
+		delete(m, "compatibilityLevel")
+	}
+	return m
+}
+
+// allSchemas is every subject-version a registry holds, soft-deleted ones
+// marked.
+func allSchemas(ctx context.Context, cl *sr.Client) ([]*line, error) {
+	all, hasDeleted, err := listSchemas(ctx, cl, true)
+	if err != nil {
+		return nil, err
+	}
+	if all == nil { // no GET /schemas: subject by subject
+		return schemasBySubject(ctx, cl)
+	}
+	if !hasDeleted && len(all) > 0 {
+		// A registry whose /schemas does not say which are deleted
+		// (Confluent 8.0.0): the live ones are the others.
+		live, _, err := listSchemas(ctx, cl, false)
+		if err != nil {
+			return nil, err
+		}
+		isLive := map[svKey]bool{}
+		for _, l := range live {
+			isLive[svKey{l.Subject, l.Version}] = true
+		}
+		for _, l := range all {
+			l.Deleted = !isLive[svKey{l.Subject, l.Version}]
+		}
+	}
+	return all, nil
 }
 
 func settingPath(base, subject string) string {
@@ -590,61 +690,89 @@ func settingPath(base, subject string) string {
 
 // orderForImport groups the versions to write in levels: a level's
 // versions reference only versions of earlier levels (or written before);
-// within a level, the versions of one subject stay together and in order.
-func orderForImport(all, todo []*line) [][][]*line {
-	level := map[svKey]int{}
-	byKey := map[svKey]*line{}
-	for _, l := range all {
-		byKey[svKey{l.Subject, l.Version}] = l
+// within a level, the versions of one subject stay together and in order
+// (a version is never on an earlier level than the subject's previous one).
+func orderForImport(todo []*line) [][][]*line {
+	index := map[svKey]int{}
+	for i, l := range todo {
+		index[svKey{l.Subject, l.Version}] = i
 	}
-	pending := map[svKey]bool{}
-	for _, l := range todo {
-		pending[svKey{l.Subject, l.Version}] = true
+	// Edges from what must come first: the subject's previous pending
+	// version (same level allowed: one worker writes a subject in order)
+	// and referenced pending versions (a level before).
+	type edge struct {
+		to   int
+		step int
 	}
-	var levelOf func(k svKey, depth int) int
-	levelOf = func(k svKey, depth int) int {
-		if lv, ok := level[k]; ok {
-			return lv
+	next := make([][]edge, len(todo))
+	waiting := make([]int, len(todo))
+	bySubject := map[string][]int{}
+	for i, l := range todo {
+		bySubject[l.Subject] = append(bySubject[l.Subject], i)
+	}
+	for _, is := range bySubject {
+		sort.Slice(is, func(a, b int) bool { return todo[is[a]].Version < todo[is[b]].Version })
+		for k := 1; k < len(is); k++ {
+			next[is[k-1]] = append(next[is[k-1]], edge{is[k], 0})
+			waiting[is[k]]++
 		}
-		l := byKey[k]
-		if l == nil || !pending[k] || depth > 1000 {
-			return -1 // written before, or not in the dump
-		}
-		lv := 0
-		// After the subject's previous pending version.
-		for v := k.version - 1; v > 0; v-- {
-			if pk := (svKey{k.subject, v}); pending[pk] {
-				lv = max(lv, levelOf(pk, depth+1))
-				break
-			}
-		}
+	}
+	for i, l := range todo {
 		for _, r := range l.References {
 			rs := r.Subject
 			if c := contextOf(l.Subject); c != "" && !strings.HasPrefix(rs, ":.") {
 				rs = c + rs // a reference is in its referrer's context
 			}
-			if dep := levelOf(svKey{rs, r.Version}, depth+1); dep >= 0 {
-				lv = max(lv, dep+1)
+			if j, ok := index[svKey{rs, r.Version}]; ok && j != i {
+				next[j] = append(next[j], edge{i, 1})
+				waiting[i]++
 			}
 		}
-		level[k] = lv
-		return lv
+	}
+	level := make([]int, len(todo))
+	var queue []int
+	for i := range todo {
+		if waiting[i] == 0 {
+			queue = append(queue, i)
+		}
+	}
+	done := 0
+	for len(queue) > 0 {
+		i := queue[0]
+		queue = queue[1:]
+		done++
+		for _, e := range next[i] {
+			level[e.to] = max(level[e.to], level[i]+e.step)
+			if waiting[e.to]--; waiting[e.to] == 0 {
+				queue = append(queue, e.to)
+			}
+		}
+	}
+	top := 0
+	for _, lv := range level {
+		top = max(top, lv)
+	}
+	if done < len(todo) { // a cycle (no registry holds one): those last
+		for i := range todo {
+			if waiting[i] > 0 {
+				level[i] = top + 1
+			}
+		}
+		top++
+	}
+	groups := make([]map[string][]*line, top+1)
+	for i, l := range todo {
+		if groups[level[i]] == nil {
+			groups[level[i]] = map[string][]*line{}
+		}
+		groups[level[i]][l.Subject] = append(groups[level[i]][l.Subject], l)
 	}
 	var levels [][][]*line
-	bySubject := map[int]map[string][]*line{}
-	for _, l := range todo {
-		lv := levelOf(svKey{l.Subject, l.Version}, 0)
-		if bySubject[lv] == nil {
-			bySubject[lv] = map[string][]*line{}
-		}
-		bySubject[lv][l.Subject] = append(bySubject[lv][l.Subject], l)
-	}
-	for lv := 0; lv < len(bySubject)+1 && len(levels) < len(bySubject); lv++ {
-		group := bySubject[lv]
+	for _, group := range groups {
 		if group == nil {
 			continue
 		}
-		var subjects []string
+		subjects := make([]string, 0, len(group))
 		for s := range group {
 			subjects = append(subjects, s)
 		}
@@ -661,16 +789,12 @@ func orderForImport(all, todo []*line) [][][]*line {
 }
 
 // verify reads the target back: every subject-version of the dump is there
-// with its id, its schema (GUID) and its deleted flag.
-func verify(ctx context.Context, cl *sr.Client, d *dump, out io.Writer) error {
-	target, _, err := listSchemas(ctx, cl, true)
+// with its id, its schema (GUID) and its deleted flag, and every config and
+// mode as exported.
+func verify(ctx context.Context, cl *sr.Client, d *dump, configs, modes []*line, out io.Writer) error {
+	target, err := allSchemas(ctx, cl)
 	if err != nil {
 		return err
-	}
-	if target == nil {
-		if target, err = schemasBySubject(ctx, cl); err != nil {
-			return err
-		}
 	}
 	got := map[svKey]*line{}
 	for _, t := range target {
@@ -686,16 +810,46 @@ func verify(ctx context.Context, cl *sr.Client, d *dump, out io.Writer) error {
 			bad = append(bad, fmt.Sprintf("%s version %d: id %d, want %d", l.Subject, l.Version, t.ID, l.ID))
 		case l.GUID != "" && t.GUID != "" && t.GUID != l.GUID:
 			bad = append(bad, fmt.Sprintf("%s version %d: another schema (GUID %s, want %s)", l.Subject, l.Version, t.GUID, l.GUID))
+		case t.Deleted != l.Deleted:
+			bad = append(bad, fmt.Sprintf("%s version %d: deleted %t, want %t", l.Subject, l.Version, t.Deleted, l.Deleted))
+		}
+	}
+	for _, l := range configs {
+		raw, err := setting(ctx, cl, "/config", l.Subject)
+		if err != nil {
+			return err
+		}
+		if !sameJSON(raw, l.Config) {
+			bad = append(bad, fmt.Sprintf("config of %q: %s, want %s", l.Subject, raw, l.Config))
+		}
+	}
+	for _, l := range modes {
+		raw, err := setting(ctx, cl, "/mode", l.Subject)
+		if err != nil {
+			return err
+		}
+		var m struct{ Mode string }
+		if json.Unmarshal(raw, &m); m.Mode != l.Mode {
+			bad = append(bad, fmt.Sprintf("mode of %q: %s, want %s", l.Subject, m.Mode, l.Mode))
 		}
 	}
 	if len(bad) > 0 {
 		for _, b := range bad {
 			fmt.Fprintln(out, "verify:", b)
 		}
-		return &negativeError{fmt.Sprintf("verify: %d of %d subject-versions differ", len(bad), len(d.schemas))}
+		return &negativeError{fmt.Sprintf("verify: %d differences", len(bad))}
 	}
-	fmt.Fprintf(out, "verified: %d subject-versions with their ids and schemas\n", len(d.schemas))
+	fmt.Fprintf(out, "verified: %d subject-versions with their ids, schemas and deleted flags, %d configs, %d modes\n", len(d.schemas), len(configs), len(modes))
 	return nil
+}
+
+// sameJSON compares two JSON texts as values.
+func sameJSON(a, b json.RawMessage) bool {
+	var x, y any
+	if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
+		return false
+	}
+	return reflect.DeepEqual(x, y)
 }
 
 func newBar(o importOptions, n int) *progressbar.ProgressBar {
@@ -809,6 +963,7 @@ func newMigrate(g *globals) *cobra.Command {
 		from, to, context  string
 		fromUser, toUser   string
 		fromToken, toToken string
+		fromProps, toProps string
 		o                  importOptions
 	)
 	cmd := &cobra.Command{
@@ -825,10 +980,23 @@ ids and versions, references first, verified at the end, resumable by running it
 			if from == "" || to == "" {
 				return errors.New("--from and --to are required")
 			}
-			src := *g
-			src.url, src.user, src.token = from, fromUser, fromToken
-			dst := *g
-			dst.url, dst.user, dst.token = to, toUser, toToken
+			// Each side its own credentials: the global flags apply to both
+			// unless a --from-/--to- one is given; the environment and a
+			// client properties file are not read (one secret for two
+			// registries), --from-client-config and --to-client-config are.
+			side := func(url, user, token, props string) globals {
+				c := *g
+				c.url, c.configFile, c.clientProps, c.clientPropsLoaded, c.noEnv = url, props, nil, false, true
+				if user != "" {
+					c.user = user
+				}
+				if token != "" {
+					c.token = token
+				}
+				return c
+			}
+			src := side(from, fromUser, fromToken, fromProps)
+			dst := side(to, toUser, toToken, toProps)
 			scl, err := src.client()
 			if err != nil {
 				return err
@@ -853,6 +1021,8 @@ ids and versions, references first, verified at the end, resumable by running it
 	f.StringVar(&toUser, "to-user", "", "basic authentication on the target (user:password)")
 	f.StringVar(&fromToken, "from-token", "", "bearer token on the source")
 	f.StringVar(&toToken, "to-token", "", "bearer token on the target")
+	f.StringVar(&fromProps, "from-client-config", "", "client properties file of the source")
+	f.StringVar(&toProps, "to-client-config", "", "client properties file of the target")
 	f.StringVar(&context, "context", "", "put the source's default-context subjects into this context of the target (.name)")
 	importFlags(cmd, &o)
 	return cmd

@@ -67,7 +67,7 @@ func TestOfflineCheckAgreesWithServer(t *testing.T) {
 	}
 	reg := newRegistry(t)
 	reg.must("PUT", "/config", `{"compatibility":"NONE"}`) // the dependencies' subjects take any text
-	compatible := 0
+	compatible, compared := 0, 0
 	for i, c := range cases {
 		dir := t.TempDir()
 		write := func(sub string, main string, deps map[string]string) string {
@@ -126,9 +126,14 @@ func TestOfflineCheckAgreesWithServer(t *testing.T) {
 		if cli[0].Error != "" || cli[0].Compatible != server.Is || !reflect.DeepEqual(cli[0].Messages, server.Messages) && len(server.Messages)+len(cli[0].Messages) > 0 {
 			t.Errorf("%s:\n  srctl:    %+v\n  registry: %+v", c.name, cli[0], server)
 		}
+		compared++
 		if server.Is {
 			compatible++
 		}
+	}
+	// Every case has a verdict on both sides (none refused by both).
+	if compared != len(cases) {
+		t.Errorf("%d of %d cases compared", compared, len(cases))
 	}
 	t.Logf("%d cases, %d compatible, srctl and the registry agreeing", len(cases), compatible)
 }
