@@ -809,7 +809,11 @@ func verify(ctx context.Context, cl *sr.Client, d *dump, configs, modes []*line,
 		case t.ID != l.ID:
 			bad = append(bad, fmt.Sprintf("%s version %d: id %d, want %d", l.Subject, l.Version, t.ID, l.ID))
 		case l.GUID != "" && t.GUID != "" && t.GUID != l.GUID:
-			bad = append(bad, fmt.Sprintf("%s version %d: another schema (GUID %s, want %s)", l.Subject, l.Version, t.GUID, l.GUID))
+			why := ""
+			if len(l.RuleSet) > 0 && len(t.RuleSet) == 0 {
+				why = ": the target dropped its rule set (Confluent's open-source build does)"
+			}
+			bad = append(bad, fmt.Sprintf("%s version %d: another schema (GUID %s, want %s)%s", l.Subject, l.Version, t.GUID, l.GUID, why))
 		case t.Deleted != l.Deleted:
 			bad = append(bad, fmt.Sprintf("%s version %d: deleted %t, want %t", l.Subject, l.Version, t.Deleted, l.Deleted))
 		}
@@ -820,7 +824,11 @@ func verify(ctx context.Context, cl *sr.Client, d *dump, configs, modes []*line,
 			return err
 		}
 		if !sameJSON(raw, l.Config) {
-			bad = append(bad, fmt.Sprintf("config of %q: %s, want %s", l.Subject, raw, l.Config))
+			why := ""
+			if strings.Contains(string(l.Config), "RuleSet\"") && !strings.Contains(string(raw), "RuleSet\"") {
+				why = " (the target dropped its rule sets: Confluent's open-source build does)"
+			}
+			bad = append(bad, fmt.Sprintf("config of %q: %s, want %s%s", l.Subject, raw, l.Config, why))
 		}
 	}
 	for _, l := range modes {
