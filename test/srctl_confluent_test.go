@@ -24,25 +24,9 @@ import (
 // (whose /schemas does not say which versions are soft-deleted) and writes
 // it into this registry, which then answers as Confluent does.
 func TestMigrateFromConfluent(t *testing.T) {
-	home := confluentHome(t)
-	broker := kafkaBroker(t)
-	suffix := fmt.Sprintf("%d", time.Now().UnixNano())
-	g := mixedGroup{broker: broker, topic: "_schemas_migrate_" + suffix, group: "migrate-" + suffix}
-	_, port, _ := freePorts(t)
-	conf := g.startConfluent(t, home, port)
-	defer conf.stop(t)
+	conf, ours := migrationPair(t, "from")
 	writeWorkload(t, conf.URL, "m")
 	writeFixtureWorkload(t, conf.URL)
-
-	fmts := []formats.Format{avro.Format{}, protobuf.Format{}, jsonschema.Format{}}
-	reg, err := store.Open(fileLogWith(t, nil), fmts, store.Settings{ModeMutability: true, ValidateNewSchemas: true}, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer reg.Close()
-	ours := httptest.NewServer(api.New(api.Options{Registry: reg, Logger: slog.New(slog.DiscardHandler)}))
-	defer ours.Close()
-
 	migrate(t, conf.URL, ours.URL)
 	compareMigrated(t, conf.URL, ours.URL)
 }
@@ -50,22 +34,7 @@ func TestMigrateFromConfluent(t *testing.T) {
 // TestMigrateToConfluent: srctl migrate writes this registry's content
 // into a real Confluent node, which then answers as this one does.
 func TestMigrateToConfluent(t *testing.T) {
-	home := confluentHome(t)
-	broker := kafkaBroker(t)
-	suffix := fmt.Sprintf("%d", time.Now().UnixNano())
-	g := mixedGroup{broker: broker, topic: "_schemas_migrate_to_" + suffix, group: "migrate-to-" + suffix}
-	_, port, _ := freePorts(t)
-	conf := g.startConfluent(t, home, port)
-	defer conf.stop(t)
-
-	fmts := []formats.Format{avro.Format{}, protobuf.Format{}, jsonschema.Format{}}
-	reg, err := store.Open(fileLogWith(t, nil), fmts, store.Settings{ModeMutability: true, ValidateNewSchemas: true}, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer reg.Close()
-	ours := httptest.NewServer(api.New(api.Options{Registry: reg, Logger: slog.New(slog.DiscardHandler)}))
-	defer ours.Close()
+	conf, ours := migrationPair(t, "to")
 	writeWorkload(t, ours.URL, "m")
 
 	migrate(t, ours.URL, conf.URL)
@@ -79,6 +48,27 @@ func TestMigrateToConfluent(t *testing.T) {
 	if err == nil || !strings.Contains(string(out), "ruled version 1: another schema") || !strings.Contains(string(out), "dropped its rule set") {
 		t.Fatalf("migrating a rule set into Confluent: %v\n%s", err, out)
 	}
+}
+
+// migrationPair starts a Confluent node on a topic of its own and serves
+// an empty registry of this project on the embedded log.
+func migrationPair(t *testing.T, name string) (*confluentNode, *httptest.Server) {
+	t.Helper()
+	home := confluentHome(t)
+	broker := kafkaBroker(t)
+	suffix := fmt.Sprintf("%s_%d", name, time.Now().UnixNano())
+	g := mixedGroup{broker: broker, topic: "_schemas_migrate_" + suffix, group: "migrate-" + suffix}
+	_, port, _ := freePorts(t)
+	conf := g.startConfluent(t, home, port)
+	t.Cleanup(func() { conf.stop(t) })
+	fmts := []formats.Format{avro.Format{}, protobuf.Format{}, jsonschema.Format{}}
+	reg, err := store.Open(fileLogWith(t, nil), fmts, store.Settings{ModeMutability: true, ValidateNewSchemas: true}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ours := httptest.NewServer(api.New(api.Options{Registry: reg, Logger: slog.New(slog.DiscardHandler)}))
+	t.Cleanup(func() { ours.Close(); reg.Close() })
+	return conf, ours
 }
 
 // srctlBinary builds srctl.
