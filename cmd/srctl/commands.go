@@ -206,15 +206,18 @@ func newDownload(g *globals) *cobra.Command {
 	var (
 		dir, prefix string
 		all         bool
+		ids         []int
 	)
 	cmd := &cobra.Command{
-		Use:   "download [SUBJECT...] --dir DIR",
+		Use:   "download [SUBJECT...] [--ids N,...] --dir DIR",
 		Short: "Write subjects' schemas to files",
 		Long: `download writes the latest version of each subject (every version with --all-versions)
 to DIR, one file each, named after the subject (and version) with the type's extension
-(.avsc, .proto, .json). Without SUBJECT arguments, every subject (of --prefix).`,
+(.avsc, .proto, .json). Without SUBJECT arguments, every subject (of --prefix); with --ids
+only, those ids (id-N.avsc, ...).`,
 		Example: `  srctl download --dir schemas
-  srctl download orders-value payments-value --dir schemas --all-versions`,
+  srctl download orders-value payments-value --dir schemas --all-versions
+  srctl download --ids 1,42 --dir schemas`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if dir == "" {
 				return errors.New("--dir is required")
@@ -224,6 +227,30 @@ to DIR, one file each, named after the subject (and version) with the type's ext
 				return err
 			}
 			ctx := cmd.Context()
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return err
+			}
+			for _, id := range ids {
+				raw, err := call(ctx, cl, "GET", "/schemas/ids/"+strconv.Itoa(id), nil)
+				if err != nil {
+					return err
+				}
+				var s struct {
+					SchemaType formats.SchemaType
+					Schema     string
+				}
+				if err := json.Unmarshal(raw, &s); err != nil {
+					return err
+				}
+				path := filepath.Join(dir, "id-"+strconv.Itoa(id)+extension(s.SchemaType))
+				if err := os.WriteFile(path, []byte(s.Schema+"\n"), 0o644); err != nil {
+					return err
+				}
+				fmt.Fprintln(cmd.OutOrStdout(), path)
+			}
+			if len(ids) > 0 && len(args) == 0 {
+				return nil
+			}
 			subjects := args
 			if len(subjects) == 0 {
 				params := []sr.Param{}
@@ -237,9 +264,6 @@ to DIR, one file each, named after the subject (and version) with the type's ext
 				if err := json.Unmarshal(raw, &subjects); err != nil {
 					return err
 				}
-			}
-			if err := os.MkdirAll(dir, 0o755); err != nil {
-				return err
 			}
 			used := map[string]string{}
 			for _, s := range subjects {
@@ -288,6 +312,7 @@ to DIR, one file each, named after the subject (and version) with the type's ext
 	cmd.Flags().StringVar(&dir, "dir", "", "directory to write the files to")
 	cmd.Flags().StringVar(&prefix, "prefix", "", "only subjects starting with this (subjectPrefix)")
 	cmd.Flags().BoolVar(&all, "all-versions", false, "every version, not only the latest")
+	cmd.Flags().IntSliceVar(&ids, "ids", nil, "schemas by id instead (id-N.avsc, ...), comma-separated")
 	return cmd
 }
 

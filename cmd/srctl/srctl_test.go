@@ -285,6 +285,10 @@ func TestCommands(t *testing.T) {
 	if b, err := os.ReadFile(filepath.Join(dir, "out", "users-value-v1.avsc")); err != nil || !strings.Contains(string(b), `"name":"User"`) {
 		t.Fatalf("downloaded: %v %s", err, b)
 	}
+	srctl(t, dir, "", url, "download", "--dir", "ids", "--ids", "2").want(t, 0, filepath.Join("ids", "id-2.avsc"))
+	if b, err := os.ReadFile(filepath.Join(dir, "ids", "id-2.avsc")); err != nil || !strings.Contains(string(b), `"email"`) {
+		t.Fatalf("downloaded by id: %v %s", err, b)
+	}
 	// diff of two registry versions: verdicts per level and a text diff.
 	r = srctl(t, dir, "", url, "diff", "users-value@1", "users-value@2")
 	r.want(t, 1, "BACKWARD: compatible", "FORWARD: compatible", "FULL: compatible", "--- users-value@1", "+++ users-value@2")
