@@ -42,6 +42,10 @@ type Auth struct {
 	// when Basic authentication is off. An unknown user and a wrong
 	// password must be indistinguishable.
 	Basic func(user, password string) (roles []string, ok bool)
+	// Bearer checks an OAuth bearer token (Authorization: Bearer) and
+	// returns the caller's name and roles, or why the token is refused
+	// (logged, without the token); nil when bearer authentication is off.
+	Bearer func(ctx context.Context, token string) (name string, roles []string, err error)
 	// CertificateRoles, when not nil, makes the subject common name of a
 	// verified client certificate a principal, with these roles ("*" is any
 	// certificate). Basic credentials, when sent, win.
@@ -63,7 +67,7 @@ type Auth struct {
 // principal is an authenticated caller.
 type principal struct {
 	Name  string
-	Via   string // "basic" or "certificate"
+	Via   string // "basic", "bearer" or "certificate"
 	Roles []string
 }
 
@@ -96,8 +100,17 @@ func (a *API) guard(acc access, h http.Handler) http.Handler {
 			}
 		}
 		if err != nil {
-			if err.Code == http.StatusUnauthorized && a.auth.Basic != nil {
-				w.Header().Set("WWW-Authenticate", `Basic realm="`+a.auth.Realm+`"`)
+			if err.Code == http.StatusUnauthorized {
+				if a.auth.Basic != nil {
+					w.Header().Add("WWW-Authenticate", `Basic realm="`+a.auth.Realm+`"`)
+				}
+				if a.auth.Bearer != nil {
+					challenge := `Bearer realm="` + a.auth.Realm + `"`
+					if bearerToken(r) != "" {
+						challenge += `, error="invalid_token"`
+					}
+					w.Header().Add("WWW-Authenticate", challenge)
+				}
 			}
 			ct := negotiate(r.Header.Get("Accept"))
 			if ct == "" {
@@ -124,7 +137,15 @@ func (a *API) authorize(r *http.Request, acc access) (*principal, *store.Error) 
 	if au == nil {
 		return nil, nil
 	}
-	p := au.authenticate(r)
+	if au.Bearer != nil && r.URL.RawQuery != "" && r.URL.Query().Has("access_token") {
+		// A token in a URL ends up in logs and histories: never taken.
+		a.logger.Warn("refused a bearer token in the query string", "method", r.Method, "path", r.URL.Path, "remote", r.RemoteAddr)
+		return nil, httpError(http.StatusUnauthorized, "Unauthorized: a token in the query string is not accepted; send it as Authorization: Bearer")
+	}
+	p, refusal := au.authenticate(r)
+	if refusal != nil {
+		a.logger.Warn("refused a bearer token", "reason", refusal.Error(), "method", r.Method, "path", r.URL.Path, "remote", r.RemoteAddr)
+	}
 	if p == nil {
 		return nil, errUnauthorized()
 	}
@@ -163,23 +184,42 @@ func forbidden(p *principal, what, property string) *store.Error {
 	return httpError(http.StatusForbidden, "Forbidden: user %s may not %s: no role of %s allows it", p.Name, what, property)
 }
 
-// authenticate returns the caller, nil when unknown.
-func (au *Auth) authenticate(r *http.Request) *principal {
+// authenticate returns the caller, nil when unknown; refusal says why a
+// bearer token was refused.
+func (au *Auth) authenticate(r *http.Request) (p *principal, refusal error) {
 	if au.Basic != nil {
 		if user, password, ok := r.BasicAuth(); ok {
 			roles, ok := au.Basic(user, password)
 			if !ok {
-				return nil
+				return nil, nil
 			}
-			return &principal{Name: user, Via: "basic", Roles: roles}
+			return &principal{Name: user, Via: "basic", Roles: roles}, nil
+		}
+	}
+	if au.Bearer != nil {
+		if tok := bearerToken(r); tok != "" {
+			name, roles, err := au.Bearer(r.Context(), tok)
+			if err != nil {
+				return nil, err
+			}
+			return &principal{Name: name, Via: "bearer", Roles: roles}, nil
 		}
 	}
 	if au.CertificateRoles != nil && r.TLS != nil && len(r.TLS.VerifiedChains) > 0 {
 		cn := r.TLS.PeerCertificates[0].Subject.CommonName
 		roles := append(slices.Clip(au.CertificateRoles[cn]), au.CertificateRoles["*"]...)
-		return &principal{Name: cn, Via: "certificate", Roles: roles}
+		return &principal{Name: cn, Via: "certificate", Roles: roles}, nil
 	}
-	return nil
+	return nil, nil
+}
+
+// bearerToken is the token of an Authorization: Bearer header, "" without.
+func bearerToken(r *http.Request) string {
+	h := r.Header.Get("Authorization")
+	if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
+		return strings.TrimSpace(h[7:])
+	}
+	return ""
 }
 
 // enforced reports whether roles decide the access level.

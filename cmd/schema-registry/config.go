@@ -414,11 +414,106 @@ var properties = []property{
 	{
 		Name:    "authentication.method",
 		Default: "NONE",
-		Doc:     "NONE, or BASIC: HTTP Basic authentication against authentication.users.file.",
+		Doc:     "NONE; BASIC: HTTP Basic against authentication.users.file; BEARER: OAuth bearer tokens (JWTs) checked against oauthbearer.jwks.endpoint.url; BASIC,BEARER for both.",
+		set: func(c *Config, v string) error {
+			c.Auth.Basic, c.Auth.Bearer = false, false
+			for _, m := range strings.Split(v, ",") {
+				s, err := oneOf(m, "none", "basic", "bearer")
+				if err != nil {
+					return err
+				}
+				switch s {
+				case "basic":
+					c.Auth.Basic = true
+				case "bearer":
+					c.Auth.Bearer = true
+				}
+			}
+			return nil
+		},
+	},
+	{
+		Name:         "rest.servlet.initializor.classes",
+		Default:      "",
+		shownDefault: "none",
+		Doc:          "Confluent Platform's way of turning on OAuth: a list holding io.confluent.common.security.jetty.initializer.AuthenticationHandler turns on BEARER authentication; other classes are ignored.",
+		set: func(c *Config, v string) error {
+			if strings.Contains(v, "AuthenticationHandler") {
+				c.Auth.BearerByInitializer = true
+			}
+			return nil
+		},
+	},
+	{
+		Name:    "oauthbearer.jwks.endpoint.url",
+		Default: "",
+		Doc:     "Where the keys of bearer tokens are: an http(s) URL of a JWKS (fetched at start, refreshed), or a JWKS file (file:/path or a path).",
+		set:     func(c *Config, v string) error { c.Auth.OAuth.JWKSURL = strings.TrimSpace(v); return nil },
+	},
+	{
+		Name:    "oauthbearer.jwks.endpoint.refresh.ms",
+		Default: "3600000",
+		Doc:     "How often the JWKS URL is fetched again.",
 		set: func(c *Config, v string) (err error) {
-			s, err := oneOf(v, "none", "basic")
-			c.Auth.Method = strings.ToUpper(s)
+			c.Auth.OAuth.RefreshInterval, err = parseMillis(v, 1000)
 			return err
+		},
+	},
+	{
+		Name:    "oauthbearer.jwks.unknown.kid.refresh.ms",
+		Default: "10000",
+		Doc:     "A token naming a key the JWKS lacks makes it fetch the JWKS again, at most this often.",
+		set: func(c *Config, v string) (err error) {
+			c.Auth.OAuth.UnknownKIDInterval, err = parseMillis(v, 1)
+			return err
+		},
+	},
+	{
+		Name:         "oauthbearer.expected.issuer",
+		Default:      "",
+		shownDefault: "any",
+		Doc:          "The iss a bearer token must have.",
+		set:          func(c *Config, v string) error { c.Auth.OAuth.Issuer = strings.TrimSpace(v); return nil },
+	},
+	{
+		Name:         "oauthbearer.expected.audience",
+		Default:      "",
+		shownDefault: "any",
+		Doc:          "Comma-separated audiences: a bearer token's aud must name one.",
+		set:          func(c *Config, v string) error { c.Auth.OAuth.Audiences = roleList(v); return nil },
+	},
+	{
+		Name:    "oauthbearer.sub.claim.name",
+		Default: "sub",
+		Doc:     "The claim naming the caller (the principal of roles, audit lines and rate limits).",
+		set: func(c *Config, v string) error {
+			c.Auth.OAuth.SubClaim = strings.Trim(strings.TrimSpace(v), `"`)
+			return nil
+		},
+	},
+	{
+		Name:    "oauthbearer.groups.claim.name",
+		Default: "groups",
+		Doc:     "The claim holding the caller's roles: an array of strings, or names separated by spaces or commas (scope, roles, groups).",
+		set: func(c *Config, v string) error {
+			c.Auth.OAuth.GroupsClaim = strings.Trim(strings.TrimSpace(v), `"`)
+			return nil
+		},
+	},
+	{
+		Name:    "oauthbearer.clock.skew.seconds",
+		Default: "30",
+		Doc:     "Clock skew allowed on a bearer token's exp, nbf and iat.",
+		set: func(c *Config, v string) error {
+			n, err := strconv.Atoi(strings.TrimSpace(v))
+			if err != nil || n < 0 {
+				return errors.New("want a number of seconds")
+			}
+			c.Auth.OAuth.ClockSkew = time.Duration(n) * time.Second
+			if n == 0 {
+				c.Auth.OAuth.ClockSkew = -1 // none
+			}
+			return nil
 		},
 	},
 	{

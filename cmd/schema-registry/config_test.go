@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/schemaregistry/registry/compat"
+	"github.com/schemaregistry/registry/internal/oauth"
 	"github.com/schemaregistry/registry/store"
 )
 
@@ -65,7 +66,8 @@ func withNewDefaults(c *Config) {
 	c.SchemaMaxDepth = 128
 	c.TLS = TLSProperties{KeyStoreType: "PKCS12", TrustStoreType: "PKCS12", ClientAuthentication: "NONE",
 		MinVersion: tls.VersionTLS12, MaxVersion: tls.VersionTLS13, VerifyHost: true, ReloadInterval: 5 * time.Second}
-	c.Auth = AuthProperties{Method: "NONE", Realm: "SchemaRegistry", Roles: []string{"*"}, UsersReloadInterval: 5 * time.Second}
+	c.Auth = AuthProperties{Realm: "SchemaRegistry", Roles: []string{"*"}, UsersReloadInterval: 5 * time.Second,
+		OAuth: oauth.Settings{RefreshInterval: time.Hour, UnknownKIDInterval: 10 * time.Second, SubClaim: "sub", GroupsClaim: "groups", ClockSkew: 30 * time.Second}}
 }
 
 func TestLoadConfigDefaults(t *testing.T) {
@@ -335,7 +337,9 @@ func TestBadValues(t *testing.T) {
 		{"ssl.enabled.protocols", "", "TLSv1.2 and/or TLSv1.3"},
 		{"ssl.endpoint.identification.algorithm", "none", "https or empty"},
 		{"ssl.reload.interval.ms", "-1", "integer from 0"},
-		{"authentication.method", "BEARER", "none, basic"},
+		{"authentication.method", "KERBEROS", "none, basic, bearer"},
+		{"authentication.method", "BASIC,DIGEST", "none, basic, bearer"},
+		{"oauthbearer.clock.skew.seconds", "-1", "seconds"},
 		{"authentication.certificate.roles", "cn-without-roles", "common-name: role"},
 		{"authentication.users.reload.interval.ms", "x", "integer from 0"},
 	}

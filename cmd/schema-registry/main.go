@@ -84,7 +84,7 @@ func run(args, environ []string) error {
 	}
 	// Certificates and users are read before the log is replayed: a
 	// mistake there stops start-up at once.
-	sec, err := newSecurity(cfg, logger)
+	sec, err := newSecurity(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/schemaregistry/registry/api"
+	"github.com/schemaregistry/registry/internal/oauth"
 	"github.com/schemaregistry/registry/internal/reload"
 	"github.com/schemaregistry/registry/internal/tlsconfig"
 	"github.com/schemaregistry/registry/internal/users"
@@ -36,7 +38,9 @@ func (p TLSProperties) configured() bool {
 
 // AuthProperties are the authentication.* and authorization.* properties.
 type AuthProperties struct {
-	Method              string // NONE or BASIC
+	Basic, Bearer       bool // authentication.method
+	BearerByInitializer bool // rest.servlet.initializor.classes names Confluent's AuthenticationHandler
+	OAuth               oauth.Settings
 	Realm               string
 	Roles               []string // admitted roles; "*" any
 	UsersFile           string
@@ -131,7 +135,7 @@ type security struct {
 
 // newSecurity checks the ssl.*, authentication.* and authorization.*
 // properties together and reads the files they name.
-func newSecurity(cfg *Config, logger *slog.Logger) (*security, error) {
+func newSecurity(ctx context.Context, cfg *Config, logger *slog.Logger) (*security, error) {
 	sec := security{verifyHost: cfg.TLS.VerifyHost}
 	var errs []error
 	t := cfg.TLS
@@ -186,10 +190,29 @@ func newSecurity(cfg *Config, logger *slog.Logger) (*security, error) {
 	if len(a.Roles) > 0 && !(len(a.Roles) == 1 && a.Roles[0] == "*") {
 		auth.AdmittedRoles = a.Roles
 	}
+	if a.BearerByInitializer {
+		a.Bearer = true
+	}
 	switch {
-	case a.Method == "BASIC" && a.UsersFile == "":
+	case a.Bearer && a.OAuth.JWKSURL == "":
+		errs = append(errs, errors.New("bearer authentication needs oauthbearer.jwks.endpoint.url"))
+	case a.Bearer:
+		v, err := oauth.New(ctx, a.OAuth)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("property oauthbearer.jwks.endpoint.url: %w", err))
+			break
+		}
+		auth.Bearer = func(ctx context.Context, token string) (string, []string, error) {
+			id, err := v.Verify(ctx, token)
+			return id.Subject, id.Roles, err
+		}
+		logger.Info("BEARER authentication", "jwks", a.OAuth.JWKSURL, "issuer", a.OAuth.Issuer, "audiences", a.OAuth.Audiences,
+			"subject claim", a.OAuth.SubClaim, "roles claim", a.OAuth.GroupsClaim)
+	}
+	switch {
+	case a.Basic && a.UsersFile == "":
 		errs = append(errs, errors.New("property authentication.method=BASIC needs authentication.users.file"))
-	case a.Method == "BASIC":
+	case a.Basic:
 		file := a.UsersFile
 		table, err := reload.New("users file "+file, []string{file}, a.UsersReloadInterval,
 			func(c [][]byte) (*users.Table, error) {
@@ -211,10 +234,10 @@ func newSecurity(cfg *Config, logger *slog.Logger) (*security, error) {
 	if a.CertificateRoles != nil && t.ClientAuthentication == "NONE" {
 		errs = append(errs, errors.New("property authentication.certificate.roles needs ssl.client.authentication=REQUESTED or REQUIRED"))
 	}
-	authenticated := a.Method == "BASIC" || a.CertificateRoles != nil
+	authenticated := a.Basic || a.Bearer || a.CertificateRoles != nil
 	authorizing := len(a.ReadRoles)+len(a.WriteRoles)+len(a.AdminRoles) > 0
 	if authorizing && !authenticated {
-		errs = append(errs, errors.New("properties authorization.*.roles need authentication: set authentication.method=BASIC or authentication.certificate.roles"))
+		errs = append(errs, errors.New("properties authorization.*.roles need authentication: set authentication.method=BASIC or BEARER, or authentication.certificate.roles"))
 	}
 	var roles []string
 	for role := range a.WriteSubjects {
@@ -234,8 +257,8 @@ func newSecurity(cfg *Config, logger *slog.Logger) (*security, error) {
 		if !authorizing {
 			logger.Warn("no authorization.*.roles set: every authenticated user may do everything, deletes and config included")
 		}
-		if a.Method == "BASIC" && !https {
-			logger.Warn("BASIC authentication on http listeners only: credentials cross the network in clear text")
+		if (a.Basic || a.Bearer) && !https {
+			logger.Warn("authentication on http listeners only: credentials and tokens cross the network in clear text")
 		}
 	}
 	return &sec, nil

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/schemaregistry/registry/internal/testcerts"
+	"github.com/schemaregistry/registry/internal/testidp"
 )
 
 // securityFrom loads a configuration from environment variables (without
@@ -22,7 +24,7 @@ func securityFrom(t *testing.T, env ...string) (*security, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newSecurity(cfg, slog.New(slog.DiscardHandler))
+	return newSecurity(context.Background(), cfg, slog.New(slog.DiscardHandler))
 }
 
 func writeFile(t *testing.T, name, content string) string {
@@ -90,7 +92,7 @@ authorization.write.subjects.writer=orders-*, payments-*
 	if err != nil {
 		t.Fatal(err)
 	}
-	sec, err := newSecurity(cfg, slog.New(slog.DiscardHandler))
+	sec, err := newSecurity(context.Background(), cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,5 +117,35 @@ func TestNoSecurityByDefault(t *testing.T) {
 	sec, err := securityFrom(t)
 	if err != nil || sec.tls != nil || sec.auth != nil || sec.forwardClient() != nil {
 		t.Errorf("defaults: %+v, %v; want no TLS and no authentication", sec, err)
+	}
+}
+
+func TestBearerProperties(t *testing.T) {
+	idp := testidp.New("https://idp.test", "sr")
+	jwks := writeFile(t, "jwks.json", string(idp.JWKS()))
+	if _, err := securityFrom(t, "AUTHENTICATION_METHOD=BEARER"); err == nil || !strings.Contains(err.Error(), "oauthbearer.jwks.endpoint.url") {
+		t.Fatalf("BEARER without keys: %v", err)
+	}
+	if _, err := securityFrom(t, "AUTHENTICATION_METHOD=BEARER", "OAUTHBEARER_JWKS_ENDPOINT_URL="+jwks+".missing"); err == nil {
+		t.Fatal("a missing JWKS file accepted")
+	}
+	for _, env := range [][]string{
+		{"AUTHENTICATION_METHOD=BEARER"},
+		{"AUTHENTICATION_METHOD=BASIC,BEARER", "AUTHENTICATION_USERS_FILE=" + writeFile(t, "users", "u: p,admins\n")},
+		{"REST_SERVLET_INITIALIZOR_CLASSES=io.confluent.common.security.jetty.initializer.AuthenticationHandler"},
+	} {
+		env = append(env, "OAUTHBEARER_JWKS_ENDPOINT_URL=file:"+jwks, "OAUTHBEARER_EXPECTED_ISSUER=https://idp.test",
+			"OAUTHBEARER_EXPECTED_AUDIENCE=other,sr", "OAUTHBEARER_GROUPS_CLAIM_NAME=roles", "AUTHORIZATION_READ_ROLES=readers")
+		sec, err := securityFrom(t, env...)
+		if err != nil || sec.auth == nil || sec.auth.Bearer == nil {
+			t.Fatalf("%v: %v", env, err)
+		}
+		name, roles, err := sec.auth.Bearer(context.Background(), idp.Token("rsa", testidp.Claims{Subject: "app", Extra: map[string]any{"roles": "readers"}}))
+		if err != nil || name != "app" || !reflect.DeepEqual(roles, []string{"readers"}) {
+			t.Fatalf("%v: %s %v %v", env, name, roles, err)
+		}
+		if _, _, err := sec.auth.Bearer(context.Background(), idp.Token("rsa", testidp.Claims{Subject: "app", Audience: "x"})); err == nil {
+			t.Fatalf("%v: a wrong audience accepted", env)
+		}
 	}
 }
