@@ -62,6 +62,16 @@ type Auth struct {
 	// patterns ('*' matches any run of characters); a role without an entry
 	// writes every subject.
 	WriteSubjects map[string][]string
+	// ReadSubjects limits the reads of a read or write role the same way:
+	// subject lists, /schemas, and the subjects, ids and GUIDs read show
+	// only what one of the caller's roles may read (an id through any
+	// subject holding it). Admin roles read everything.
+	ReadSubjects map[string][]string
+	// WriteRate limits each principal's writes (registrations, config,
+	// mode, deletes) to this many per second with bursts of WriteBurst
+	// (429 beyond); 0 is no limit.
+	WriteRate  float64
+	WriteBurst int
 }
 
 // principal is an authenticated caller.
@@ -122,6 +132,12 @@ func (a *API) guard(acc access, h http.Handler) http.Handler {
 			}
 			return
 		}
+		if acc != read && !a.limitWrite(w, r, p) {
+			if rec := auditOf(r.Context()); rec != nil {
+				rec.code = http.StatusTooManyRequests
+			}
+			return
+		}
 		h.ServeHTTP(w, r)
 	})
 }
@@ -159,6 +175,9 @@ func (a *API) authorize(r *http.Request, acc access) (*principal, *store.Error) 
 	case read:
 		if !au.has(p, au.ReadRoles, au.WriteRoles, au.AdminRoles) {
 			return p, forbidden(p, "read the registry", "authorization.read.roles")
+		}
+		if s := subjectParam(r); s != "" && !au.readsAll(p) && !au.mayRead(p, s) {
+			return p, forbidden(p, "read subject "+s, "authorization.read.subjects.<role>")
 		}
 	case admin:
 		if !au.has(p, au.AdminRoles) {
@@ -241,6 +260,53 @@ func (au *Auth) has(p *principal, lists ...[]string) bool {
 		}
 	}
 	return false
+}
+
+// readsAll reports whether p reads every subject: no read limits at all,
+// an admin role, or a read or write role without limits.
+func (au *Auth) readsAll(p *principal) bool {
+	if len(au.ReadSubjects) == 0 || !au.enforced() || au.has(p, au.AdminRoles) {
+		return true
+	}
+	for _, role := range append(slices.Clip(au.ReadRoles), au.WriteRoles...) {
+		if role != "*" && !slices.Contains(p.Roles, role) {
+			continue
+		}
+		if _, limited := au.ReadSubjects[role]; !limited {
+			return true
+		}
+	}
+	return false
+}
+
+// mayRead reports whether one of p's read or write roles allows reading
+// subject.
+func (au *Auth) mayRead(p *principal, subject string) bool {
+	for _, role := range append(slices.Clip(au.ReadRoles), au.WriteRoles...) {
+		if role != "*" && !slices.Contains(p.Roles, role) {
+			continue
+		}
+		for _, pat := range au.ReadSubjects[role] {
+			if matchSubject(pat, subject) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// readFilter is what the caller of r may read: nil for everything (no
+// authentication, or no limit for its roles).
+func (a *API) readFilter(r *http.Request) func(subject string) bool {
+	au := a.auth
+	if au == nil || len(au.ReadSubjects) == 0 {
+		return nil
+	}
+	p := principalOf(r.Context())
+	if p == nil || au.readsAll(p) {
+		return nil
+	}
+	return func(subject string) bool { return au.mayRead(p, subject) }
 }
 
 // mayWrite reports whether one of p's write roles allows subject.

@@ -126,3 +126,92 @@ func TestBearerAudit(t *testing.T) {
 		t.Fatalf("audit: %s", logs.String())
 	}
 }
+
+func TestReadSubjects(t *testing.T) {
+	idp := testidp.New("https://idp.test", "schema-registry")
+	srv := idp.Serve()
+	defer srv.Close()
+	auth := bearerAuth(t, idp, srv.URL+"/jwks.json")
+	auth.ReadRoles = []string{"team-a", "team-b"}
+	auth.ReadSubjects = map[string][]string{"team-a": {"a-*"}, "team-b": {"b-*"}}
+	_, h := newAuthServer(t, auth, slog.New(slog.DiscardHandler))
+	admin := idp.Token("rsa", testidp.Claims{Subject: "root", Groups: []string{"admins"}})
+	teamA := idp.Token("rsa", testidp.Claims{Subject: "alice", Groups: []string{"team-a"}})
+	teamB := idp.Token("ec", testidp.Claims{Subject: "bob", Groups: []string{"team-b"}})
+	x, y := `{"schema":"\"string\""}`, `{"schema":"\"int\""}`
+	for _, reg := range [][2]string{{"a-value", x}, {"b-value", y}, {"b-shared", x}} {
+		if w := callBearer(h, "POST", "/subjects/"+reg[0]+"/versions", reg[1], admin); w.Code != 200 {
+			t.Fatalf("%s: %d %s", reg[0], w.Code, w.Body)
+		}
+	}
+	guidOf := func(id string) string {
+		w := callBearer(h, "GET", "/schemas/ids/"+id, "", admin)
+		var s struct{ GUID string }
+		json.Unmarshal(w.Body.Bytes(), &s)
+		return s.GUID
+	}
+	gx, gy := guidOf("1"), guidOf("2")
+	for _, c := range []struct {
+		token, method, path, body string
+		status                    int
+		want                      string
+	}{
+		{teamA, "GET", "/subjects", "", 200, `["a-value"]`},
+		{teamB, "GET", "/subjects", "", 200, `["b-shared","b-value"]`},
+		{admin, "GET", "/subjects", "", 200, `["a-value","b-shared","b-value"]`},
+		{teamA, "GET", "/subjects/b-value/versions", "", 403, ""},
+		{teamA, "GET", "/subjects/a-value/versions", "", 200, `[1]`},
+		{teamA, "POST", "/subjects/b-value", y, 403, ""},
+		{teamA, "POST", "/compatibility/subjects/b-value/versions", y, 403, ""},
+		{teamA, "GET", "/config/b-value?defaultToGlobal=true", "", 403, ""},
+		{teamA, "GET", "/schemas/ids/1/schema", "", 200, `"string"`},
+		{teamA, "GET", "/schemas/ids/2", "", 403, ""},
+		{teamB, "GET", "/schemas/ids/1/schema", "", 200, `"string"`}, // through b-shared
+		{teamA, "GET", "/schemas/ids/1/subjects", "", 200, `["a-value"]`},
+		{teamB, "GET", "/schemas/ids/1/versions", "", 200, `[{"subject":"b-shared","version":1}]`},
+		{teamA, "GET", "/schemas/guids/" + gx + "/ids", "", 200, `[{"context":".","id":1}]`},
+		{teamA, "GET", "/schemas/guids/" + gy, "", 403, ""},
+	} {
+		w := callBearer(h, c.method, c.path, c.body, c.token)
+		if w.Code != c.status || c.want != "" && strings.TrimSpace(w.Body.String()) != c.want {
+			t.Errorf("%s %s: %d %s, want %d %s", c.method, c.path, w.Code, w.Body, c.status, c.want)
+		}
+	}
+	w := callBearer(h, "GET", "/schemas", "", teamA)
+	if w.Code != 200 || strings.Count(w.Body.String(), `"subject"`) != 1 || !strings.Contains(w.Body.String(), `"a-value"`) {
+		t.Errorf("/schemas for team-a: %d %s", w.Code, w.Body)
+	}
+}
+
+func TestWriteRateLimit(t *testing.T) {
+	idp := testidp.New("https://idp.test", "schema-registry")
+	srv := idp.Serve()
+	defer srv.Close()
+	auth := bearerAuth(t, idp, srv.URL+"/jwks.json")
+	auth.WriteRate, auth.WriteBurst = 0.5, 2
+	_, h := newAuthServer(t, auth, slog.New(slog.DiscardHandler))
+	one := idp.Token("rsa", testidp.Claims{Subject: "one", Groups: []string{"writers"}})
+	two := idp.Token("rsa", testidp.Claims{Subject: "two", Groups: []string{"writers"}})
+	body := func(i int) string { return `{"schema":"{\"type\":\"enum\",\"name\":\"E\",\"symbols\":[\"A` + strings.Repeat("A", i) + `\"]}"}` }
+	for i := 0; i < 2; i++ {
+		if w := callBearer(h, "POST", "/subjects/orders-"+string(rune('a'+i))+"/versions", body(i), one); w.Code != 200 {
+			t.Fatalf("write %d within the burst: %d %s", i, w.Code, w.Body)
+		}
+	}
+	w := callBearer(h, "POST", "/subjects/orders-z/versions", body(9), one)
+	var e struct {
+		ErrorCode int    `json:"error_code"`
+		Message   string `json:"message"`
+	}
+	json.Unmarshal(w.Body.Bytes(), &e)
+	if w.Code != 429 || e.ErrorCode != 429 || w.Header().Get("Retry-After") == "" {
+		t.Fatalf("over the rate: %d %s (Retry-After %q)", w.Code, w.Body, w.Header().Get("Retry-After"))
+	}
+	// Another principal has its own bucket; reads are not limited.
+	if w := callBearer(h, "POST", "/subjects/orders-z/versions", body(9), two); w.Code != 200 {
+		t.Fatalf("another principal: %d %s", w.Code, w.Body)
+	}
+	if w := callBearer(h, "GET", "/subjects", "", one); w.Code != 200 {
+		t.Fatalf("a read over the write rate: %d", w.Code)
+	}
+}

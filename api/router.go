@@ -55,6 +55,7 @@ type API struct {
 	auth          *Auth
 	metrics       *metrics
 	validator     *hook.Validator
+	limiter       *writeLimiter // nil: writes are not rate-limited
 }
 
 // New returns the HTTP handler of the REST API.
@@ -80,6 +81,9 @@ func newAPI(o Options) *API {
 		a.maxDepth = store.DefaultMaxSchemaDepth
 	}
 	a.metrics = newMetrics(a)
+	if o.Auth != nil {
+		a.limiter = newWriteLimiter(o.Auth.WriteRate, o.Auth.WriteBurst)
+	}
 	return a
 }
 

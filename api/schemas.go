@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -25,6 +26,9 @@ func (a *API) schemaByID(r *http.Request) (any, error) {
 		return nil, err
 	}
 	subject := queryParam(r, "subject")
+	if err := a.mayReadID(r, id, subject); err != nil {
+		return nil, err
+	}
 	format, referenceFormat := queryParam(r, "format"), queryParam(r, "referenceFormat")
 	fetchMaxID := boolQuery(r, "fetchMaxId")
 	compute := func() (any, error) {
@@ -54,6 +58,9 @@ func (a *API) rawSchemaByID(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := a.mayReadID(r, id, queryParam(r, "subject")); err != nil {
+		return nil, err
+	}
 	v, err := a.reg.SchemaByID(id, queryParam(r, "subject"))
 	if err != nil {
 		return nil, err
@@ -70,6 +77,19 @@ func (a *API) subjectsByID(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if readable := a.readFilter(r); readable != nil {
+		usages, err := a.reg.VersionsOfID(id, queryParam(r, "subject"), deletedQuery(r), store.Paging{})
+		if err != nil {
+			return nil, err
+		}
+		var out []string
+		for _, u := range usages {
+			if readable(u.Subject) && (len(out) == 0 || out[len(out)-1] != u.Subject) {
+				out = append(out, u.Subject)
+			}
+		}
+		return pageOf(out, p), nil
+	}
 	return a.reg.SubjectsOfID(id, queryParam(r, "subject"), deletedQuery(r), p)
 }
 
@@ -82,10 +102,79 @@ func (a *API) versionsByID(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if readable := a.readFilter(r); readable != nil {
+		usages, err := a.reg.VersionsOfID(id, queryParam(r, "subject"), deletedQuery(r), store.Paging{})
+		if err != nil {
+			return nil, err
+		}
+		out := []store.SubjectVersion{}
+		for _, u := range usages {
+			if readable(u.Subject) {
+				out = append(out, u)
+			}
+		}
+		return pageOf(out, p), nil
+	}
 	return a.reg.VersionsOfID(id, queryParam(r, "subject"), deletedQuery(r), p)
 }
 
+// mayReadID refuses an id none of whose subjects the caller may read.
+func (a *API) mayReadID(r *http.Request, id int, hint string) error {
+	readable := a.readFilter(r)
+	if readable == nil {
+		return nil
+	}
+	usages, err := a.reg.VersionsOfID(id, hint, store.IncludingDeleted, store.Paging{})
+	if err != nil {
+		return err
+	}
+	for _, u := range usages {
+		if readable(u.Subject) {
+			return nil
+		}
+	}
+	return forbidden(principalOf(r.Context()), fmt.Sprintf("read schema %d", id), "authorization.read.subjects.<role>")
+}
+
+// mayReadGUID refuses a GUID none of whose ids the caller may read.
+func (a *API) mayReadGUID(r *http.Request, guid string) error {
+	if a.readFilter(r) == nil {
+		return nil
+	}
+	ids, err := a.reg.IDsOfGUID(guid)
+	if err != nil {
+		return err
+	}
+	for _, c := range ids {
+		hint := ""
+		if c.Context != "." {
+			hint = ":" + c.Context + ":"
+		}
+		if a.mayReadID(r, c.ID, hint) == nil {
+			return nil
+		}
+	}
+	return forbidden(principalOf(r.Context()), "read schema "+guid, "authorization.read.subjects.<role>")
+}
+
+// pageOf applies offset and limit to a list filtered here.
+func pageOf[T any](list []T, p store.Paging) []T {
+	if p.Offset > 0 {
+		list = list[min(p.Offset, len(list)):]
+	}
+	if p.Limit > 0 && p.Limit < len(list) {
+		list = list[:p.Limit]
+	}
+	if list == nil {
+		list = []T{}
+	}
+	return list
+}
+
 func (a *API) schemaByGUID(r *http.Request) (any, error) {
+	if err := a.mayReadGUID(r, pathParam(r, "guid")); err != nil {
+		return nil, err
+	}
 	v, err := a.reg.SchemaByGUID(pathParam(r, "guid"))
 	if err != nil {
 		return nil, err
@@ -96,6 +185,9 @@ func (a *API) schemaByGUID(r *http.Request) (any, error) {
 }
 
 func (a *API) idsByGUID(r *http.Request) (any, error) {
+	if err := a.mayReadGUID(r, pathParam(r, "guid")); err != nil {
+		return nil, err
+	}
 	return a.reg.IDsOfGUID(pathParam(r, "guid"))
 }
 
@@ -108,7 +200,7 @@ func (a *API) listSchemas(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	list := a.reg.Schemas(store.SchemasOptions{Prefix: queryParam(r, "subjectPrefix"),
+	list := a.reg.Schemas(store.SchemasOptions{Prefix: queryParam(r, "subjectPrefix"), Readable: a.readFilter(r),
 		Deleted: boolQuery(r, "deleted"), LatestOnly: boolQuery(r, "latestOnly"), Paging: p})
 	out := make([]schemaJSON, 0, len(list))
 	for _, v := range list {

@@ -18,7 +18,7 @@ func (a *API) listSubjects(r *http.Request) (any, error) {
 	if r.URL.RawQuery != "" && r.URL.Query().Has("subjectPrefix") {
 		prefix = queryParam(r, "subjectPrefix")
 	}
-	return a.reg.Subjects(store.SubjectsOptions{Prefix: prefix,
+	return a.reg.Subjects(store.SubjectsOptions{Prefix: prefix, Readable: a.readFilter(r),
 		Deleted: boolQuery(r, "deleted"), DeletedOnly: boolQuery(r, "deletedOnly"), Paging: p}), nil
 }
 

@@ -165,6 +165,9 @@ type SubjectsOptions struct {
 	// alone.
 	Prefix               string
 	Deleted, DeletedOnly bool
+	// Readable, when set, leaves out the subjects it refuses (read
+	// authorization), before paging.
+	Readable func(subject string) bool
 	Paging
 }
 
@@ -175,7 +178,7 @@ func (r *Registry) Subjects(o SubjectsOptions) []string {
 	out := []string{}
 	f := parseSubjectFilter(o.Prefix)
 	for name, s := range r.st.subjects {
-		if !f.match(name) {
+		if !f.match(name) || o.Readable != nil && !o.Readable(name) {
 			continue
 		}
 		live := s.latest(false) != nil
@@ -301,6 +304,7 @@ func (r *Registry) usagesOfID(id int, subject string, deleted Deleted) ([]Subjec
 type SchemasOptions struct {
 	Prefix              string
 	Deleted, LatestOnly bool
+	Readable            func(subject string) bool // as in SubjectsOptions
 	Paging
 }
 
@@ -310,7 +314,7 @@ func (r *Registry) Schemas(o SchemasOptions) []SchemaVersion {
 	names := make([]string, 0, len(r.st.subjects))
 	f := parseSubjectFilter(o.Prefix)
 	for name := range r.st.subjects {
-		if f.match(name) {
+		if f.match(name) && (o.Readable == nil || o.Readable(name)) {
 			names = append(names, name)
 		}
 	}

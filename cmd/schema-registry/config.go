@@ -562,7 +562,7 @@ var properties = []property{
 	{
 		Name:    "authorization.read.roles",
 		Default: "",
-		Doc:     "Comma-separated roles that may read (every GET, lookups, compatibility checks); * for every admitted user. With no authorization.*.roles set, every admitted user may do everything.",
+		Doc:     "Comma-separated roles that may read (every GET, lookups, compatibility checks); * for every admitted user. With no authorization.*.roles set, every admitted user may do everything. authorization.read.subjects.<role>=pattern,... limits a read or write role to subjects: lists show only those, and an id is readable through any of them.",
 		set:     func(c *Config, v string) error { c.Auth.ReadRoles = roleList(v); return nil },
 	},
 	{
@@ -570,6 +570,31 @@ var properties = []property{
 		Default: "",
 		Doc:     "Comma-separated roles that may also register new versions; authorization.write.subjects.<role>=pattern,... limits a role to subjects (* matches any characters).",
 		set:     func(c *Config, v string) error { c.Auth.WriteRoles = roleList(v); return nil },
+	},
+	{
+		Name:         "authorization.write.rate.per.second",
+		Default:      "0",
+		shownDefault: "no limit",
+		Doc:          "Writes (registrations, config, mode, deletes) each principal may make per second, on average; beyond, 429. authorization.write.rate.burst is the burst.",
+		set: func(c *Config, v string) error {
+			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err != nil || f < 0 {
+				return errors.New("want a number of writes per second, 0 for no limit")
+			}
+			c.Auth.WriteRate = f
+			return nil
+		},
+	},
+	{
+		Name:         "authorization.write.rate.burst",
+		Default:      "0",
+		shownDefault: "the rate, at least 1",
+		Doc:          "Writes a principal may make at once before authorization.write.rate.per.second applies.",
+		set: func(c *Config, v string) (err error) {
+			n, err := parseInt(v, 0, 1<<30)
+			c.Auth.WriteBurst = int(n)
+			return err
+		},
 	},
 	{
 		Name:    "authorization.admin.roles",

@@ -50,11 +50,17 @@ type AuthProperties struct {
 	WriteRoles          []string
 	AdminRoles          []string
 	WriteSubjects       map[string][]string // from authorization.write.subjects.<role>
+	ReadSubjects        map[string][]string // from authorization.read.subjects.<role>
+	WriteRate           float64             // writes per second and principal; 0 unlimited
+	WriteBurst          int
 }
 
 // writeSubjectsPrefix starts the properties that limit a write role to
 // subject patterns.
-const writeSubjectsPrefix = "authorization.write.subjects."
+const (
+	writeSubjectsPrefix = "authorization.write.subjects."
+	readSubjectsPrefix  = "authorization.read.subjects."
+)
 
 func storeType(v string) (string, error) {
 	s := strings.ToUpper(strings.TrimSpace(v))
@@ -179,14 +185,18 @@ func newSecurity(ctx context.Context, cfg *Config, logger *slog.Logger) (*securi
 	}
 
 	a := cfg.Auth
-	a.WriteSubjects = map[string][]string{}
+	a.WriteSubjects, a.ReadSubjects = map[string][]string{}, map[string][]string{}
 	for k, v := range cfg.Raw {
 		if role, ok := strings.CutPrefix(k, writeSubjectsPrefix); ok && role != "" {
 			a.WriteSubjects[role] = roleList(v)
 		}
+		if role, ok := strings.CutPrefix(k, readSubjectsPrefix); ok && role != "" {
+			a.ReadSubjects[role] = roleList(v)
+		}
 	}
 	auth := &api.Auth{Realm: a.Realm, CertificateRoles: a.CertificateRoles, ReadRoles: a.ReadRoles,
-		WriteRoles: a.WriteRoles, AdminRoles: a.AdminRoles, WriteSubjects: a.WriteSubjects}
+		WriteRoles: a.WriteRoles, AdminRoles: a.AdminRoles, WriteSubjects: a.WriteSubjects, ReadSubjects: a.ReadSubjects,
+		WriteRate: a.WriteRate, WriteBurst: a.WriteBurst}
 	if len(a.Roles) > 0 && !(len(a.Roles) == 1 && a.Roles[0] == "*") {
 		auth.AdmittedRoles = a.Roles
 	}
@@ -247,6 +257,16 @@ func newSecurity(ctx context.Context, cfg *Config, logger *slog.Logger) (*securi
 	for _, role := range roles {
 		if !slices.Contains(a.WriteRoles, role) {
 			errs = append(errs, fmt.Errorf("property %s%s: %s is not a role of authorization.write.roles", writeSubjectsPrefix, role, role))
+		}
+	}
+	roles = roles[:0]
+	for role := range a.ReadSubjects {
+		roles = append(roles, role)
+	}
+	sort.Strings(roles)
+	for _, role := range roles {
+		if !slices.Contains(a.ReadRoles, role) && !slices.Contains(a.WriteRoles, role) {
+			errs = append(errs, fmt.Errorf("property %s%s: %s is not a role of authorization.read.roles or authorization.write.roles", readSubjectsPrefix, role, role))
 		}
 	}
 	if err := errors.Join(errs...); err != nil {

@@ -149,3 +149,19 @@ func TestBearerProperties(t *testing.T) {
 		}
 	}
 }
+
+func TestReadSubjectsAndRateProperties(t *testing.T) {
+	users := writeFile(t, "users", "u: p,team-a\n")
+	sec, err := securityFrom(t, "AUTHENTICATION_METHOD=BASIC", "AUTHENTICATION_USERS_FILE="+users, "AUTHORIZATION_READ_ROLES=team-a",
+		"AUTHORIZATION_READ_SUBJECTS_TEAM-A=a-*,shared", "AUTHORIZATION_WRITE_RATE_PER_SECOND=2.5", "AUTHORIZATION_WRITE_RATE_BURST=5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := sec.auth.ReadSubjects["team-a"]; !reflect.DeepEqual(got, []string{"a-*", "shared"}) || sec.auth.WriteRate != 2.5 || sec.auth.WriteBurst != 5 {
+		t.Fatalf("%v %v %v", sec.auth.ReadSubjects, sec.auth.WriteRate, sec.auth.WriteBurst)
+	}
+	if _, err := securityFrom(t, "AUTHENTICATION_METHOD=BASIC", "AUTHENTICATION_USERS_FILE="+users, "AUTHORIZATION_READ_ROLES=team-a",
+		"AUTHORIZATION_READ_SUBJECTS_NOBODY=x"); err == nil || !strings.Contains(err.Error(), "authorization.read.subjects.nobody") {
+		t.Fatalf("a read limit on an unknown role: %v", err)
+	}
+}
