@@ -192,7 +192,9 @@ func TestWriteRateLimit(t *testing.T) {
 	_, h := newAuthServer(t, auth, slog.New(slog.DiscardHandler))
 	one := idp.Token("rsa", testidp.Claims{Subject: "one", Groups: []string{"writers"}})
 	two := idp.Token("rsa", testidp.Claims{Subject: "two", Groups: []string{"writers"}})
-	body := func(i int) string { return `{"schema":"{\"type\":\"enum\",\"name\":\"E\",\"symbols\":[\"A` + strings.Repeat("A", i) + `\"]}"}` }
+	body := func(i int) string {
+		return `{"schema":"{\"type\":\"enum\",\"name\":\"E\",\"symbols\":[\"A` + strings.Repeat("A", i) + `\"]}"}`
+	}
 	for i := 0; i < 2; i++ {
 		if w := callBearer(h, "POST", "/subjects/orders-"+string(rune('a'+i))+"/versions", body(i), one); w.Code != 200 {
 			t.Fatalf("write %d within the burst: %d %s", i, w.Code, w.Body)
