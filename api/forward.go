@@ -27,7 +27,7 @@ type forwarded struct {
 
 // forwardedHeaders are copied to the primary (Confluent's list).
 var forwardedHeaders = []string{"Content-Type", "Accept", "Confluent-Accept-Unknown-Properties", "Authorization", "X-Request-ID",
-	"Target-Sr-Cluster", "Target-Identity-Pool-Id"} // the last two: what OAuth clients send
+	"Target-Sr-Cluster", "Target-Identity-Pool-Id", "Confluent-Identity-Pool-Id"} // the last three: what OAuth clients send
 
 // writeTarget says where a write runs: here (a single node, or the
 // primary), else at the primary's URL, "" while no primary is known.

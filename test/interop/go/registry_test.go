@@ -45,45 +45,62 @@ func run(m *testing.M) int {
 		return 1
 	}
 
-	logFile, err := os.Create(filepath.Join(tmp, "registry.log"))
+	registryBin, rootDir = bin, root
+	url, stop, err := startRegistry(tmp)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	defer logFile.Close()
-	srv := exec.Command(bin)
-	srv.Dir = tmp
-	srv.Env = append(os.Environ(),
-		"SCHEMA_REGISTRY_LISTENERS=http://127.0.0.1:0", // a free port, told by the log
-		"SCHEMA_REGISTRY_DATA_DIR="+filepath.Join(tmp, "data"),
-	)
-	srv.Stdout, srv.Stderr = logFile, logFile
-	if err := srv.Start(); err != nil {
-		fmt.Fprintln(os.Stderr, "starting the registry:", err)
-		return 1
-	}
-	defer func() {
-		_ = srv.Process.Kill()
-		_ = srv.Wait()
-	}()
-	registryURL, err = listening(logFile.Name(), 30*time.Second)
-	if err == nil {
-		err = waitReady(registryURL+"/health/ready", 30*time.Second)
-	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		if b, rerr := os.ReadFile(logFile.Name()); rerr == nil {
-			os.Stderr.Write(b)
-		}
-		return 1
-	}
+	defer stop()
+	registryURL = url
 	code := m.Run()
 	if code != 0 {
-		if b, rerr := os.ReadFile(logFile.Name()); rerr == nil {
+		if b, rerr := os.ReadFile(filepath.Join(tmp, "registry.log")); rerr == nil {
 			fmt.Fprintf(os.Stderr, "--- registry log ---\n%s", b)
 		}
 	}
 	return code
+}
+
+// registryBin is the registry built from this repository; rootDir the
+// repository.
+var registryBin, rootDir string
+
+// startRegistry starts the registry with its data and log in dir and the
+// environment given, and returns its URL and how to stop it.
+func startRegistry(dir string, env ...string) (string, func(), error) {
+	logFile, err := os.Create(filepath.Join(dir, "registry.log"))
+	if err != nil {
+		return "", nil, err
+	}
+	srv := exec.Command(registryBin)
+	srv.Dir = dir
+	srv.Env = append(append(os.Environ(),
+		"SCHEMA_REGISTRY_LISTENERS=http://127.0.0.1:0", // a free port, told by the log
+		"SCHEMA_REGISTRY_DATA_DIR="+filepath.Join(dir, "data"),
+	), env...)
+	srv.Stdout, srv.Stderr = logFile, logFile
+	if err := srv.Start(); err != nil {
+		logFile.Close()
+		return "", nil, fmt.Errorf("starting the registry: %w", err)
+	}
+	stop := func() {
+		_ = srv.Process.Kill()
+		_ = srv.Wait()
+		logFile.Close()
+	}
+	url, err := listening(logFile.Name(), 30*time.Second)
+	if err == nil {
+		err = waitReady(url+"/health/ready", 30*time.Second)
+	}
+	if err != nil {
+		if b, rerr := os.ReadFile(logFile.Name()); rerr == nil {
+			err = fmt.Errorf("%w\n%s", err, b)
+		}
+		stop()
+		return "", nil, err
+	}
+	return url, stop, nil
 }
 
 // listeningLine is the registry's log line of a bound listener.

@@ -44,14 +44,18 @@ def registry_binary():
 
 
 @contextlib.contextmanager
-def _running_registry(binary):
-    """Runs binary on a free port with an empty data directory; yields its URL."""
+def _running_registry(binary, **settings):
+    """Runs binary on a free port with an empty data directory and the
+    settings given (SCHEMA_REGISTRY_ variables without the prefix); yields
+    its URL."""
     tmp = tempfile.mkdtemp(prefix="sr-interop-py-")
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     env = dict(os.environ,
                SCHEMA_REGISTRY_LISTENERS=url,
                SCHEMA_REGISTRY_DATA_DIR=os.path.join(tmp, "data"))
+    for k, v in settings.items():
+        env["SCHEMA_REGISTRY_" + k] = v
     log = open(os.path.join(tmp, "registry.log"), "wb")
     proc = subprocess.Popen([binary], cwd=tmp, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
@@ -90,4 +94,36 @@ def fresh_registry_url(registry_binary):
     """A registry of the test's own, empty when the test starts: for tests
     whose assertions depend on which ids the default context holds."""
     with _running_registry(registry_binary) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def idp():
+    """The interop identity provider (test/interop/idp): a JWKS and a
+    client-credentials token endpoint; the client py-app may write."""
+    tmp = tempfile.mkdtemp(prefix="sr-interop-py-idp-")
+    binary = os.path.join(tmp, "idp")
+    subprocess.run(["go", "build", "-o", binary, "./test/interop/idp"], cwd=ROOT, check=True)
+    proc = subprocess.Popen([binary, "-client", "py-app:py-secret:writers",
+                             "-client", "py-reader:py-secret:readers"], stdout=subprocess.PIPE, text=True)
+    try:
+        url = proc.stdout.readline().strip()
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+        _cleanup(tmp)
+
+
+@pytest.fixture
+def oauth_registry_url(registry_binary, idp):
+    """A registry taking only bearer tokens of the interop identity
+    provider: writers register, readers read."""
+    with _running_registry(registry_binary,
+                           AUTHENTICATION_METHOD="BEARER",
+                           OAUTHBEARER_JWKS_ENDPOINT_URL=idp + "/jwks.json",
+                           OAUTHBEARER_EXPECTED_ISSUER="https://idp.interop.test",
+                           OAUTHBEARER_EXPECTED_AUDIENCE="schema-registry",
+                           AUTHORIZATION_READ_ROLES="readers",
+                           AUTHORIZATION_WRITE_ROLES="writers") as url:
         yield url

@@ -378,3 +378,38 @@ def test_avro_round_trip_through_context_url(fresh_registry_url):
     # default context's id 1 is not that subject's, so the id resolves, as
     # Confluent's getSchemaKeyUsingContexts does, under that subject in a context
     assert AvroDeserializer(SchemaRegistryClient({"url": base}))(payload, sctx) == value
+
+
+def test_oauthbearer_client_credentials(oauth_registry_url, idp):
+    """The client gets a token from the identity provider with its client
+    id and secret (OAUTHBEARER), and serializes and deserializes through a
+    registry that takes only bearer tokens; without a token, or with a
+    reader's, it is refused."""
+    def client(client_id):
+        return SchemaRegistryClient({
+            "url": oauth_registry_url,
+            "bearer.auth.credentials.source": "OAUTHBEARER",
+            "bearer.auth.client.id": client_id,
+            "bearer.auth.client.secret": "py-secret",
+            "bearer.auth.scope": "schema_registry",
+            "bearer.auth.issuer.endpoint.url": idp + "/token",
+            "bearer.auth.logical.cluster": "lsrc-interop",
+            "bearer.auth.identity.pool.id": "pool-interop",
+        })
+    writer = client("py-app")
+    schema = '{"type":"record","name":"Token","fields":[{"name":"n","type":"int"}]}'
+    ser = AvroSerializer(writer, schema)
+    ctx = SerializationContext("oauth-topic", MessageField.VALUE)
+    data = ser({"n": 7}, ctx)
+    schema_id = int.from_bytes(data[1:5], "big")
+    assert schema_id >= 1
+    assert AvroDeserializer(client("py-reader"))(data, ctx) == {"n": 7}
+    # The reader may not register.
+    with pytest.raises(SchemaRegistryError) as e:
+        client("py-reader").register_schema("oauth-topic-value", Schema(
+            '{"type":"record","name":"Token","fields":[{"name":"n","type":"int"},{"name":"m","type":["null","int"],"default":null}]}', "AVRO"))
+    assert e.value.http_status_code == 403
+    # No token: 401 with the envelope.
+    r = requests.get(oauth_registry_url + "/subjects")
+    assert r.status_code == 401 and r.json()["error_code"] == 401
+    assert r.headers["WWW-Authenticate"].startswith("Bearer ")

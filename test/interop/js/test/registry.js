@@ -37,8 +37,10 @@ function registryBinary() {
   return built;
 }
 
-// startRegistry starts a registry on a free port with an empty data directory.
-async function startRegistry() {
+// startRegistry starts a registry on a free port with an empty data
+// directory and the settings given (SCHEMA_REGISTRY_ variables without the
+// prefix).
+async function startRegistry(settings = {}) {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sr-interop-js-'));
   const bin = registryBinary();
   const port = await freePort();
@@ -47,7 +49,10 @@ async function startRegistry() {
   const log = fs.openSync(logPath, 'w');
   const proc = spawn(bin, [], {
     cwd: tmp,
-    env: { ...process.env, SCHEMA_REGISTRY_LISTENERS: url, SCHEMA_REGISTRY_DATA_DIR: path.join(tmp, 'data') },
+    env: {
+      ...process.env, SCHEMA_REGISTRY_LISTENERS: url, SCHEMA_REGISTRY_DATA_DIR: path.join(tmp, 'data'),
+      ...Object.fromEntries(Object.entries(settings).map(([k, v]) => ['SCHEMA_REGISTRY_' + k, v])),
+    },
     stdio: ['ignore', log, log],
   });
   let exited = false;
@@ -77,4 +82,29 @@ async function startRegistry() {
   return { url, stop };
 }
 
-module.exports = { startRegistry };
+// startIdP starts the interop identity provider (test/interop/idp) with a
+// static token for subject and its groups; returns its URL and the token.
+async function startIdP(subject, groups) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sr-interop-js-idp-'));
+  const bin = path.join(dir, 'idp');
+  execFileSync('go', ['build', '-o', bin, './test/interop/idp'], { cwd: ROOT, stdio: 'inherit' });
+  const proc = spawn(bin, ['-token', `${subject}:${groups.join(',')}`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = await new Promise((resolve, reject) => {
+    let buf = '';
+    proc.stdout.on('data', (d) => {
+      buf += d;
+      const ls = buf.split('\n');
+      if (ls.length > 2) resolve(ls);
+    });
+    proc.on('exit', (code) => reject(new Error('idp exited: ' + code)));
+  });
+  async function stop() {
+    const gone = new Promise((r) => proc.once('exit', r));
+    proc.kill('SIGTERM');
+    await gone;
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  return { url: lines[0].trim(), token: lines[1].trim(), stop };
+}
+
+module.exports = { startRegistry, startIdP };
