@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/golang-jwt/jwt/v5"
+
 	"github.com/schemaregistry/registry/internal/oauth"
 	"github.com/schemaregistry/registry/internal/testidp"
 )
@@ -81,13 +83,15 @@ func TestBearerAuthentication(t *testing.T) {
 	// without the token.
 	now := time.Now()
 	refused := map[string]string{
-		"none":           "",
-		"expired":        idp.Token("rsa", testidp.Claims{Subject: "a", Groups: []string{"admins"}, Expires: now.Add(-time.Hour)}),
-		"not yet valid":  idp.Token("rsa", testidp.Claims{Subject: "a", Groups: []string{"admins"}, NotBefore: now.Add(time.Hour)}),
-		"wrong issuer":   idp.Token("ec", testidp.Claims{Subject: "a", Groups: []string{"admins"}, Issuer: "https://evil.test"}),
-		"wrong audience": idp.Token("ed", testidp.Claims{Subject: "a", Groups: []string{"admins"}, Audience: "other"}),
-		"unknown kid":    testidp.New("https://idp.test", "schema-registry").Token("rsa", testidp.Claims{Subject: "a", Groups: []string{"admins"}}),
-		"malformed":      "abc.def.ghi",
+		"none":                           "",
+		"expired":                        idp.Token("rsa", testidp.Claims{Subject: "a", Groups: []string{"admins"}, Expires: now.Add(-time.Hour)}),
+		"not yet valid":                  idp.Token("rsa", testidp.Claims{Subject: "a", Groups: []string{"admins"}, NotBefore: now.Add(time.Hour)}),
+		"wrong issuer":                   idp.Token("ec", testidp.Claims{Subject: "a", Groups: []string{"admins"}, Issuer: "https://evil.test"}),
+		"wrong audience":                 idp.Token("ed", testidp.Claims{Subject: "a", Groups: []string{"admins"}, Audience: "other"}),
+		"unknown kid":                    testidp.New("https://idp.test", "schema-registry").Token("rsa", testidp.Claims{Subject: "a", Groups: []string{"admins"}}),
+		"malformed":                      "abc.def.ghi",
+		"alg none":                       noneToken(t),
+		"HS256 keyed by the public JWKS": hmacToken(t, idp),
 	}
 	for name, token := range refused {
 		logs.Reset()
@@ -216,4 +220,27 @@ func TestWriteRateLimit(t *testing.T) {
 	if w := callBearer(h, "GET", "/subjects", "", one); w.Code != 200 {
 		t.Fatalf("a read over the write rate: %d", w.Code)
 	}
+}
+
+// noneToken is an unsigned token (alg none) with every claim right.
+func noneToken(t *testing.T) string {
+	tok, err := jwt.NewWithClaims(jwt.SigningMethodNone, jwt.MapClaims{"sub": "a", "groups": []string{"admins"},
+		"iss": "https://idp.test", "aud": "schema-registry", "exp": time.Now().Add(time.Hour).Unix()}).SignedString(jwt.UnsafeAllowNoneSignatureType)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+// hmacToken signs with HS256 keyed by the provider's public JWKS text: the
+// algorithm confusion attack.
+func hmacToken(t *testing.T, idp *testidp.IdP) string {
+	tok := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"sub": "a", "groups": []string{"admins"},
+		"iss": "https://idp.test", "aud": "schema-registry", "exp": time.Now().Add(time.Hour).Unix()})
+	tok.Header["kid"] = "rsa"
+	s, err := tok.SignedString(idp.JWKS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }

@@ -147,3 +147,29 @@ func tamper(tok string) string {
 	parts[1] = base64.RawURLEncoding.EncodeToString(payload)
 	return strings.Join(parts, ".")
 }
+
+// BenchmarkVerify compares the cost of a valid token with refused ones:
+// a refusal is not cheaper to tell apart than an acceptance (both verify
+// the signature) except for tokens that do not parse at all.
+func BenchmarkVerify(b *testing.B) {
+	idp := testidp.New("https://idp.test", "sr")
+	path := filepath.Join(b.TempDir(), "jwks.json")
+	os.WriteFile(path, idp.JWKS(), 0o600)
+	v, err := New(context.Background(), Settings{JWKSURL: path, Issuer: "https://idp.test", Audiences: []string{"sr"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	now := time.Now()
+	for name, tok := range map[string]string{
+		"valid":         idp.Token("rsa", testidp.Claims{Subject: "a"}),
+		"expired":       idp.Token("rsa", testidp.Claims{Subject: "a", Expires: now.Add(-time.Hour)}),
+		"wrong-issuer":  idp.Token("rsa", testidp.Claims{Subject: "a", Issuer: "x"}),
+		"bad-signature": tamper(idp.Token("rsa", testidp.Claims{Subject: "a", Groups: []string{"readers"}})),
+	} {
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				v.Verify(context.Background(), tok)
+			}
+		})
+	}
+}
