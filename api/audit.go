@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/schemaregistry/registry/store"
@@ -129,7 +130,7 @@ func (rec *auditRecord) log() {
 	attrs = append(attrs,
 		slog.String("remote", r.RemoteAddr),
 		slog.String("method", r.Method),
-		slog.String("path", r.URL.RequestURI()),
+		slog.String("path", loggedURI(r)),
 		slog.String("access", rec.acc.String()))
 	if s := subjectParam(r); s != "" {
 		attrs = append(attrs, slog.String("subject", s))
@@ -190,4 +191,15 @@ func (w *statusWriter) status() int {
 		return http.StatusOK
 	}
 	return w.code
+}
+
+// loggedURI is the request URI as logged: a token sent in the query string
+// (refused anyway) is left out.
+func loggedURI(r *http.Request) string {
+	if r.URL.RawQuery == "" || !strings.Contains(r.URL.RawQuery, "access_token") {
+		return r.URL.RequestURI()
+	}
+	q := r.URL.Query()
+	q.Set("access_token", "REDACTED")
+	return r.URL.EscapedPath() + "?" + q.Encode()
 }

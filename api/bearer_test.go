@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -108,10 +109,13 @@ func TestBearerAuthentication(t *testing.T) {
 			t.Errorf("%s: challenge %q, log %q", name, challenge, logs.String())
 		}
 	}
-	// A token in the query string is refused even when valid.
-	logs.Reset()
-	if w := callBearer(h, "GET", "/subjects?access_token="+admin, "", ""); w.Code != 401 || strings.Contains(logs.String(), admin) {
-		t.Errorf("token in the query string: %d %s; log %q", w.Code, w.Body, logs.String())
+	// A token in the query string is refused even when valid, and never
+	// logged (a write is audited).
+	for _, method := range []string{"GET", "POST"} {
+		logs.Reset()
+		if w := callBearer(h, method, "/subjects/orders-value/versions?access_token="+admin, body, ""); w.Code != 401 || strings.Contains(logs.String(), admin) {
+			t.Errorf("%s with the token in the query string: %d %s; log %q", method, w.Code, w.Body, logs.String())
+		}
 	}
 }
 
@@ -137,7 +141,9 @@ func TestReadSubjects(t *testing.T) {
 	defer srv.Close()
 	auth := bearerAuth(t, idp, srv.URL+"/jwks.json")
 	auth.ReadRoles = []string{"team-a", "team-b"}
-	auth.ReadSubjects = map[string][]string{"team-a": {"a-*"}, "team-b": {"b-*"}}
+	auth.WriteRoles = append(auth.WriteRoles, "a-writers")
+	auth.WriteSubjects["a-writers"] = []string{"a-*"}
+	auth.ReadSubjects = map[string][]string{"team-a": {"a-*"}, "team-b": {"b-*"}, "a-writers": {"a-*"}}
 	_, h := newAuthServer(t, auth, slog.New(slog.DiscardHandler))
 	admin := idp.Token("rsa", testidp.Claims{Subject: "root", Groups: []string{"admins"}})
 	teamA := idp.Token("rsa", testidp.Claims{Subject: "alice", Groups: []string{"team-a"}})
@@ -185,7 +191,65 @@ func TestReadSubjects(t *testing.T) {
 	if w.Code != 200 || strings.Count(w.Body.String(), `"subject"`) != 1 || !strings.Contains(w.Body.String(), `"a-value"`) {
 		t.Errorf("/schemas for team-a: %d %s", w.Code, w.Body)
 	}
+	// An id shared with an unreadable subject names a readable one.
+	if w := callBearer(h, "GET", "/schemas/ids/1", "", teamB); !strings.Contains(w.Body.String(), `"subject":"b-shared"`) {
+		t.Errorf("id 1 for team-b: %s", w.Body)
+	}
+
+	// Nothing of b-* through references: not printed by format=resolved,
+	// not usable in a registration, a lookup or a check.
+	secret := `{"type":"record","name":"Secret","fields":[{"name":"salary","type":"long"}]}`
+	for _, reg := range []struct{ subject, body string }{
+		{"b-secret", `{"schema":` + strconvQuote(secret) + `}`},
+		{"a-ref", `{"schema":"{\"type\":\"record\",\"name\":\"Ref\",\"fields\":[{\"name\":\"s\",\"type\":\"Secret\"}]}","references":[{"name":"Secret","subject":"b-secret","version":1}]}`},
+	} {
+		if w := callBearer(h, "POST", "/subjects/"+reg.subject+"/versions", reg.body, admin); w.Code != 200 {
+			t.Fatalf("%s: %d %s", reg.subject, w.Code, w.Body)
+		}
+	}
+	aWriter := idp.Token("rsa", testidp.Claims{Subject: "carol", Groups: []string{"a-writers"}})
+	steal := `{"schema":"{\"type\":\"record\",\"name\":\"Steal\",\"fields\":[{\"name\":\"s\",\"type\":\"Secret\"}]}","references":[{"name":"Secret","subject":"b-secret","version":1}]}`
+	for _, c := range []struct {
+		token, method, path, body string
+	}{
+		{teamA, "GET", "/subjects/a-ref/versions/1?format=resolved", ""},
+		{teamA, "GET", "/schemas/ids/" + idOf(t, h, admin, "a-ref") + "?format=resolved", ""},
+		{aWriter, "POST", "/subjects/a-steal/versions", steal},
+		{teamA, "POST", "/subjects/a-value", steal},
+		{teamA, "POST", "/compatibility/subjects/a-value/versions", steal},
+		{teamA, "POST", "/validation/topics/b-secret", `{"records":[]}`},
+	} {
+		if w := callBearer(h, c.method, c.path, c.body, c.token); w.Code != 403 || strings.Contains(w.Body.String(), "salary") {
+			t.Errorf("%s %s: %d %s, want 403", c.method, c.path, w.Code, w.Body)
+		}
+	}
+	if w := callBearer(h, "GET", "/subjects/a-ref/versions/1", "", teamA); w.Code != 200 || strings.Contains(w.Body.String(), "salary") {
+		t.Errorf("a-ref itself: %d %s", w.Code, w.Body)
+	}
+	// An unqualified subject is not found in a context the caller may not
+	// read.
+	ctxSchema := `{"schema":"{\"type\":\"record\",\"name\":\"Ctx\",\"fields\":[]}"}`
+	if w := callBearer(h, "POST", "/subjects/:.sec:a-ctx/versions", ctxSchema, admin); w.Code != 200 {
+		t.Fatalf("%d %s", w.Code, w.Body)
+	}
+	for _, c := range [][3]string{{"GET", "/subjects/a-ctx/versions/1", ""}, {"GET", "/subjects/a-ctx/versions/1/schema", ""}, {"POST", "/subjects/a-ctx", ctxSchema}} {
+		if w := callBearer(h, c[0], c[1], c[2], teamA); w.Code != 404 || strings.Contains(w.Body.String(), "Ctx") {
+			t.Errorf("%s %s: %d %s, want 404", c[0], c[1], w.Code, w.Body)
+		}
+	}
+	if w := callBearer(h, "GET", "/subjects/a-ctx/versions/1", "", admin); w.Code != 200 {
+		t.Errorf("the admin reads it: %d", w.Code)
+	}
 }
+
+func idOf(t *testing.T, h http.Handler, token, subject string) string {
+	w := callBearer(h, "GET", "/subjects/"+subject+"/versions/latest", "", token)
+	var v struct{ ID int }
+	json.Unmarshal(w.Body.Bytes(), &v)
+	return strconv.Itoa(v.ID)
+}
+
+func strconvQuote(s string) string { b, _ := json.Marshal(s); return string(b) }
 
 func TestWriteRateLimit(t *testing.T) {
 	idp := testidp.New("https://idp.test", "schema-registry")
@@ -212,6 +276,10 @@ func TestWriteRateLimit(t *testing.T) {
 	json.Unmarshal(w.Body.Bytes(), &e)
 	if w.Code != 429 || e.ErrorCode != 429 || w.Header().Get("Retry-After") == "" {
 		t.Fatalf("over the rate: %d %s (Retry-After %q)", w.Code, w.Body, w.Header().Get("Retry-After"))
+	}
+	// Registering what is there already is no write: not limited.
+	if w := callBearer(h, "POST", "/subjects/orders-a/versions", body(0), one); w.Code != 200 {
+		t.Fatalf("an existing schema over the rate: %d %s", w.Code, w.Body)
 	}
 	// Another principal has its own bucket; reads are not limited.
 	if w := callBearer(h, "POST", "/subjects/orders-z/versions", body(9), two); w.Code != 200 {

@@ -100,6 +100,11 @@ func (a *API) cachedByBody(r *http.Request, name string, compute func(body []byt
 	if err != nil {
 		return nil, err
 	}
+	if readable := a.readFilter(r); readable != nil {
+		if err := a.bodyRefsAllowed(r, readable, body); err != nil {
+			return nil, err
+		}
+	}
 	return a.cached(cacheKey(name, r.URL.Path, r.URL.RawQuery, bodySum(body)), func() (any, error) {
 		if err := a.checkNesting(body); err != nil { // answered before: accepted then
 			return nil, err

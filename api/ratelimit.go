@@ -1,16 +1,21 @@
 package api
 
 import (
+	"bytes"
+	"encoding/json"
+	"io"
 	"math"
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
 
 	"github.com/schemaregistry/registry/internal/bounded"
+	"github.com/schemaregistry/registry/store"
 )
 
 // writeLimiter is a token bucket per principal for writes
@@ -52,7 +57,7 @@ func (l *writeLimiter) allow(key string) (bool, time.Duration) {
 // limitWrite answers 429 when the caller of a write is over its rate; it
 // reports whether the write may go on.
 func (a *API) limitWrite(w http.ResponseWriter, r *http.Request, p *principal) bool {
-	if a.limiter == nil {
+	if a.limiter == nil || a.existingRegistration(r) {
 		return true
 	}
 	key := "addr:" + r.RemoteAddr
@@ -73,4 +78,24 @@ func (a *API) limitWrite(w http.ResponseWriter, r *http.Request, p *principal) b
 	}
 	writeError(w, ct, httpError(http.StatusTooManyRequests, "Too many writes: at most %g per second (authorization.write.rate.per.second); retry in %v", float64(a.limiter.limit), wait.Round(time.Millisecond)))
 	return false
+}
+
+// existingRegistration reports whether r registers a schema its subject
+// holds already: an answer from memory, not a write, so not counted (every
+// serializer does it at start-up).
+func (a *API) existingRegistration(r *http.Request) bool {
+	if r.Method != http.MethodPost || !strings.HasSuffix(r.URL.Path, "/versions") || subjectParam(r) == "" {
+		return false
+	}
+	body, err := a.readBody(r)
+	if err != nil {
+		return false
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	var req store.SchemaRequest
+	if json.Unmarshal(body, &req) != nil || req.ID != 0 {
+		return false
+	}
+	_, ok, err := a.reg.Existing(subjectParam(r), req, boolQuery(r, "normalize"))
+	return err == nil && ok
 }

@@ -31,10 +31,29 @@ func (a *API) schemaByID(r *http.Request) (any, error) {
 	}
 	format, referenceFormat := queryParam(r, "format"), queryParam(r, "referenceFormat")
 	fetchMaxID := boolQuery(r, "fetchMaxId")
+	readable := a.readFilter(r)
 	compute := func() (any, error) {
 		v, err := a.reg.SchemaByID(id, subject)
 		if err != nil {
 			return nil, err
+		}
+		if readable != nil {
+			// Name a readable subject-version, and print references only
+			// to readable subjects.
+			if !readable(v.Subject) {
+				usages, _ := a.reg.VersionsOfID(id, subject, store.IncludingDeleted, store.Paging{})
+				for _, u := range usages {
+					if readable(u.Subject) {
+						v.Subject, v.Version = u.Subject, u.Version
+						break
+					}
+				}
+			}
+			if format != "" {
+				if err := a.refsAllowed(r, readable, v.Subject, v.References, 0); err != nil {
+					return nil, err
+				}
+			}
 		}
 		out := toSchemaJSON(v)
 		out.ID = 0 // SchemaString has no id: the caller knows it
@@ -47,7 +66,7 @@ func (a *API) schemaByID(r *http.Request) (any, error) {
 		}
 		return out, nil
 	}
-	if fetchMaxID {
+	if fetchMaxID || readable != nil {
 		return compute()
 	}
 	return a.cached(cacheKey("id", strconv.Itoa(id), subject, format, referenceFormat), compute)
@@ -146,11 +165,7 @@ func (a *API) mayReadGUID(r *http.Request, guid string) error {
 		return err
 	}
 	for _, c := range ids {
-		hint := ""
-		if c.Context != "." {
-			hint = ":" + c.Context + ":"
-		}
-		if a.mayReadID(r, c.ID, hint) == nil {
+		if a.mayReadID(r, c.ID, contextHint(c.Context)) == nil {
 			return nil
 		}
 	}
@@ -188,7 +203,26 @@ func (a *API) idsByGUID(r *http.Request) (any, error) {
 	if err := a.mayReadGUID(r, pathParam(r, "guid")); err != nil {
 		return nil, err
 	}
-	return a.reg.IDsOfGUID(pathParam(r, "guid"))
+	ids, err := a.reg.IDsOfGUID(pathParam(r, "guid"))
+	if err != nil || a.readFilter(r) == nil {
+		return ids, err
+	}
+	readableIDs := []store.ContextID{}
+	for _, c := range ids {
+		if a.mayReadID(r, c.ID, contextHint(c.Context)) == nil {
+			readableIDs = append(readableIDs, c)
+		}
+	}
+	return readableIDs, nil
+}
+
+// contextHint is the subject hint naming a context (Confluent's ContextId
+// context: "." for the default one).
+func contextHint(ctx string) string {
+	if ctx == "." || ctx == "" {
+		return ""
+	}
+	return ":" + ctx + ":"
 }
 
 func (a *API) schemaTypes(*http.Request) (any, error) {

@@ -37,6 +37,19 @@ func (a *API) getVersion(r *http.Request) (any, error) {
 		return nil, err
 	}
 	subject, deleted, format, referenceFormat := subjectParam(r), deletedQuery(r), queryParam(r, "format"), queryParam(r, "referenceFormat")
+	readable := a.readFilter(r)
+	if readable != nil {
+		sv, err := a.reg.Version(subject, v, deleted)
+		if err == nil {
+			err = answerAllowed(readable, subject, sv)
+		}
+		if err == nil && format != "" {
+			err = a.refsAllowed(r, readable, sv.Subject, sv.References, 0)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
 	return a.cached(cacheKey("version", subject, strconv.Itoa(v), strconv.FormatBool(bool(deleted)), format, referenceFormat), func() (any, error) {
 		sv, err := a.reg.Version(subject, v, deleted)
 		if err != nil {
@@ -57,6 +70,9 @@ func (a *API) rawVersionSchema(r *http.Request) (any, error) {
 		return nil, err
 	}
 	sv, err := a.reg.Version(subjectParam(r), v, deletedQuery(r))
+	if err == nil {
+		err = answerAllowed(a.readFilter(r), subjectParam(r), sv)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -72,7 +88,29 @@ func (a *API) referencedBy(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if a.readFilter(r) != nil {
+		ids, err := a.reg.ReferencedBy(subjectParam(r), v, deletedQuery(r), store.Paging{})
+		if err != nil {
+			return nil, err
+		}
+		readable := []int{}
+		for _, id := range ids {
+			if a.mayReadID(r, id, contextHint(contextOfSubject(subjectParam(r)))) == nil {
+				readable = append(readable, id)
+			}
+		}
+		return pageOf(readable, p), nil
+	}
 	return a.reg.ReferencedBy(subjectParam(r), v, deletedQuery(r), p)
+}
+
+// contextOfSubject is the context of a subject as a ContextId names it.
+func contextOfSubject(subject string) string {
+	q := store.QualifyReference(subject, "")
+	if q == "" {
+		return "."
+	}
+	return q[1 : len(q)-1]
 }
 
 func (a *API) versionByMetadata(r *http.Request) (any, error) {
@@ -136,7 +174,7 @@ func (a *API) register(r *http.Request) (any, error) {
 }
 
 func (a *API) lookupSchema(r *http.Request) (any, error) {
-	return a.cachedByBody(r, "lookup", func(body []byte) (any, error) {
+	answer, err := a.cachedByBody(r, "lookup", func(body []byte) (any, error) {
 		var req store.SchemaRequest
 		if err := decodeJSON(body, &req); err != nil {
 			return nil, err
@@ -147,6 +185,10 @@ func (a *API) lookupSchema(r *http.Request) (any, error) {
 		}
 		return toSchemaJSON(sv), nil
 	})
+	if err == nil {
+		err = answerAllowed(a.readFilter(r), subjectParam(r), answer)
+	}
+	return answer, err
 }
 
 func (a *API) deleteSubject(r *http.Request) (any, error) {

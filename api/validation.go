@@ -68,6 +68,11 @@ const maxValidationRecords = 100_000
 // validate answers, for each record of the batch, valid or invalid with a
 // reason; a garbage record is an invalid verdict, never an error.
 func (a *API) validate(r *http.Request) (any, error) {
+	if a.readFilter(r) != nil {
+		// A verdict tells which subject holds an id, and a payload's decoding
+		// tells of its schema: not for a caller whose reads are limited.
+		return nil, forbidden(principalOf(r.Context()), "validate records (its reads are limited to some subjects)", "authorization.read.subjects.<role>")
+	}
 	var req validationRequest
 	if err := a.decodeBody(r, &req); err != nil {
 		return nil, err

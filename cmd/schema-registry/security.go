@@ -218,6 +218,15 @@ func newSecurity(ctx context.Context, cfg *Config, logger *slog.Logger) (*securi
 		}
 		logger.Info("BEARER authentication", "jwks", a.OAuth.JWKSURL, "issuer", a.OAuth.Issuer, "audiences", a.OAuth.Audiences,
 			"subject claim", a.OAuth.SubClaim, "roles claim", a.OAuth.GroupsClaim)
+		if len(a.OAuth.Audiences) == 0 {
+			logger.Warn("oauthbearer.expected.audience is not set: a token the provider issued for any other service is accepted")
+		}
+		if a.OAuth.Issuer == "" {
+			logger.Warn("oauthbearer.expected.issuer is not set: a token of any issuer whose keys the JWKS holds is accepted")
+		}
+		if strings.HasPrefix(a.OAuth.JWKSURL, "http://") {
+			logger.Warn("oauthbearer.jwks.endpoint.url is http: whoever is on the path can serve keys of their own")
+		}
 	}
 	switch {
 	case a.Basic && a.UsersFile == "":
@@ -267,6 +276,14 @@ func newSecurity(ctx context.Context, cfg *Config, logger *slog.Logger) (*securi
 	for _, role := range roles {
 		if !slices.Contains(a.ReadRoles, role) && !slices.Contains(a.WriteRoles, role) {
 			errs = append(errs, fmt.Errorf("property %s%s: %s is not a role of authorization.read.roles or authorization.write.roles", readSubjectsPrefix, role, role))
+		}
+	}
+	if len(a.ReadSubjects) > 0 {
+		for _, role := range append(slices.Clip(a.ReadRoles), a.WriteRoles...) {
+			if _, limited := a.ReadSubjects[role]; role == "*" && !limited {
+				logger.Warn("a role list holds * without authorization.read.subjects.*: every admitted user reads every subject")
+				break
+			}
 		}
 	}
 	if err := errors.Join(errs...); err != nil {

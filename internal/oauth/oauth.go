@@ -9,11 +9,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/MicahParks/jwkset"
 	"github.com/MicahParks/keyfunc/v3"
 	"github.com/golang-jwt/jwt/v5"
 	"golang.org/x/time/rate"
@@ -49,7 +52,7 @@ var Algorithms = []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", 
 // Verifier checks bearer tokens.
 type Verifier struct {
 	s      Settings
-	keys   keyfunc.Keyfunc
+	keys   keySource
 	parser *jwt.Parser
 }
 
@@ -77,8 +80,7 @@ func New(ctx context.Context, s Settings) (*Verifier, error) {
 	case skew < 0:
 		skew = 0
 	}
-	var keys keyfunc.Keyfunc
-	var err error
+	var keys keySource
 	switch u := s.JWKSURL; {
 	case u == "":
 		return nil, errors.New("no JWKS URL or file")
@@ -94,26 +96,21 @@ func New(ctx context.Context, s Settings) (*Verifier, error) {
 		if client == nil {
 			client = &http.Client{Timeout: 10 * time.Second}
 		}
-		keys, err = keyfunc.NewDefaultOverrideCtx(ctx, []string{u}, keyfunc.Override{
-			Client:            client,
-			RefreshInterval:   refresh,
-			RefreshUnknownKID: rate.NewLimiter(rate.Every(unknown), 1),
-			RateLimitWaitMax:  time.Millisecond, // an unknown kid past the bound fails at once
-			HTTPTimeout:       10 * time.Second,
-		})
+		r := &remoteKeys{url: u, client: client, unknown: rate.NewLimiter(rate.Every(unknown), 1)}
+		r.err = r.fetch(ctx) // a failure is retried below and on the first token
+		go r.refresh(ctx, refresh)
+		keys = r
 	default:
 		path := strings.TrimPrefix(strings.TrimPrefix(u, "file://"), "file:")
 		raw, rerr := os.ReadFile(path)
 		if rerr != nil {
 			return nil, fmt.Errorf("JWKS file: %w", rerr)
 		}
-		if !json.Valid(raw) {
-			return nil, fmt.Errorf("JWKS file %s: not JSON", path)
+		kf, err := parseJWKS(raw)
+		if err != nil {
+			return nil, fmt.Errorf("JWKS file %s: %w", path, err)
 		}
-		keys, err = keyfunc.NewJWKSetJSON(raw)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("JWKS %s: %w", s.JWKSURL, err)
+		keys = fixedKeys{kf}
 	}
 	opts := []jwt.ParserOption{jwt.WithValidMethods(Algorithms), jwt.WithLeeway(skew), jwt.WithExpirationRequired(), jwt.WithIssuedAt()}
 	if s.Issuer != "" {
@@ -126,7 +123,7 @@ func New(ctx context.Context, s Settings) (*Verifier, error) {
 // token is refused, without the token.
 func (v *Verifier) Verify(ctx context.Context, token string) (Identity, error) {
 	claims := jwt.MapClaims{}
-	_, err := v.parser.ParseWithClaims(token, claims, v.keys.KeyfuncCtx(ctx))
+	_, err := v.parser.ParseWithClaims(token, claims, v.keys.keyfunc(ctx))
 	if err != nil {
 		return Identity{}, reason(err)
 	}
@@ -185,4 +182,123 @@ func roles(v any) []string {
 		}
 	}
 	return out
+}
+
+// keySource finds the key of a token.
+type keySource interface {
+	keyfunc(ctx context.Context) jwt.Keyfunc
+}
+
+// fixedKeys are the keys of a JWKS file.
+type fixedKeys struct{ kf keyfunc.Keyfunc }
+
+func (f fixedKeys) keyfunc(ctx context.Context) jwt.Keyfunc { return f.kf.KeyfuncCtx(ctx) }
+
+// maxJWKSBytes bounds a JWKS answer.
+const maxJWKSBytes = 1 << 20
+
+func parseJWKS(raw []byte) (keyfunc.Keyfunc, error) {
+	if !json.Valid(raw) {
+		return nil, errors.New("not JSON")
+	}
+	return keyfunc.NewJWKSetJSON(raw)
+}
+
+// remoteKeys are the keys of a JWKS URL: fetched at start, every refresh
+// interval (sooner, with backoff, while the last fetch failed), and when a
+// token names a key it lacks, at most once per interval of the unknown
+// limiter (other such tokens fail at once, not waiting).
+type remoteKeys struct {
+	url     string
+	client  *http.Client
+	unknown *rate.Limiter
+	fetchMu sync.Mutex // one fetch at a time
+	mu      sync.RWMutex
+	kf      keyfunc.Keyfunc
+	err     error
+}
+
+func (r *remoteKeys) fetch(ctx context.Context) error {
+	r.fetchMu.Lock()
+	defer r.fetchMu.Unlock()
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.url, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := r.client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: %s", r.url, resp.Status)
+	}
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxJWKSBytes+1))
+	if err != nil {
+		return err
+	}
+	if len(raw) > maxJWKSBytes {
+		return fmt.Errorf("GET %s: a JWKS larger than %d bytes", r.url, maxJWKSBytes)
+	}
+	kf, err := parseJWKS(raw)
+	if err != nil {
+		return fmt.Errorf("GET %s: %w", r.url, err)
+	}
+	r.mu.Lock()
+	r.kf, r.err = kf, nil
+	r.mu.Unlock()
+	return nil
+}
+
+func (r *remoteKeys) refresh(ctx context.Context, every time.Duration) {
+	backoff := time.Second
+	for {
+		r.mu.RLock()
+		failing := r.kf == nil || r.err != nil
+		r.mu.RUnlock()
+		wait := every
+		if failing {
+			wait = min(backoff, every)
+			backoff = min(2*backoff, every)
+		} else {
+			backoff = time.Second
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		if err := r.fetch(ctx); err != nil {
+			r.mu.Lock()
+			r.err = err
+			r.mu.Unlock()
+		}
+	}
+}
+
+func (r *remoteKeys) keyfunc(ctx context.Context) jwt.Keyfunc {
+	return func(t *jwt.Token) (any, error) {
+		r.mu.RLock()
+		kf := r.kf
+		r.mu.RUnlock()
+		if kf != nil {
+			key, err := kf.KeyfuncCtx(ctx)(t)
+			if err == nil || !errors.Is(err, jwkset.ErrKeyNotFound) {
+				return key, err
+			}
+		}
+		// A key it lacks, or no keys yet: fetch again, if not too soon.
+		if !r.unknown.Allow() {
+			return nil, errors.New("unknown key id, and the JWKS was fetched again too recently")
+		}
+		if err := r.fetch(ctx); err != nil {
+			return nil, fmt.Errorf("the JWKS could not be fetched: %w", err)
+		}
+		r.mu.RLock()
+		kf = r.kf
+		r.mu.RUnlock()
+		return kf.KeyfuncCtx(ctx)(t)
+	}
 }

@@ -4,9 +4,12 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -171,5 +174,37 @@ func BenchmarkVerify(b *testing.B) {
 				v.Verify(context.Background(), tok)
 			}
 		})
+	}
+}
+
+// A slow JWKS endpoint, and one that is down at start: keys arrive anyway.
+func TestSlowAndLateJWKS(t *testing.T) {
+	idp := testidp.New("i", "a")
+	var down atomic.Bool
+	down.Store(true)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(50 * time.Millisecond)
+		if down.Load() {
+			http.Error(w, "down", http.StatusServiceUnavailable)
+			return
+		}
+		idp.Handler().ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	v, err := New(ctx, Settings{JWKSURL: srv.URL + "/jwks.json", UnknownKIDInterval: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	down.Store(false)
+	time.Sleep(5 * time.Millisecond)
+	if _, err := v.Verify(ctx, idp.Token("rsa", testidp.Claims{Subject: "a"})); err != nil {
+		t.Fatalf("after a failed first fetch: %v", err)
+	}
+	idp.AddKey("new")
+	time.Sleep(5 * time.Millisecond)
+	if _, err := v.Verify(ctx, idp.Token("new", testidp.Claims{Subject: "a"})); err != nil {
+		t.Fatalf("a rotated key behind a slow endpoint: %v", err)
 	}
 }
