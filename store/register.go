@@ -108,5 +108,11 @@ func (r *Registry) lookup(subject string, req SchemaRequest, normalize bool, del
 	if v := r.st.findInSubject(subject, c, deleted); v != nil {
 		return v.export(), nil
 	}
+	// As registered: merged with the config and the latest version.
+	if merged := r.st.lookupContract(&r.settings, subject, c); merged != nil {
+		if v := r.st.findInSubject(subject, merged, deleted); v != nil {
+			return v.export(), nil
+		}
+	}
 	return SchemaVersion{}, errSchemaNotFound()
 }

@@ -25,6 +25,8 @@ type registerAnswer struct {
 }
 
 // decideRegister decides a registration, in Confluent's order:
+//  0. the metadata and rule set are merged with the config's and the
+//     previous version's (contract);
 //  1. a live version of the subject already holding the schema (with the id
 //     and version asked for, if any) is the answer, in any mode;
 //  2. the mode must allow the write (checkMode);
@@ -40,7 +42,8 @@ type registerAnswer struct {
 //     bound to the same id are tombstoned, unless something refers to them;
 //     then the SCHEMA record.
 func (w *view) decideRegister(g registration) ([]Record, registerAnswer, error) {
-	st, subject, c := w.st, g.subject, g.c
+	st, subject := w.st, g.subject
+	c := w.contract(subject, g.c) // the data contract it stores
 	if v := st.registered(subject, c); v != nil {
 		out := v.export()
 		return nil, registerAnswer{existing: &out}, nil

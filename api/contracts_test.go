@@ -1,0 +1,74 @@
+package api
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// registered registers and returns the answer's metadata and rule set.
+func (s *server) registered(subject, body string) (id, version int, md, rs string) {
+	s.t.Helper()
+	code, raw, _ := s.do("POST", "/subjects/"+subject+"/versions", body)
+	if code != 200 {
+		s.t.Fatalf("register %s: %d %s", subject, code, raw)
+	}
+	var a struct {
+		ID, Version       int
+		Metadata, RuleSet json.RawMessage
+	}
+	json.Unmarshal([]byte(raw), &a)
+	return a.ID, a.Version, string(a.Metadata), string(a.RuleSet)
+}
+
+func TestDataContractMerge(t *testing.T) {
+	s := newServer(t)
+	s.expect("PUT", "/config/s", `{"compatibility":"NONE","defaultMetadata":{"properties":{"owner":"team-a","tier":"gold"}},
+		"overrideMetadata":{"properties":{"tier":"platinum"}},
+		"defaultRuleSet":{"domainRules":[{"name":"a","kind":"CONDITION","mode":"WRITE","type":"CEL","expr":"default"}]},
+		"overrideRuleSet":{"domainRules":[{"name":"z","kind":"CONDITION","mode":"WRITE","type":"CEL","expr":"override"}]}}`, 200, "")
+
+	// Defaults, then the request, then the overrides.
+	_, v, md, rs := s.registered("s", body(`"string"`, `"metadata":{"properties":{"owner":"team-b"},"sensitive":["x"]}`,
+		`"ruleSet":{"domainRules":[{"name":"a","kind":"CONDITION","mode":"WRITE","type":"CEL","expr":"mine"},{"name":"b","kind":"CONDITION","mode":"WRITE","type":"CEL","expr":"b"}]}`))
+	if v != 1 || md != `{"properties":{"owner":"team-b","tier":"platinum"},"sensitive":["x"]}` ||
+		rs != `{"domainRules":[{"name":"a","kind":"CONDITION","mode":"WRITE","type":"CEL","expr":"mine"},{"name":"b","kind":"CONDITION","mode":"WRITE","type":"CEL","expr":"b"},{"name":"z","kind":"CONDITION","mode":"WRITE","type":"CEL","expr":"override"}]}` {
+		t.Fatalf("v1: %d %s %s", v, md, rs)
+	}
+	// Re-registered without metadata: the previous version's applies, the
+	// same schema, the same version.
+	if _, v2, md2, _ := s.registered("s", body(`"string"`)); v2 != 1 || md2 != md {
+		t.Fatalf("re-registration without metadata: version %d %s", v2, md2)
+	}
+	// A new schema without metadata carries the previous version's.
+	_, v, md, rs = s.registered("s", body(`"int"`))
+	if v != 2 || md != `{"properties":{"owner":"team-b","tier":"platinum"},"sensitive":["x"]}` || !strings.Contains(rs, `"expr":"mine"`) {
+		t.Fatalf("v2: %d %s %s", v, md, rs)
+	}
+	// Found by metadata, as use.latest.with.metadata asks.
+	s.expect("GET", "/subjects/s/metadata?key=owner&value=team-b", "", 200, "")
+	code, raw, _ := s.do("GET", "/subjects/s/metadata?key=owner&value=team-b", "")
+	if code != 200 || !strings.Contains(raw, `"version":2`) {
+		t.Fatalf("metadata lookup: %d %s", code, raw)
+	}
+	// A lookup of the schema as sent (no metadata) finds the version that
+	// stores it merged.
+	code, raw, _ = s.do("POST", "/subjects/s", body(`"int"`))
+	if code != 200 || !strings.Contains(raw, `"version":2`) {
+		t.Fatalf("lookup without metadata: %d %s", code, raw)
+	}
+	// A version given in the request puts confluent:version in the
+	// metadata; later merges keep it up to date.
+	if _, v, md, _ = s.registered("s", body(`"long"`, `"version":3`)); v != 3 || !strings.Contains(md, `"confluent:version":"3"`) {
+		t.Fatalf("v3: %d %s", v, md)
+	}
+	if _, v, md, _ = s.registered("s", body(`"double"`)); v != 4 || !strings.Contains(md, `"confluent:version":"4"`) {
+		t.Fatalf("v4: %d %s", v, md)
+	}
+	// IMPORT stores what it is given.
+	s.expect("PUT", "/mode/imp", `{"mode":"IMPORT"}`, 200, "")
+	s.expect("PUT", "/config/imp", `{"defaultMetadata":{"properties":{"owner":"nobody"}}}`, 200, "")
+	if _, _, md, _ := s.registered("imp", body(`"bytes"`, `"id":100`, `"version":1`)); md != "" {
+		t.Fatalf("import merged: %s", md)
+	}
+}

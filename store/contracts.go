@@ -1,0 +1,173 @@
+package store
+
+import (
+	"reflect"
+	"slices"
+	"strconv"
+
+	"github.com/schemaregistry/registry/formats"
+)
+
+// Data contracts: a registration's metadata and rule set are merged with
+// the subject's config as Confluent's maybeSetMetadataRuleSet does.
+
+// confluentVersion is the metadata property holding the version number.
+const confluentVersion = "confluent:version"
+
+// contract returns the candidate with the metadata and rule set a
+// registration stores (not in IMPORT mode, which stores what it is given):
+// the config's defaults, then the request's, or the previous live
+// version's when the request has none, then the config's overrides; the
+// metadata gets confluent:version when the request names a version or the
+// merge carries one. The identity follows.
+func (w *view) contract(subject string, c *candidate) *candidate {
+	st := w.st
+	if st.mode(subject).importing() {
+		return c
+	}
+	var prev *version
+	next := 1
+	if s := st.subjects[subject]; s != nil {
+		prev = s.latest(LiveOnly)
+		if len(s.versions) > 0 {
+			next = s.versions[len(s.versions)-1].version + 1
+		}
+	}
+	md, rs := mergeContract(st.effectiveConfig(subject, w.settings), c.req.Metadata, c.req.RuleSet, prev)
+	if c.req.Version > 0 || md != nil && md.Properties[confluentVersion] != "" {
+		md = withConfluentVersion(md, next)
+	}
+	return c.withContract(md, rs)
+}
+
+// lookupContract is the candidate a lookup tries when the schema as sent
+// is not found: merged with the config and the latest version, without
+// confluent:version (lookUpSchemaUnderSubject).
+func (st *state) lookupContract(s *Settings, subject string, c *candidate) *candidate {
+	sub := st.subjects[subject]
+	if sub == nil || sub.latest(LiveOnly) == nil {
+		return nil
+	}
+	md, rs := mergeContract(st.effectiveConfig(subject, s), c.req.Metadata, c.req.RuleSet, sub.latest(LiveOnly))
+	out := c.withContract(md, rs)
+	if out == c {
+		return nil
+	}
+	return out
+}
+
+func mergeContract(cfg Config, md *formats.Metadata, rs *formats.RuleSet, prev *version) (*formats.Metadata, *formats.RuleSet) {
+	if md == nil && prev != nil {
+		md = prev.entry.metadata
+	}
+	if rs == nil && prev != nil {
+		rs = prev.entry.ruleSet
+	}
+	return mergeMetadata(mergeMetadata(cfg.DefaultMetadata, md), cfg.OverrideMetadata),
+		mergeRuleSets(mergeRuleSets(cfg.DefaultRuleSet, rs), cfg.OverrideRuleSet)
+}
+
+// withContract is the candidate with that metadata and rule set, itself
+// when they are the ones it has.
+func (c *candidate) withContract(md *formats.Metadata, rs *formats.RuleSet) *candidate {
+	if reflect.DeepEqual(md, c.req.Metadata) && reflect.DeepEqual(rs, c.req.RuleSet) {
+		return c
+	}
+	out := *c
+	out.req.Metadata, out.req.RuleSet = md, rs
+	out.identity = formats.IdentityOf(c.schema.Canonical(), c.refs, md, rs)
+	return &out
+}
+
+// mergeMetadata is Metadata.mergeMetadata: the newer's tags and properties
+// over the older's, the sensitive names of both.
+func mergeMetadata(older, newer *formats.Metadata) *formats.Metadata {
+	switch {
+	case older == nil:
+		return newer
+	case newer == nil:
+		return older
+	}
+	out := &formats.Metadata{Tags: mergeMaps(older.Tags, newer.Tags), Properties: mergeMaps(older.Properties, newer.Properties)}
+	switch {
+	case len(older.Sensitive) == 0:
+		out.Sensitive = newer.Sensitive
+	case len(newer.Sensitive) == 0:
+		out.Sensitive = older.Sensitive
+	default:
+		set := slices.Concat(older.Sensitive, newer.Sensitive)
+		slices.Sort(set)
+		out.Sensitive = slices.Compact(set)
+	}
+	return out
+}
+
+func mergeMaps[V any](older, newer map[string]V) map[string]V {
+	switch {
+	case len(older) == 0:
+		return newer
+	case len(newer) == 0:
+		return older
+	}
+	out := make(map[string]V, len(older)+len(newer))
+	for k, v := range older {
+		out[k] = v
+	}
+	for k, v := range newer {
+		out[k] = v
+	}
+	return out
+}
+
+// mergeRuleSets is RuleSet.mergeRuleSets: per list, the older's rules not
+// named by the newer's, then the newer's.
+func mergeRuleSets(older, newer *formats.RuleSet) *formats.RuleSet {
+	switch {
+	case older == nil:
+		return newer
+	case newer == nil:
+		return older
+	}
+	out := *newer
+	out.MigrationRules = mergeRules(older.MigrationRules, newer.MigrationRules)
+	out.DomainRules = mergeRules(older.DomainRules, newer.DomainRules)
+	out.EncodingRules = mergeRules(older.EncodingRules, newer.EncodingRules)
+	if out.EnableAt == "" {
+		out.EnableAt = older.EnableAt
+	}
+	return &out
+}
+
+func mergeRules(older, newer []formats.Rule) []formats.Rule {
+	switch {
+	case len(older) == 0:
+		return newer
+	case len(newer) == 0:
+		return older
+	}
+	named := map[string]bool{}
+	for _, r := range newer {
+		named[r.Name] = true
+	}
+	var out []formats.Rule
+	for _, r := range older {
+		if !named[r.Name] {
+			out = append(out, r)
+		}
+	}
+	return append(out, newer...)
+}
+
+// withConfluentVersion is the metadata with confluent:version set.
+func withConfluentVersion(md *formats.Metadata, version int) *formats.Metadata {
+	out := &formats.Metadata{Properties: map[string]string{confluentVersion: strconv.Itoa(version)}}
+	if md != nil {
+		out.Tags, out.Sensitive = md.Tags, md.Sensitive
+		for k, v := range md.Properties {
+			if k != confluentVersion {
+				out.Properties[k] = v
+			}
+		}
+	}
+	return out
+}
