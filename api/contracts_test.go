@@ -72,3 +72,34 @@ func TestDataContractMerge(t *testing.T) {
 		t.Fatalf("import merged: %s", md)
 	}
 }
+
+// compatibilityGroup: a version is checked only against the versions with
+// the same value of the group's metadata property, at every level.
+func TestCompatibilityGroup(t *testing.T) {
+	for _, level := range []string{"BACKWARD", "BACKWARD_TRANSITIVE", "FORWARD", "FULL_TRANSITIVE"} {
+		t.Run(level, func(t *testing.T) {
+			s := newServer(t)
+			s.expect("PUT", "/config/orders", `{"compatibility":"`+level+`","compatibilityGroup":"application.major.version"}`, 200, "")
+			v1 := `{"type":"record","name":"Order","fields":[{"name":"id","type":"long"}]}`
+			v2 := `{"type":"record","name":"Order","fields":[{"name":"code","type":"string"}]}` // breaks v1 at every level
+			major := func(n string) string { return `"metadata":{"properties":{"application.major.version":"` + n + `"}}` }
+			s.registered("orders", body(v1, major("1")))
+			// In the same group: refused.
+			s.expectError("POST", "/subjects/orders/versions", body(v2, major("1")), 409, 40901, "incompatible")
+			code, raw, _ := s.do("POST", "/compatibility/subjects/orders/versions", body(v2, major("1")))
+			if code != 200 || !strings.Contains(raw, `"is_compatible":false`) {
+				t.Fatalf("check in the group: %d %s", code, raw)
+			}
+			// A new major version starts a group of its own.
+			code, raw, _ = s.do("POST", "/compatibility/subjects/orders/versions", body(v2, major("2")))
+			if code != 200 || !strings.Contains(raw, `"is_compatible":true`) {
+				t.Fatalf("check in a new group: %d %s", code, raw)
+			}
+			if _, v, _, _ := s.registered("orders", body(v2, major("2"))); v != 2 {
+				t.Fatalf("a new group: version %d", v)
+			}
+			// Without metadata, the previous version's group applies.
+			s.expectError("POST", "/subjects/orders/versions", body(v1), 409, 40901, "incompatible")
+		})
+	}
+}

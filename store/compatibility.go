@@ -26,8 +26,21 @@ type checker func(q compatQuestion) []string
 // compatQuestion returns the check a candidate needs against versions under
 // the subject's config; false when there is none (level NONE, or no
 // versions).
-func (st *state) compatQuestion(s *Settings, subject string, candidate formats.Schema, versions []*version) (compatQuestion, bool) {
+func (st *state) compatQuestion(s *Settings, subject string, candidate formats.Schema, md *formats.Metadata, versions []*version) (compatQuestion, bool) {
 	cfg := st.effectiveConfig(subject, s)
+	if cfg.CompatibilityGroup != nil && *cfg.CompatibilityGroup != "" {
+		// Only the versions of the candidate's group: the same value of the
+		// metadata property the config names (none included).
+		group := *cfg.CompatibilityGroup
+		want := groupValue(md, group)
+		var same []*version
+		for _, v := range versions {
+			if groupValue(v.entry.metadata, group) == want {
+				same = append(same, v)
+			}
+		}
+		versions = same
+	}
 	q := compatQuestion{level: *cfg.CompatibilityLevel, candidate: candidate, previous: versions}
 	q.opts.ValidateFields = s.ValidateFields
 	if cfg.ValidateFields != nil {
@@ -136,7 +149,7 @@ func (r *Registry) CheckCompatibility(subject string, v int, req SchemaRequest, 
 		return CompatibilityResult{}, err
 	}
 	r.mu.RLock()
-	q, ok := r.st.compatQuestion(&r.settings, subject, c.schema, versions)
+	q, ok := r.st.compatQuestion(&r.settings, subject, c.schema, c.req.Metadata, versions)
 	var check func() []string
 	if ok {
 		check = r.compatibility(r.st, q)
@@ -147,6 +160,14 @@ func (r *Registry) CheckCompatibility(subject string, v int, req SchemaRequest, 
 	}
 	msgs := check() // without the lock
 	return CompatibilityResult{Compatible: len(msgs) == 0, Messages: msgs, Checked: true}, nil
+}
+
+// groupValue is a schema's value of a compatibilityGroup property.
+func groupValue(md *formats.Metadata, group string) string {
+	if md == nil {
+		return ""
+	}
+	return md.Properties[group]
 }
 
 // checkedAgainst returns the versions a compatibility request checks
