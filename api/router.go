@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/schemaregistry/registry/dek"
+
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 
@@ -36,6 +38,8 @@ type Options struct {
 	// Validation are the default settings of the validation hook
 	// (confluent.*.schema.validation and subject name strategies).
 	Validation hook.Settings
+	// Dek is the DEK registry; nil answers its routes 404.
+	Dek *dek.Registry
 }
 
 // DefaultMaxBodyBytes is the request body limit when Options.MaxBodyBytes
@@ -168,7 +172,7 @@ func (a *API) router() http.Handler {
 	r.MethodNotAllowed(a.serve(func(*http.Request) (any, error) {
 		return nil, httpError(store.CodeMethodNotAllowed, "HTTP 405 Method Not Allowed")
 	}))
-	for _, rt := range a.routes() {
+	for _, rt := range append(a.routes(), a.dekRoutes()...) {
 		r.Method(rt.method, rt.pattern, a.guard(rt.access, rt.handler))
 	}
 	return r

@@ -19,6 +19,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/schemaregistry/registry/api"
+	"github.com/schemaregistry/registry/dek"
 	"github.com/schemaregistry/registry/formats"
 	"github.com/schemaregistry/registry/formats/avro"
 	"github.com/schemaregistry/registry/formats/jsonschema"
@@ -430,4 +431,45 @@ func dumpTopic(t *testing.T, broker, topic string) []fixtureRecord {
 		})
 	}
 	return out
+}
+
+// TestConfluentDEKFixtures replays the records Confluent's DEK registry
+// wrote to `_dek_registry_keys` on both logs and compares every answer.
+func TestConfluentDEKFixtures(t *testing.T) {
+	recs := readFixtureRecords(t, "dek_registry_keys.jsonl")
+	want := readFixtureLines(t, "dek-answers.txt")
+	for _, logName := range []string{"file", "kafka"} {
+		t.Run(logName, func(t *testing.T) {
+			var log store.Log
+			if logName == "file" {
+				log = fileLogWith(t, recs)
+			} else {
+				log = kafkaLogWith(t, recs)
+			}
+			deks, err := dek.Open(log, 0, slog.New(slog.DiscardHandler))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { deks.Close() })
+			reg, err := store.Open(store.NewMemoryLog(), []formats.Format{avro.Format{}}, store.Settings{}, slog.New(slog.DiscardHandler))
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv := httptest.NewServer(api.New(api.Options{Registry: reg, Dek: deks, Logger: slog.New(slog.DiscardHandler)}))
+			t.Cleanup(srv.Close)
+			got := dekSnapshot(t, srv.URL)
+			for i := range max(len(want), len(got)) {
+				var w, g string
+				if i < len(want) {
+					w = want[i]
+				}
+				if i < len(got) {
+					g = got[i]
+				}
+				if w != g {
+					t.Errorf("answer differs from Confluent's:\n  confluent: %s\n  this:      %s", w, g)
+				}
+			}
+		})
+	}
 }

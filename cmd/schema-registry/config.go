@@ -69,6 +69,9 @@ type Config struct {
 
 	TLS  TLSProperties  // ssl.*
 	Auth AuthProperties // authentication.*, authorization.*
+	// DekTopic and DekMaxKeys are dek.registry.topic and .max.keys.
+	DekTopic   string
+	DekMaxKeys int
 
 	// Raw holds every property that was set, by its property name, with
 	// the value as written (after properties-file unescaping): those from
@@ -408,6 +411,22 @@ var properties = []property{
 		Doc:     "How often, at most, the certificate files are looked at again (on a new connection); 0 never.",
 		set: func(c *Config, v string) (err error) {
 			c.TLS.ReloadInterval, err = parseMillis(v, 0)
+			return err
+		},
+	},
+	{
+		Name:    "dek.registry.topic",
+		Default: "_dek_registry_keys",
+		Doc:     "Kafka topic of the DEK registry's keys (/dek-registry/v1/keks), Confluent's; in embedded mode the keys are in data/dek-registry.",
+		set:     func(c *Config, v string) error { c.DekTopic = strings.TrimSpace(v); return nil },
+	},
+	{
+		Name:    "dek.registry.max.keys",
+		Default: "10000",
+		Doc:     "KEKs, and DEKs, the DEK registry holds at most (40972 beyond).",
+		set: func(c *Config, v string) (err error) {
+			n, err := parseInt(v, 1, 1<<30)
+			c.DekMaxKeys = int(n)
 			return err
 		},
 	},

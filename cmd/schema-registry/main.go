@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -20,6 +21,7 @@ import (
 	"time"
 
 	"github.com/schemaregistry/registry/api"
+	"github.com/schemaregistry/registry/dek"
 	"github.com/schemaregistry/registry/formats"
 	"github.com/schemaregistry/registry/formats/avro"
 	"github.com/schemaregistry/registry/formats/jsonschema"
@@ -114,6 +116,23 @@ func run(args, environ []string) error {
 		return fmt.Errorf("replaying the schema log: %w", err)
 	}
 	defer reg.Close()
+	// The DEK registry, on a log of its own: the dek.registry.topic
+	// (_dek_registry_keys) in Kafka mode, a file log beside the schemas'.
+	var dekLog store.Log
+	if kafkaOn {
+		dc := ks.log
+		dc.Topic = cfg.DekTopic
+		if dekLog, err = kafka.New(dc); err != nil {
+			return fmt.Errorf("dek.registry.topic: %w", err)
+		}
+	} else if dekLog, err = file.New(filepath.Join(cfg.DataDir, "dek-registry"), file.Options{Logger: logger}); err != nil {
+		return fmt.Errorf("opening the DEK registry's log: %w", err)
+	}
+	deks, err := dek.Open(dekLog, cfg.DekMaxKeys, logger)
+	if err != nil {
+		return fmt.Errorf("replaying the DEK registry's log: %w", err)
+	}
+	defer deks.Close()
 	// The replay's garbage (decoded records) is gone: give the memory back
 	// now rather than at the next GC cycles, so RSS follows the live data.
 	debug.FreeOSMemory()
@@ -173,7 +192,7 @@ func run(args, environ []string) error {
 
 	opts := api.Options{Registry: reg, Logger: logger, MaxBodyBytes: cfg.RequestMaxBytes, MaxDepth: cfg.SchemaMaxDepth,
 		Version: version, Commit: commit(), ClusterID: clusterID, GroupID: cfg.GroupID,
-		Auth: sec.auth, ForwardClient: sec.forwardClient(), Validation: validation}
+		Auth: sec.auth, ForwardClient: sec.forwardClient(), Validation: validation, Dek: deks}
 	if leadership != nil {
 		opts.Leadership = leadership
 	}

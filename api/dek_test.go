@@ -1,0 +1,96 @@
+package api
+
+import (
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/schemaregistry/registry/dek"
+	"github.com/schemaregistry/registry/store"
+)
+
+func newDekServer(t *testing.T) (*server, *store.MemoryLog) {
+	t.Helper()
+	s := newServer(t)
+	dlog := store.NewMemoryLog()
+	deks, err := dek.Open(dlog, 3, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.h = New(Options{Registry: s.reg, Dek: deks, Version: "test"})
+	return s, dlog
+}
+
+func TestDekRegistry(t *testing.T) {
+	s, dlog := newDekServer(t)
+	const p = "/dek-registry/v1/keks"
+	kek := `{"name":"k1","kmsType":"AWS","kmsKeyId":"arn:aws:kms:eu-west-1:1:key/a","kmsProps":{"b":"2","a":"1"},"doc":"d"}`
+	s.expect("POST", p, kek, 200, `{"name":"k1","kmsType":"aws-kms","kmsKeyId":"arn:aws:kms:eu-west-1:1:key/a","kmsProps":{"a":"1","b":"2"},"doc":"d","shared":false}`)
+	s.expectError("POST", p, kek, 409, 40971, "Key 'k1' already exists; use a different value")
+	s.expectError("POST", p, `{"name":"9bad","kmsType":"x","kmsKeyId":"y"}`, 422, 42271, "Invalid or missing value for field 'name' of key")
+	s.expectError("POST", p, `{"name":"k2","kmsType":"aws-kms","kmsKeyId":"not-an-arn"}`, 422, 42271, "'kmsKeyId'")
+	s.expectError("POST", p, `{"name":"k2","kmsKeyId":"y"}`, 422, 42271, "'kmsType'")
+	// An unknown KMS type is taken, as Confluent takes it.
+	s.expect("POST", p, `{"name":"k2","kmsType":"my-kms","kmsKeyId":"whatever"}`, 200, `{"name":"k2","kmsType":"my-kms","kmsKeyId":"whatever","kmsProps":{},"shared":false}`)
+	s.expect("GET", p, "", 200, `["k1","k2"]`)
+	s.expectError("GET", p+"/nope", "", 404, 40470, "Key 'nope' not found")
+	// Update: only kmsProps, doc and shared.
+	s.expect("PUT", p+"/k1", `{"doc":null,"kmsProps":{"c":"3"}}`, 200, `{"name":"k1","kmsType":"aws-kms","kmsKeyId":"arn:aws:kms:eu-west-1:1:key/a","kmsProps":{"c":"3"},"shared":false}`)
+
+	// DEKs: version 1 by default; GET without a version is version 1.
+	dek1 := `{"subject":"orders-value","encryptedKeyMaterial":"AAEC"}`
+	s.expect("POST", p+"/k1/deks", dek1, 200, `{"kekName":"k1","subject":"orders-value","version":1,"algorithm":"AES256_GCM","encryptedKeyMaterial":"AAEC"}`)
+	s.expectError("POST", p+"/k1/deks", dek1, 409, 40971, "Key 'orders-value' already exists")
+	s.expect("POST", p+"/k1/deks", `{"subject":"orders-value","version":2,"encryptedKeyMaterial":"AwQF"}`, 200, "")
+	s.expectError("POST", p+"/k1/deks", `{"subject":"x"}`, 422, 42271, "'encryptedKeyMaterial'")
+	s.expectError("POST", p+"/nope/deks", dek1, 404, 40470, "Key 'nope' not found")
+	s.expect("GET", p+"/k1/deks/orders-value", "", 200, `{"kekName":"k1","subject":"orders-value","version":1,"algorithm":"AES256_GCM","encryptedKeyMaterial":"AAEC"}`)
+	s.expect("GET", p+"/k1/deks/orders-value/versions/latest", "", 200, `{"kekName":"k1","subject":"orders-value","version":2,"algorithm":"AES256_GCM","encryptedKeyMaterial":"AwQF"}`)
+	s.expect("GET", p+"/k1/deks/orders-value/versions", "", 200, `[1,2]`)
+	s.expectError("GET", p+"/k1/deks/orders-value/versions/0", "", 422, 42202, "The specified version '0' is not a valid version id")
+	s.expect("GET", p+"/k1/deks/orders-value/versions?algorithm=AES128_GCM", "", 200, `[]`)
+	s.expect("GET", p+"/k1/deks", "", 200, `["orders-value"]`)
+	s.expect("GET", p+"?subjectPrefix=orders", "", 200, `["k1"]`)
+
+	// A KEK with live DEKs is not deleted; DEKs go first, soft then for good.
+	s.expectError("DELETE", p+"/k1", "", 422, 42272, "One or more references exist to the key 'k1'")
+	s.expectError("DELETE", p+"/k1/deks/orders-value?permanent=true", "", 404, 40471, "was not deleted first")
+	s.expect("DELETE", p+"/k1/deks/orders-value", "", 204, "")
+	s.expectError("GET", p+"/k1/deks/orders-value", "", 404, 40470, "Key 'orders-value' not found")
+	s.expect("GET", p+"/k1/deks/orders-value?deleted=true", "", 200, `{"kekName":"k1","subject":"orders-value","version":1,"algorithm":"AES256_GCM","encryptedKeyMaterial":"AAEC","deleted":true}`)
+	s.expect("DELETE", p+"/k1", "", 204, "") // no live DEK left
+	s.expectError("POST", p+"/k1/deks/orders-value/undelete", "", 404, 40472, "Key 'k1' must be undeleted first")
+	s.expect("POST", p+"/k1/undelete", "", 204, "")
+	s.expect("POST", p+"/k1/deks/orders-value/undelete", "", 204, "")
+	s.expect("GET", p+"/k1/deks/orders-value/versions", "", 200, `[1,2]`)
+	s.expect("DELETE", p+"/k1/deks/orders-value", "", 204, "")
+	s.expect("DELETE", p+"/k1/deks/orders-value?permanent=true", "", 204, "")
+	s.expect("DELETE", p+"/k1", "", 204, "")
+	s.expect("DELETE", p+"/k1?permanent=true", "", 204, "")
+	s.expectError("GET", p+"/k1?deleted=true", "", 404, 40470, "")
+
+	// The records are Confluent's: the last ones are tombstones.
+	recs := dlog.Records()
+	last := recs[len(recs)-1]
+	if string(last.Key) != `{"tenant":"default","name":"k1","type":"KEK"}` || last.Value != nil {
+		t.Fatalf("last record %s %s", last.Key, last.Value)
+	}
+	if !strings.Contains(string(recs[0].Value), `"kmsProps":{"a":"1","b":"2"},"doc":"d","shared":false,"deleted":false,"type":"KEK"}`) {
+		t.Fatalf("KEK value %s", recs[0].Value)
+	}
+
+	// A shared KEK: the server would need a KMS, which it does not have.
+	s.expect("POST", p, `{"name":"shared","kmsType":"gcp-kms","kmsKeyId":"projects/x","shared":true}`, 200, "")
+	s.expectError("POST", p+"/shared/deks", `{"subject":"s"}`, 500, 50070, "Could not generate encrypted dek for s: No KMS driver supports: gcp-kms://projects/x")
+	s.expectError("POST", p+"/shared/test", "", 500, 50070, "No KMS driver supports")
+	s.expectError("POST", p+"/k2/test", "", 422, 42271, "'shared'")
+	// At most dek.registry.max.keys (3 here), counted as Confluent (>).
+	s.expect("POST", p, `{"name":"k3","kmsType":"x","kmsKeyId":"y"}`, 200, "")
+	s.expect("POST", p, `{"name":"k4","kmsType":"x","kmsKeyId":"y"}`, 200, "")
+	s.expectError("POST", p, `{"name":"k5","kmsType":"x","kmsKeyId":"y"}`, 409, 40972, "A maximum of 3 keys already exist")
+}
+
+func TestDekRegistryOff(t *testing.T) {
+	s := newServer(t)
+	s.expectError("GET", "/dek-registry/v1/keks", "", 404, 404, "HTTP 404 Not Found")
+}
