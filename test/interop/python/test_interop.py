@@ -450,3 +450,39 @@ def test_field_level_encryption_local_kms(fresh_registry_url):
     assert des(data, ctx) == {"name": "Ada", "ssn": "123-45-6789"}
     with pytest.raises(Exception):
         AvroDeserializer(SchemaRegistryClient({"url": fresh_registry_url}), rule_conf={"secret": "wrong"})(data, ctx)
+
+
+def test_cel_condition_and_jsonata_migration(fresh_registry_url):
+    """Data contracts run by the client: a CEL condition refuses a bad
+    record; across a breaking change kept apart by a compatibility group
+    (application.major.version), a JSONata UPGRADE rule lets a consumer of
+    the new major version read a record written with the old one."""
+    from confluent_kafka.schema_registry import Metadata, MetadataProperties, Rule, RuleKind, RuleMode, RuleSet
+    from confluent_kafka.schema_registry.rules.cel.cel_executor import CelExecutor
+    from confluent_kafka.schema_registry.rules.jsonata.jsonata_executor import JsonataExecutor
+    from confluent_kafka.serialization import SerializationError
+    CelExecutor.register()
+    JsonataExecutor.register()
+    url = fresh_registry_url
+    subject = "people-value"
+    r = requests.put(url + "/config/" + subject, json={"compatibility": "BACKWARD", "compatibilityGroup": "application.major.version"})
+    assert r.status_code == 200, r.text
+    client = SchemaRegistryClient({"url": url})
+    v1 = json.dumps({"type": "record", "name": "Person", "fields": [{"name": "name", "type": "string"}, {"name": "ssn", "type": "string"}]})
+    v2 = json.dumps({"type": "record", "name": "Person", "fields": [{"name": "name", "type": "string"}, {"name": "socialSecurityNumber", "type": "string"}]})
+    check = Rule("ssnLength", "", RuleKind.CONDITION, RuleMode.WRITE, "CEL", None, None, "size(message.ssn) == 11", None, None, False)
+    client.register_schema(subject, Schema(v1, "AVRO", [], Metadata(None, MetadataProperties({"application.major.version": "1"}), None),
+                                           RuleSet(None, [check])))
+    upgrade = Rule("renameSsn", "", RuleKind.TRANSFORM, RuleMode.UPGRADE, "JSONATA", None, None,
+                   "$merge([$sift($, function($v, $k) {$k != 'ssn'}), {'socialSecurityNumber': $.'ssn'}])", None, None, False)
+    # Incompatible with v1, but in a group of its own.
+    reg = client.register_schema_full_response(subject, Schema(v2, "AVRO", [], Metadata(None, MetadataProperties({"application.major.version": "2"}), None),
+                                                          RuleSet([upgrade], None)))
+    assert reg.version == 2
+    ctx = SerializationContext("people", MessageField.VALUE)
+    ser = AvroSerializer(client, None, conf={"auto.register.schemas": False, "use.latest.with.metadata": {"application.major.version": "1"}})
+    data = ser({"name": "Lin", "ssn": "123-45-6789"}, ctx)
+    with pytest.raises(SerializationError):
+        ser({"name": "Lin", "ssn": "bad"}, ctx)
+    des = AvroDeserializer(SchemaRegistryClient({"url": url}), conf={"use.latest.with.metadata": {"application.major.version": "2"}})
+    assert des(data, ctx) == {"name": "Lin", "socialSecurityNumber": "123-45-6789"}
