@@ -29,6 +29,7 @@ func (a *API) dekRoutes() []route {
 		{"GET", p + "/{name}/deks", read, a.serve(a.dekOn(a.listDEKSubjects))},
 		{"POST", p + "/{name}/deks", register, a.serve(a.dekOn(a.write(a.createDEK)))},
 		{"GET", p + "/{name}/deks/{subject}", read, a.serve(a.dekOn(a.getDEK))},
+		{"POST", p + "/{name}/deks/{subject}", register, a.serve(a.dekOn(a.write(a.createDEK)))},
 		{"DELETE", p + "/{name}/deks/{subject}", register, a.serve(a.dekOn(a.write(a.deleteDEK)))},
 		{"POST", p + "/{name}/deks/{subject}/undelete", register, a.serve(a.dekOn(a.write(a.undeleteDEK)))},
 		{"GET", p + "/{name}/deks/{subject}/versions", read, a.serve(a.dekOn(a.listDEKVersions))},
@@ -223,6 +224,9 @@ func (a *API) createDEK(r *http.Request) (any, error) {
 	var req dek.CreateDEKRequest
 	if err := a.decodeBody(r, &req); err != nil {
 		return nil, err
+	}
+	if s := pathParam(r, "subject"); s != "" {
+		req.Subject = s // the newer route, subject in the path (the clients try it first)
 	}
 	return a.opts.Dek.CreateDEK(r.Context(), pathParam(r, "name"), req)
 }

@@ -41,7 +41,8 @@ func TestDekRegistry(t *testing.T) {
 	dek1 := `{"subject":"orders-value","encryptedKeyMaterial":"AAEC"}`
 	s.expect("POST", p+"/k1/deks", dek1, 200, `{"kekName":"k1","subject":"orders-value","version":1,"algorithm":"AES256_GCM","encryptedKeyMaterial":"AAEC"}`)
 	s.expectError("POST", p+"/k1/deks", dek1, 409, 40971, "Key 'orders-value' already exists")
-	s.expect("POST", p+"/k1/deks", `{"subject":"orders-value","version":2,"encryptedKeyMaterial":"AwQF"}`, 200, "")
+	s.expect("POST", p+"/k1/deks/orders-value", `{"version":2,"encryptedKeyMaterial":"AwQF"}`, 200,
+		`{"kekName":"k1","subject":"orders-value","version":2,"algorithm":"AES256_GCM","encryptedKeyMaterial":"AwQF"}`)
 	s.expectError("POST", p+"/k1/deks", `{"subject":"x"}`, 422, 42271, "'encryptedKeyMaterial'")
 	s.expectError("POST", p+"/nope/deks", dek1, 404, 40470, "Key 'nope' not found")
 	s.expect("GET", p+"/k1/deks/orders-value", "", 200, `{"kekName":"k1","subject":"orders-value","version":1,"algorithm":"AES256_GCM","encryptedKeyMaterial":"AAEC"}`)
