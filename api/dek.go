@@ -192,12 +192,16 @@ func dekVersion(r *http.Request, none int) (int, error) {
 	return int(n), nil
 }
 
-func (a *API) getDEK(r *http.Request) (any, error) {
-	name, subject, alg, err := dekTarget(r)
-	if err != nil {
-		return nil, err
+// dekVersionTarget is dekTarget and dekVersion.
+func dekVersionTarget(r *http.Request, none int) (name, subject, algorithm string, version int, err error) {
+	if name, subject, algorithm, err = dekTarget(r); err == nil {
+		version, err = dekVersion(r, none)
 	}
-	v, err := dekVersion(r, 1)
+	return name, subject, algorithm, version, err
+}
+
+func (a *API) getDEK(r *http.Request) (any, error) {
+	name, subject, alg, v, err := dekVersionTarget(r, 1)
 	if err != nil {
 		return nil, err
 	}
@@ -232,11 +236,7 @@ func (a *API) createDEK(r *http.Request) (any, error) {
 }
 
 func (a *API) deleteDEK(r *http.Request) (any, error) {
-	name, subject, alg, err := dekTarget(r)
-	if err != nil {
-		return nil, err
-	}
-	v, err := dekVersion(r, 0)
+	name, subject, alg, v, err := dekVersionTarget(r, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -247,11 +247,7 @@ func (a *API) deleteDEK(r *http.Request) (any, error) {
 }
 
 func (a *API) undeleteDEK(r *http.Request) (any, error) {
-	name, subject, alg, err := dekTarget(r)
-	if err != nil {
-		return nil, err
-	}
-	v, err := dekVersion(r, 0)
+	name, subject, alg, v, err := dekVersionTarget(r, 0)
 	if err != nil {
 		return nil, err
 	}

@@ -210,16 +210,7 @@ type UpdateKEK struct {
 // UpdateKEK changes a live KEK's kmsProps, doc or shared flag; a change to
 // nothing writes nothing.
 func (r *Registry) UpdateKEK(ctx context.Context, name string, u UpdateKEK) (KEK, error) {
-	if err := checkName(name); err != nil {
-		return KEK{}, err
-	}
-	err := r.write(ctx, func() ([]store.Record, error) {
-		r.mu.RLock()
-		defer r.mu.RUnlock()
-		old, err := r.kek(name, false)
-		if err != nil {
-			return nil, err
-		}
+	err := r.onKEK(ctx, name, false, func(old *KEK) ([]store.Record, error) {
 		next := *old
 		if u.SetKmsProps {
 			next.KmsProps = u.KmsProps
@@ -248,16 +239,7 @@ func (r *Registry) UpdateKEK(ctx context.Context, name string, u UpdateKEK) (KEK
 // refused while DEKs use it (live ones for a soft delete, any for a
 // permanent one).
 func (r *Registry) DeleteKEK(ctx context.Context, name string, permanent bool) error {
-	if err := checkName(name); err != nil {
-		return err
-	}
-	return r.write(ctx, func() ([]store.Record, error) {
-		r.mu.RLock()
-		defer r.mu.RUnlock()
-		k, err := r.kek(name, true)
-		if err != nil {
-			return nil, err
-		}
+	return r.onKEK(ctx, name, true, func(k *KEK) ([]store.Record, error) {
 		for id, d := range r.deks {
 			if id.kek == name && (!d.Deleted || permanent) {
 				return nil, errorf(CodeReferenceExists, "One or more references exist to the key '%s'", name)
@@ -277,17 +259,28 @@ func (r *Registry) DeleteKEK(ctx context.Context, name string, permanent bool) e
 	})
 }
 
-// UndeleteKEK undeletes a soft-deleted KEK.
-func (r *Registry) UndeleteKEK(ctx context.Context, name string) error {
+// onKEK decides a write on a KEK (soft-deleted ones with deleted), under
+// the write lock.
+func (r *Registry) onKEK(ctx context.Context, name string, deleted bool, decide func(k *KEK) ([]store.Record, error)) error {
 	if err := checkName(name); err != nil {
 		return err
 	}
 	return r.write(ctx, func() ([]store.Record, error) {
 		r.mu.RLock()
 		defer r.mu.RUnlock()
-		k, err := r.kek(name, true)
-		if err != nil || !k.Deleted {
+		k, err := r.kek(name, deleted)
+		if err != nil {
 			return nil, err
+		}
+		return decide(k)
+	})
+}
+
+// UndeleteKEK undeletes a soft-deleted KEK.
+func (r *Registry) UndeleteKEK(ctx context.Context, name string) error {
+	return r.onKEK(ctx, name, true, func(k *KEK) ([]store.Record, error) {
+		if !k.Deleted {
+			return nil, nil
 		}
 		next := *k
 		next.Deleted = false
@@ -409,19 +402,13 @@ func (r *Registry) UndeleteDEK(ctx context.Context, kek, subject, algorithm stri
 // names (deleted ones included): all with version 0, one with a number,
 // none with -1 (latest: Confluent's no-op).
 func (r *Registry) changeDEK(ctx context.Context, kek, subject, algorithm string, version int, change func([]*DEK) ([]store.Record, error)) error {
-	if err := checkName(kek); err != nil {
+	if err := checkName(kek); err != nil { // the name first, as Confluent checks
 		return err
 	}
 	if err := checkSubject(subject); err != nil {
 		return err
 	}
-	return r.write(ctx, func() ([]store.Record, error) {
-		r.mu.RLock()
-		defer r.mu.RUnlock()
-		k, err := r.kek(kek, true)
-		if err != nil {
-			return nil, err
-		}
+	return r.onKEK(ctx, kek, true, func(k *KEK) ([]store.Record, error) {
 		all := r.versions(kek, subject, algorithm, true)
 		if len(all) == 0 {
 			return nil, errNotFound(subject)
