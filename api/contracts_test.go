@@ -103,3 +103,26 @@ func TestCompatibilityGroup(t *testing.T) {
 		})
 	}
 }
+
+// Re-registering finds the version: after confluent:version moved on, and
+// not after an override changed what would be stored.
+func TestDataContractReregistration(t *testing.T) {
+	s := newServer(t)
+	if _, v, md, _ := s.registered("s", body(`"string"`, `"version":1`)); v != 1 || !strings.Contains(md, `"confluent:version":"1"`) {
+		t.Fatalf("v1: %d %s", v, md)
+	}
+	for i := 0; i < 3; i++ {
+		if id, v, _, _ := s.registered("s", body(`"string"`)); v != 1 || id != 1 {
+			t.Fatalf("re-registration %d: id %d version %d", i, id, v)
+		}
+	}
+	// An override set since: the schema is stored again, with it.
+	s.expect("PUT", "/config/s", `{"overrideRuleSet":{"domainRules":[{"name":"enc","kind":"TRANSFORM","mode":"WRITEREAD","type":"ENCRYPT","tags":["PII"]}]}}`, 200, "")
+	_, v, _, rs := s.registered("s", body(`"string"`))
+	if v != 2 || !strings.Contains(rs, `"type":"ENCRYPT"`) {
+		t.Fatalf("after an override: version %d %s", v, rs)
+	}
+	if _, v2, _, _ := s.registered("s", body(`"string"`)); v2 != 2 {
+		t.Fatalf("re-registration after the override: version %d", v2)
+	}
+}

@@ -14,8 +14,9 @@ import (
 // module; package dek holds the keys.
 
 // dekRoutes are the DEK registry's routes; reads need the read level,
-// writes the write level (a writer limited to subjects writes the DEKs of
-// those subjects).
+// creations and undeletes the write level (a writer limited to subjects
+// writes the DEKs of those subjects), deletes the admin level (a key
+// deleted for good cannot decrypt again).
 func (a *API) dekRoutes() []route {
 	const p = "/dek-registry/v1/keks"
 	return []route{
@@ -23,18 +24,18 @@ func (a *API) dekRoutes() []route {
 		{"POST", p, register, a.serve(a.dekOn(a.write(a.createKEK)))},
 		{"GET", p + "/{name}", read, a.serve(a.dekOn(a.getKEK))},
 		{"PUT", p + "/{name}", register, a.serve(a.dekOn(a.write(a.updateKEK)))},
-		{"DELETE", p + "/{name}", register, a.serve(a.dekOn(a.write(a.deleteKEK)))},
+		{"DELETE", p + "/{name}", admin, a.serve(a.dekOn(a.write(a.deleteKEK)))},
 		{"POST", p + "/{name}/undelete", register, a.serve(a.dekOn(a.write(a.undeleteKEK)))},
 		{"POST", p + "/{name}/test", register, a.serve(a.dekOn(a.testKEK))},
 		{"GET", p + "/{name}/deks", read, a.serve(a.dekOn(a.listDEKSubjects))},
 		{"POST", p + "/{name}/deks", register, a.serve(a.dekOn(a.write(a.createDEK)))},
 		{"GET", p + "/{name}/deks/{subject}", read, a.serve(a.dekOn(a.getDEK))},
 		{"POST", p + "/{name}/deks/{subject}", register, a.serve(a.dekOn(a.write(a.createDEK)))},
-		{"DELETE", p + "/{name}/deks/{subject}", register, a.serve(a.dekOn(a.write(a.deleteDEK)))},
+		{"DELETE", p + "/{name}/deks/{subject}", admin, a.serve(a.dekOn(a.write(a.deleteDEK)))},
 		{"POST", p + "/{name}/deks/{subject}/undelete", register, a.serve(a.dekOn(a.write(a.undeleteDEK)))},
 		{"GET", p + "/{name}/deks/{subject}/versions", read, a.serve(a.dekOn(a.listDEKVersions))},
 		{"GET", p + "/{name}/deks/{subject}/versions/{version}", read, a.serve(a.dekOn(a.getDEK))},
-		{"DELETE", p + "/{name}/deks/{subject}/versions/{version}", register, a.serve(a.dekOn(a.write(a.deleteDEK)))},
+		{"DELETE", p + "/{name}/deks/{subject}/versions/{version}", admin, a.serve(a.dekOn(a.write(a.deleteDEK)))},
 		{"POST", p + "/{name}/deks/{subject}/versions/{version}/undelete", register, a.serve(a.dekOn(a.write(a.undeleteDEK)))},
 	}
 }
@@ -150,6 +151,15 @@ func (a *API) listDEKSubjects(r *http.Request) (any, error) {
 	subjects, err := a.opts.Dek.Subjects(pathParam(r, "name"), boolQuery(r, "deleted"))
 	if err != nil {
 		return nil, err
+	}
+	if readable := a.readFilter(r); readable != nil {
+		var mine []string
+		for _, s := range subjects {
+			if readable(s) {
+				mine = append(mine, s)
+			}
+		}
+		subjects = mine
 	}
 	return pageOf(subjects, p), nil
 }

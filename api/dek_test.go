@@ -95,3 +95,32 @@ func TestDekRegistryOff(t *testing.T) {
 	s := newServer(t)
 	s.expectError("GET", "/dek-registry/v1/keks", "", 404, 404, "HTTP 404 Not Found")
 }
+
+// Creating keys is a write, deleting them an admin's.
+func TestDekRegistryAccess(t *testing.T) {
+	reg, err := store.Open(store.NewMemoryLog(), nil, store.Settings{}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	deks, err := dek.Open(store.NewMemoryLog(), 0, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	auth := testAuth()
+	auth.WriteSubjects = nil
+	h := newAPI(Options{Registry: reg, Dek: deks, Auth: auth, Logger: slog.New(slog.DiscardHandler)}).router()
+	for _, c := range []struct {
+		method, path, body, user string
+		status                   int
+	}{
+		{"POST", "/dek-registry/v1/keks", `{"name":"k","kmsType":"x","kmsKeyId":"y"}`, "alice", 403},
+		{"POST", "/dek-registry/v1/keks", `{"name":"k","kmsType":"x","kmsKeyId":"y"}`, "bob", 200},
+		{"GET", "/dek-registry/v1/keks/k", "", "alice", 200},
+		{"DELETE", "/dek-registry/v1/keks/k", "", "bob", 403},
+		{"DELETE", "/dek-registry/v1/keks/k", "", "carol", 204},
+	} {
+		if w := call(h, c.method, c.path, c.body, c.user, testUsers[c.user].password); w.Code != c.status {
+			t.Errorf("%s %s as %s: %d %s, want %d", c.method, c.path, c.user, w.Code, w.Body, c.status)
+		}
+	}
+}

@@ -11,6 +11,7 @@
 package dek
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -140,12 +141,16 @@ type dekValue struct {
 	Type                 string  `json:"type"`
 }
 
+// marshal writes JSON as Jackson does: no \u0026 for & (record keys must be
+// Confluent's bytes, for compaction).
 func marshal(v any) []byte {
-	b, err := json.Marshal(v)
-	if err != nil {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
 		panic(err) // only plain structs
 	}
-	return b
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
 }
 
 func kekRecord(k *KEK) store.Record {
@@ -195,6 +200,9 @@ func (r *Registry) apply(rec store.Record) {
 		if err := json.Unmarshal(rec.Value, &v); err != nil {
 			r.logger.Warn("skipping an unreadable KEK record", "offset", rec.Offset, "err", err)
 			return
+		}
+		if v.KmsProps == nil {
+			v.KmsProps = map[string]string{}
 		}
 		r.keks[key.Name] = &KEK{Name: v.Name, KmsType: v.KmsType, KmsKeyID: v.KmsKeyID, KmsProps: v.KmsProps, Doc: v.Doc,
 			Shared: v.Shared, Deleted: v.Deleted, TS: rec.Timestamp}

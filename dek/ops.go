@@ -361,7 +361,7 @@ func sameDEK(a, b *DEK) bool {
 // with 0; latest, -1, does nothing), or permanently deletes soft-deleted
 // ones.
 func (r *Registry) DeleteDEK(ctx context.Context, kek, subject, algorithm string, version int, permanent bool) error {
-	return r.changeDEK(ctx, kek, subject, algorithm, version, func(vs []*DEK) ([]store.Record, error) {
+	return r.changeDEK(ctx, "deleting", kek, subject, algorithm, version, func(vs []*DEK) ([]store.Record, error) {
 		var recs []store.Record
 		for _, d := range vs {
 			switch {
@@ -382,7 +382,7 @@ func (r *Registry) DeleteDEK(ctx context.Context, kek, subject, algorithm string
 // UndeleteDEK undeletes the soft-deleted versions of a DEK; its KEK must be
 // live.
 func (r *Registry) UndeleteDEK(ctx context.Context, kek, subject, algorithm string, version int) error {
-	return r.changeDEK(ctx, kek, subject, algorithm, version, func(vs []*DEK) ([]store.Record, error) {
+	return r.changeDEK(ctx, "undeleting", kek, subject, algorithm, version, func(vs []*DEK) ([]store.Record, error) {
 		if r.keks[kek].Deleted {
 			return nil, errorf(CodeKeySoftDeleted, "Key '%s' must be undeleted first", kek)
 		}
@@ -401,7 +401,7 @@ func (r *Registry) UndeleteDEK(ctx context.Context, kek, subject, algorithm stri
 // changeDEK runs change on the versions of a DEK a delete or undelete
 // names (deleted ones included): all with version 0, one with a number,
 // none with -1 (latest: Confluent's no-op).
-func (r *Registry) changeDEK(ctx context.Context, kek, subject, algorithm string, version int, change func([]*DEK) ([]store.Record, error)) error {
+func (r *Registry) changeDEK(ctx context.Context, what, kek, subject, algorithm string, version int, change func([]*DEK) ([]store.Record, error)) error {
 	if err := checkName(kek); err != nil { // the name first, as Confluent checks
 		return err
 	}
@@ -425,7 +425,7 @@ func (r *Registry) changeDEK(ctx context.Context, kek, subject, algorithm string
 				return nil, errNotFound(subject)
 			}
 			if k.Shared {
-				return nil, errorf(500, "Error while changing key")
+				return nil, errorf(500, "Error while %s key", what) // Confluent's: its lookup needs the KMS
 			}
 			vs = []*DEK{d}
 		}

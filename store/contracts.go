@@ -34,7 +34,7 @@ func (w *view) contract(subject string, c *candidate) *candidate {
 		}
 	}
 	md, rs := mergeContract(st.effectiveConfig(subject, w.settings), c.req.Metadata, c.req.RuleSet, prev)
-	if c.req.Version > 0 || md != nil && md.Properties[confluentVersion] != "" {
+	if c.req.Version != 0 || md != nil && md.Properties[confluentVersion] != "" {
 		md = withConfluentVersion(md, next)
 	}
 	return c.withContract(md, rs)
@@ -168,6 +168,58 @@ func withConfluentVersion(md *formats.Metadata, version int) *formats.Metadata {
 				out.Properties[k] = v
 			}
 		}
+	}
+	return out
+}
+
+// hasDefaultsOrOverrides reports whether a config merges anything into a
+// registration (Confluent's Config.hasDefaultsOrOverrides).
+func (c Config) hasDefaultsOrOverrides() bool {
+	return c.DefaultMetadata != nil || c.OverrideMetadata != nil || c.DefaultRuleSet != nil || c.OverrideRuleSet != nil
+}
+
+// registeredIgnoringVersion is a live version of subject holding the
+// candidate's schema, rule set and metadata, confluent:version aside
+// (Confluent's canLookupIgnoringVersion): re-registering a schema whose
+// merge moved confluent:version on finds the version it is.
+func (st *state) registeredIgnoringVersion(subject string, c *candidate) *version {
+	s := st.subjects[subject]
+	if s == nil || c.req.Version > 0 {
+		return nil
+	}
+	want := withoutConfluentVersion(c.req.Metadata)
+	for i := len(s.versions) - 1; i >= 0; i-- {
+		v := s.versions[i]
+		e := v.entry
+		if v.deleted || e.schemaType != c.schema.Type() || e.schema() != c.schema.Canonical() ||
+			!reflect.DeepEqual(e.refs, c.refs) && len(e.refs)+len(c.refs) > 0 ||
+			!reflect.DeepEqual(e.ruleSet, c.req.RuleSet) {
+			continue
+		}
+		if reflect.DeepEqual(withoutConfluentVersion(e.metadata), want) {
+			return v
+		}
+	}
+	return nil
+}
+
+// withoutConfluentVersion is metadata without confluent:version, nil when
+// nothing else is left.
+func withoutConfluentVersion(md *formats.Metadata) *formats.Metadata {
+	if md == nil {
+		return nil
+	}
+	out := &formats.Metadata{Tags: md.Tags, Sensitive: md.Sensitive}
+	for k, v := range md.Properties {
+		if k != confluentVersion {
+			if out.Properties == nil {
+				out.Properties = map[string]string{}
+			}
+			out.Properties[k] = v
+		}
+	}
+	if len(out.Tags) == 0 && len(out.Properties) == 0 && len(out.Sensitive) == 0 {
+		return nil
 	}
 	return out
 }

@@ -50,6 +50,9 @@ func (r *Registry) Register(ctx context.Context, subject string, req SchemaReque
 func (r *Registry) existing(subject string, c *candidate) (SchemaVersion, bool) {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
+	if r.st.effectiveConfig(subject, &r.settings).hasDefaultsOrOverrides() {
+		return SchemaVersion{}, false // the merge decides (Confluent skips its fast lookup too)
+	}
 	if v := r.st.registered(subject, c); v != nil {
 		return v.export(), true
 	}

@@ -44,7 +44,11 @@ type registerAnswer struct {
 func (w *view) decideRegister(g registration) ([]Record, registerAnswer, error) {
 	st, subject := w.st, g.subject
 	c := w.contract(subject, g.c) // the data contract it stores
-	if v := st.registered(subject, c); v != nil {
+	v := st.registered(subject, c)
+	if v == nil {
+		v = st.registeredIgnoringVersion(subject, c)
+	}
+	if v != nil {
 		out := v.export()
 		return nil, registerAnswer{existing: &out}, nil
 	}

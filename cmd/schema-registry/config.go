@@ -70,6 +70,7 @@ type Config struct {
 	TLS  TLSProperties  // ssl.*
 	Auth AuthProperties // authentication.*, authorization.*
 	// DekTopic and DekMaxKeys are dek.registry.topic and .max.keys.
+	DekEnable  bool
 	DekTopic   string
 	DekMaxKeys int
 
@@ -411,6 +412,15 @@ var properties = []property{
 		Doc:     "How often, at most, the certificate files are looked at again (on a new connection); 0 never.",
 		set: func(c *Config, v string) (err error) {
 			c.TLS.ReloadInterval, err = parseMillis(v, 0)
+			return err
+		},
+	},
+	{
+		Name:    "dek.registry.enable",
+		Default: "true",
+		Doc:     "Serve the DEK registry of client-side field-level encryption (/dek-registry/v1/keks); false answers its routes 404, as Confluent without its extension.",
+		set: func(c *Config, v string) (err error) {
+			c.DekEnable, err = javaprops.ParseBool(v)
 			return err
 		},
 	},

@@ -118,21 +118,14 @@ func run(args, environ []string) error {
 	defer reg.Close()
 	// The DEK registry, on a log of its own: the dek.registry.topic
 	// (_dek_registry_keys) in Kafka mode, a file log beside the schemas'.
-	var dekLog store.Log
-	if kafkaOn {
-		dc := ks.log
-		dc.Topic = cfg.DekTopic
-		if dekLog, err = kafka.New(dc); err != nil {
-			return fmt.Errorf("dek.registry.topic: %w", err)
-		}
-	} else if dekLog, err = file.New(filepath.Join(cfg.DataDir, "dek-registry"), file.Options{Logger: logger}); err != nil {
-		return fmt.Errorf("opening the DEK registry's log: %w", err)
-	}
-	deks, err := dek.Open(dekLog, cfg.DekMaxKeys, logger)
+	// A log it cannot open leaves it off, and schemas are served anyway.
+	deks, err := openDekRegistry(cfg, kafkaOn, ks, logger)
 	if err != nil {
-		return fmt.Errorf("replaying the DEK registry's log: %w", err)
+		logger.Error("the DEK registry is off: its log could not be opened", "err", err)
 	}
-	defer deks.Close()
+	if deks != nil {
+		defer deks.Close()
+	}
 	// The replay's garbage (decoded records) is gone: give the memory back
 	// now rather than at the next GC cycles, so RSS follows the live data.
 	debug.FreeOSMemory()
@@ -264,4 +257,24 @@ func commit() string {
 		}
 	}
 	return "unknown"
+}
+
+// openDekRegistry opens the DEK registry on its log; nil when
+// dek.registry.enable is false.
+func openDekRegistry(cfg *Config, kafkaOn bool, ks kafkaSettings, logger *slog.Logger) (*dek.Registry, error) {
+	if !cfg.DekEnable {
+		return nil, nil
+	}
+	var log store.Log
+	var err error
+	if kafkaOn {
+		dc := ks.log
+		dc.Topic = cfg.DekTopic
+		if log, err = kafka.New(dc); err != nil {
+			return nil, fmt.Errorf("dek.registry.topic %s: %w", cfg.DekTopic, err)
+		}
+	} else if log, err = file.New(filepath.Join(cfg.DataDir, "dek-registry"), file.Options{Logger: logger}); err != nil {
+		return nil, err
+	}
+	return dek.Open(log, cfg.DekMaxKeys, logger)
 }
