@@ -191,7 +191,7 @@ func (st *state) registeredIgnoringVersion(subject string, c *candidate) *versio
 	for i := len(s.versions) - 1; i >= 0; i-- {
 		v := s.versions[i]
 		e := v.entry
-		if v.deleted || e.schemaType != c.schema.Type() || e.schema() != c.schema.Canonical() ||
+		if v.deleted || !c.accepts(v) || e.schemaType != c.schema.Type() || e.schema() != c.schema.Canonical() ||
 			!reflect.DeepEqual(e.refs, c.refs) && len(e.refs)+len(c.refs) > 0 ||
 			!reflect.DeepEqual(e.ruleSet, c.req.RuleSet) {
 			continue
