@@ -2,11 +2,15 @@ package api
 
 import (
 	"encoding/json"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/schemaregistry/registry/dek"
+	"github.com/schemaregistry/registry/formats"
 	"github.com/schemaregistry/registry/store"
 )
 
@@ -265,4 +269,52 @@ func (a *API) undeleteDEK(r *http.Request) (any, error) {
 		return nil, err
 	}
 	return noContent{}, nil
+}
+
+// withKMSDefaults names the KEK of each domain rule that gives a KMS key id
+// but no KEK name or KMS type, as Confluent's EncryptionUpdateRequestHandler
+// does on registration when the DEK registry is on: the KEK is named after
+// the key id (an "arn:" prefix dropped, any character other than a letter, a
+// digit, '_' or '-' turned into '-'), and an "arn:" key is an aws-kms key.
+// The rule set is copied, never changed in place.
+func withKMSDefaults(rs *formats.RuleSet) *formats.RuleSet {
+	const keyID, kekName, kmsType = "encrypt.kms.key.id", "encrypt.kek.name", "encrypt.kms.type"
+	if rs == nil || len(rs.DomainRules) == 0 {
+		return rs
+	}
+	var rules []formats.Rule
+	for i, rule := range rs.DomainRules {
+		id, ok := rule.Params[keyID]
+		_, named := rule.Params[kekName]
+		_, typed := rule.Params[kmsType]
+		if !ok || (named && typed) {
+			continue
+		}
+		if rules == nil {
+			rules = slices.Clone(rs.DomainRules)
+		}
+		params := maps.Clone(rule.Params)
+		if !named {
+			params[kekName] = scrubKeyID(strings.TrimPrefix(id, "arn:"))
+		}
+		if !typed && strings.HasPrefix(id, "arn:") {
+			params[kmsType] = "aws-kms"
+		}
+		rules[i].Params = params
+	}
+	if rules == nil {
+		return rs
+	}
+	out := *rs
+	out.DomainRules = rules
+	return &out
+}
+
+func scrubKeyID(id string) string {
+	return strings.Map(func(c rune) rune {
+		if unicode.IsLetter(c) || unicode.IsDigit(c) || c == '_' || c == '-' {
+			return c
+		}
+		return '-'
+	}, id)
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"log/slog"
 	"strings"
 	"testing"
@@ -122,5 +123,49 @@ func TestDekRegistryAccess(t *testing.T) {
 		if w := call(h, c.method, c.path, c.body, c.user, testUsers[c.user].password); w.Code != c.status {
 			t.Errorf("%s %s as %s: %d %s, want %d", c.method, c.path, c.user, w.Code, w.Body, c.status)
 		}
+	}
+}
+
+// With the DEK registry on, an encryption rule that names only its KMS key
+// is completed on registration as Confluent completes it (the KEK named
+// after the key, an "arn:" key taken as aws-kms); other rules, and every
+// rule with the registry off, are stored as sent.
+func TestRegistrationKMSDefaults(t *testing.T) {
+	const body = `{"schema":"\"string\"","ruleSet":{"domainRules":[` +
+		`{"name":"enc","kind":"TRANSFORM","mode":"WRITEREAD","type":"ENCRYPT","tags":["PII"],"params":{"encrypt.kms.key.id":"arn:aws:kms:us-east-1:123:key/ab.cd"}},` +
+		`{"name":"gcp","kind":"TRANSFORM","mode":"WRITEREAD","type":"ENCRYPT","params":{"encrypt.kms.key.id":"projects/p/keys/k"}},` +
+		`{"name":"named","kind":"TRANSFORM","mode":"WRITEREAD","type":"ENCRYPT","params":{"encrypt.kms.key.id":"arn:x","encrypt.kek.name":"mine","encrypt.kms.type":"aws-kms"}},` +
+		`{"name":"cel","kind":"CONDITION","mode":"WRITE","type":"CEL","expr":"true"}]}}`
+	const want = `{"domainRules":[` +
+		`{"name":"enc","kind":"TRANSFORM","mode":"WRITEREAD","type":"ENCRYPT","tags":["PII"],"params":{"encrypt.kek.name":"aws-kms-us-east-1-123-key-ab-cd","encrypt.kms.key.id":"arn:aws:kms:us-east-1:123:key/ab.cd","encrypt.kms.type":"aws-kms"}},` +
+		`{"name":"gcp","kind":"TRANSFORM","mode":"WRITEREAD","type":"ENCRYPT","params":{"encrypt.kek.name":"projects-p-keys-k","encrypt.kms.key.id":"projects/p/keys/k"}},` +
+		`{"name":"named","kind":"TRANSFORM","mode":"WRITEREAD","type":"ENCRYPT","params":{"encrypt.kek.name":"mine","encrypt.kms.key.id":"arn:x","encrypt.kms.type":"aws-kms"}},` +
+		`{"name":"cel","kind":"CONDITION","mode":"WRITE","type":"CEL","expr":"true"}]}`
+	ruleSetOf := func(s *server) string {
+		t.Helper()
+		code, raw, _ := s.do("POST", "/subjects/s/versions", body)
+		if code != 200 {
+			t.Fatalf("registration: %d %s", code, raw)
+		}
+		var v struct{ RuleSet json.RawMessage }
+		if err := json.Unmarshal([]byte(raw), &v); err != nil {
+			t.Fatal(err)
+		}
+		return string(v.RuleSet)
+	}
+	s, _ := newDekServer(t)
+	if got := ruleSetOf(s); got != want {
+		t.Fatalf("registration answered the rule set\n%s\nwant\n%s", got, want)
+	}
+	// The same request again is the same version, not a new one.
+	ruleSetOf(s)
+	s.expect("GET", "/subjects/s/versions", "", 200, `[1]`)
+	s.expect("GET", "/subjects/s/versions/1", "", 200, "")
+	if code, raw, _ := s.do("GET", "/subjects/s/versions/1", ""); code != 200 || !strings.Contains(raw, `"encrypt.kek.name":"projects-p-keys-k"`) {
+		t.Fatalf("stored version: %d %s", code, raw)
+	}
+
+	if got := ruleSetOf(newServer(t)); got == want || strings.Contains(got, "projects-p-keys-k") {
+		t.Fatalf("a registry without the DEK registry changed the rules: %s", got)
 	}
 }

@@ -145,6 +145,7 @@ func (a *API) registerOrForward(r *http.Request) (any, error) {
 	if err := decodeJSON(body, &req); err != nil {
 		return nil, err
 	}
+	a.registrationDefaults(&req)
 	if sv, ok, err := a.reg.Existing(subjectParam(r), req, boolQuery(r, "normalize")); err != nil {
 		return nil, err
 	} else if ok {
@@ -164,6 +165,7 @@ func (a *API) register(r *http.Request) (any, error) {
 		if err := decodeJSON(body, &req); err != nil {
 			return nil, err
 		}
+		a.registrationDefaults(&req)
 		sv, err := a.reg.Register(r.Context(), subjectParam(r), req,
 			store.RegisterOptions{Normalize: boolQuery(r, "normalize"), Force: boolQuery(r, "force")})
 		if err != nil {
@@ -171,6 +173,15 @@ func (a *API) register(r *http.Request) (any, error) {
 		}
 		return registerResponse(sv), nil
 	})
+}
+
+// registrationDefaults completes a registration as Confluent's update
+// request handlers do: with the DEK registry on, the KEK of an encryption
+// rule that names only its KMS key.
+func (a *API) registrationDefaults(req *store.SchemaRequest) {
+	if a.opts.Dek != nil {
+		req.RuleSet = withKMSDefaults(req.RuleSet)
+	}
 }
 
 func (a *API) lookupSchema(r *http.Request) (any, error) {
