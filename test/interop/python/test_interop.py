@@ -461,8 +461,12 @@ def test_cel_condition_and_jsonata_migration(fresh_registry_url):
     from confluent_kafka.schema_registry.rules.cel.cel_executor import CelExecutor
     from confluent_kafka.schema_registry.rules.jsonata.jsonata_executor import JsonataExecutor
     from confluent_kafka.serialization import SerializationError
-    CelExecutor.register()
-    JsonataExecutor.register()
+    from confluent_kafka.schema_registry.rule_registry import RuleRegistry
+    # A rule registry of its own: the global one keeps the executors other
+    # tests registered, configured for another registry's URL.
+    rules = RuleRegistry()
+    rules.register_executor(CelExecutor())
+    rules.register_executor(JsonataExecutor())
     url = fresh_registry_url
     subject = "people-value"
     r = requests.put(url + "/config/" + subject, json={"compatibility": "BACKWARD", "compatibilityGroup": "application.major.version"})
@@ -480,9 +484,11 @@ def test_cel_condition_and_jsonata_migration(fresh_registry_url):
                                                           RuleSet([upgrade], None)))
     assert reg.version == 2
     ctx = SerializationContext("people", MessageField.VALUE)
-    ser = AvroSerializer(client, None, conf={"auto.register.schemas": False, "use.latest.with.metadata": {"application.major.version": "1"}})
+    ser = AvroSerializer(client, None, conf={"auto.register.schemas": False, "use.latest.with.metadata": {"application.major.version": "1"}},
+                         rule_registry=rules)
     data = ser({"name": "Lin", "ssn": "123-45-6789"}, ctx)
     with pytest.raises(SerializationError):
         ser({"name": "Lin", "ssn": "bad"}, ctx)
-    des = AvroDeserializer(SchemaRegistryClient({"url": url}), conf={"use.latest.with.metadata": {"application.major.version": "2"}})
+    des = AvroDeserializer(SchemaRegistryClient({"url": url}), conf={"use.latest.with.metadata": {"application.major.version": "2"}},
+                           rule_registry=rules)
     assert des(data, ctx) == {"name": "Lin", "socialSecurityNumber": "123-45-6789"}
