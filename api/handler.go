@@ -156,6 +156,10 @@ func (a *API) serve(h handler) http.HandlerFunc {
 		switch body := v.(type) {
 		case noContent:
 			w.WriteHeader(http.StatusNoContent)
+		case multiStatus:
+			w.Header().Set("Content-Type", ct)
+			w.WriteHeader(http.StatusMultiStatus)
+			w.Write(encodeJSON(body.v))
 		case forwarded:
 			if body.contentType != "" {
 				w.Header().Set("Content-Type", body.contentType)

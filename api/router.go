@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"slices"
 
 	"github.com/schemaregistry/registry/dek"
 
@@ -40,6 +41,10 @@ type Options struct {
 	Validation hook.Settings
 	// Dek is the DEK registry; nil answers its routes 404.
 	Dek *dek.Registry
+	// NoAssociations turns the association routes off
+	// (associations.enable=false): they answer 404, which serializers read
+	// as "no association".
+	NoAssociations bool
 }
 
 // DefaultMaxBodyBytes is the request body limit when Options.MaxBodyBytes
@@ -150,10 +155,6 @@ func (a *API) routes() []route {
 		{"GET", "/v1/metadata/version", read, a.serve(a.serverVersion)},
 		{"GET", "/v1/metadata/deployment", read, a.serve(a.deployment)},
 
-		{"GET", "/associations/subjects/{subject}", read, a.serve(a.noAssociations)},
-		{"GET", "/associations/resources/{resourceId}", read, a.serve(a.noAssociations)},
-		{"GET", "/associations/resources/{namespace}/{name}", read, a.serve(a.noAssociations)},
-
 		{"POST", "/validation/topics/{topic}", read, a.serve(a.validate)},
 
 		{"GET", "/health/live", public, a.serve(a.live)},
@@ -172,7 +173,7 @@ func (a *API) router() http.Handler {
 	r.MethodNotAllowed(a.serve(func(*http.Request) (any, error) {
 		return nil, httpError(store.CodeMethodNotAllowed, "HTTP 405 Method Not Allowed")
 	}))
-	for _, rt := range append(a.routes(), a.dekRoutes()...) {
+	for _, rt := range slices.Concat(a.routes(), a.associationRoutes(), a.dekRoutes()) {
 		r.Method(rt.method, rt.pattern, a.guard(rt.access, rt.handler))
 	}
 	return r

@@ -53,6 +53,9 @@ func (r *Registry) existing(subject string, c *candidate) (SchemaVersion, bool) 
 	if r.st.effectiveConfig(subject, &r.settings).hasDefaultsOrOverrides() {
 		return SchemaVersion{}, false // the merge decides (Confluent skips its fast lookup too)
 	}
+	if r.st.refsNotStrong(subject, c) != nil {
+		return SchemaVersion{}, false // the decision refuses it
+	}
 	if v := r.st.registered(subject, c); v != nil {
 		return v.export(), true
 	}

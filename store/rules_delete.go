@@ -34,6 +34,11 @@ func (w *view) decideDeleteVersion(subject string, v int, how Deletion) ([]Recor
 		if ver.deleted {
 			return nil, 0, errorf(CodeVersionSoftDeleted, "Subject '%s' Version %d was soft deleted.Set permanent=true to delete permanently", subject, ver.version)
 		}
+		if len(st.assocs.bySubject[subject]) > 0 && len(s.live()) == 1 {
+			// An associated subject keeps a live version (Confluent answers
+			// this with a 500 it does not map; its code is 40907).
+			return nil, 0, errorf(CodeNoActiveVersion, "No active (non-deleted) version exists for subject '%s'", subject)
+		}
 		if st.referenced(subject, ver.version, referrerScope{}) {
 			return nil, 0, errReferenced(subject, ver.version)
 		}
@@ -72,6 +77,9 @@ func (w *view) decideDeleteSubject(subject string, how Deletion) ([]Record, []in
 		if len(live) == 0 {
 			return nil, nil, errorf(CodeSubjectSoftDeleted, "Subject '%s' was soft deleted.Set permanent=true to delete permanently", subject)
 		}
+		if err := st.associated(subject); err != nil {
+			return nil, nil, err
+		}
 		versions := make([]int, 0, len(live))
 		for _, v := range live {
 			if st.referenced(subject, v.version, referrerScope{otherSubjects: true}) {
@@ -82,6 +90,9 @@ func (w *view) decideDeleteSubject(subject string, how Deletion) ([]Record, []in
 		last := s.versions[len(s.versions)-1].version
 		return []Record{{Key: recordKey{Type: keyDeleteSubject, Subject: subject}.bytes(),
 			Value: marshal(deleteSubjectValue{Subject: subject, Version: last})}}, versions, nil
+	}
+	if err := st.associated(subject); err != nil {
+		return nil, nil, err
 	}
 	if len(live) > 0 {
 		return nil, nil, errorf(CodeSubjectNotSoftDeleted, "Subject '%s' was not deleted first before being permanently deleted", subject)
@@ -99,6 +110,14 @@ func (w *view) decideDeleteSubject(subject string, how Deletion) ([]Record, []in
 		versions = append(versions, v.version)
 	}
 	return append(recs, st.subjectSettingsTombstones(subject)...), versions, nil
+}
+
+// associated refuses to delete a subject that an association holds.
+func (st *state) associated(subject string) error {
+	if len(st.assocs.bySubject[subject]) > 0 {
+		return errorf(CodeSubjectAssociationExists, "An association already exists for subject '%s'", subject)
+	}
+	return nil
 }
 
 // decideDeleteContext deletes a context (".name", ":.name:" or "." for the

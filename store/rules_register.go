@@ -43,6 +43,9 @@ type registerAnswer struct {
 //     then the SCHEMA record.
 func (w *view) decideRegister(g registration) ([]Record, registerAnswer, error) {
 	st, subject := w.st, g.subject
+	if err := st.refsNotStrong(subject, g.c); err != nil {
+		return nil, registerAnswer{}, err
+	}
 	c := w.contract(subject, g.c) // the data contract it stores
 	v := st.registered(subject, c)
 	if v == nil {
@@ -100,6 +103,18 @@ func (st *state) refsLive(subject string, c *candidate) error {
 	for _, ref := range c.refs {
 		if _, err := st.version(qualify(subject, ref.Subject), ref.Version, LiveOnly); err != nil {
 			return invalidSchema(c.schema.Type(), formats.Invalid("No schema reference found for subject \"%s\" and version %d", ref.Subject, ref.Version))
+		}
+	}
+	return nil
+}
+
+// refsNotStrong refuses a reference to a subject that a STRONG association
+// holds: a topic's own subject is not shared (in every mode, before the
+// registered schema is looked for).
+func (st *state) refsNotStrong(subject string, c *candidate) error {
+	for _, ref := range c.refs {
+		if st.assocs.strong(qualify(subject, ref.Subject)) {
+			return errorf(CodeOperationNotPermitted, "Subject '%s' has a strong association and cannot be referenced", ref.Subject)
 		}
 	}
 	return nil

@@ -104,6 +104,7 @@ type state struct {
 	configs   map[string]Config           // "" = global
 	modes     map[string]Mode             // "" = global
 	contexts  map[string]bool
+	assocs    assocState // associations.go
 	aliased   bool   // some subject config has had an alias
 	offset    int64  // of the last record applied
 	scratch   []byte // the schema text of the record being applied
@@ -123,6 +124,7 @@ func newState() *state {
 		configs:   map[string]Config{},
 		modes:     map[string]Mode{},
 		contexts:  map[string]bool{},
+		assocs:    newAssocState(),
 		offset:    -1,
 	}
 }
@@ -225,7 +227,9 @@ func (st *state) apply(rec Record, log *slog.Logger) {
 		} else {
 			st.contexts[k.Subject] = true
 		}
-	case keyNoop, keyAssoc:
+	case keyAssoc:
+		st.applyAssoc(rec, log)
+	case keyNoop:
 	}
 }
 

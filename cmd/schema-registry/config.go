@@ -70,9 +70,12 @@ type Config struct {
 	TLS  TLSProperties  // ssl.*
 	Auth AuthProperties // authentication.*, authorization.*
 	// DekTopic and DekMaxKeys are dek.registry.topic and .max.keys.
-	DekEnable  bool
-	DekTopic   string
-	DekMaxKeys int
+	DekEnable bool
+	// AssociationsEnable serves the association routes
+	// (associations.enable).
+	AssociationsEnable bool
+	DekTopic           string
+	DekMaxKeys         int
 
 	// Raw holds every property that was set, by its property name, with
 	// the value as written (after properties-file unescaping): those from
@@ -412,6 +415,15 @@ var properties = []property{
 		Doc:     "How often, at most, the certificate files are looked at again (on a new connection); 0 never.",
 		set: func(c *Config, v string) (err error) {
 			c.TLS.ReloadInterval, err = parseMillis(v, 0)
+			return err
+		},
+	},
+	{
+		Name:    "associations.enable",
+		Default: "true",
+		Doc:     "Serve the association routes (/associations...: topics bound to subjects); false answers them 404, which serializers read as no association. Stored associations still guard their subjects.",
+		set: func(c *Config, v string) (err error) {
+			c.AssociationsEnable, err = javaprops.ParseBool(v)
 			return err
 		},
 	},

@@ -185,7 +185,8 @@ func run(args, environ []string) error {
 
 	opts := api.Options{Registry: reg, Logger: logger, MaxBodyBytes: cfg.RequestMaxBytes, MaxDepth: cfg.SchemaMaxDepth,
 		Version: version, Commit: commit(), ClusterID: clusterID, GroupID: cfg.GroupID,
-		Auth: sec.auth, ForwardClient: sec.forwardClient(), Validation: validation, Dek: deks}
+		Auth: sec.auth, ForwardClient: sec.forwardClient(), Validation: validation, Dek: deks,
+		NoAssociations: !cfg.AssociationsEnable}
 	if leadership != nil {
 		opts.Leadership = leadership
 	}
