@@ -105,9 +105,9 @@ type state struct {
 	modes     map[string]Mode             // "" = global
 	contexts  map[string]bool
 	assocs    assocState // associations.go
-	aliased   bool   // some subject config has had an alias
-	offset    int64  // of the last record applied
-	scratch   []byte // the schema text of the record being applied
+	aliased   bool       // some subject config has had an alias
+	offset    int64      // of the last record applied
+	scratch   []byte     // the schema text of the record being applied
 	// packLater keeps the texts of new entries as they are, listed in
 	// unpacked for the registry to take after each record and compress on
 	// another goroutine (text.go), off the replay and the write path.
