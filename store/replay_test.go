@@ -699,8 +699,8 @@ func replayTake(t *testing.T, r *Registry, names ...string) replaySnapshot {
 }
 
 // TestReplayIgnoredRecordTypes checks that NOOP, CONTEXT and ASSOC records
-// are accepted without effect on reads (but a CONTEXT record names a
-// context).
+// are accepted without effect on the schema reads (but a CONTEXT record
+// names a context; ASSOC records are read by the association reads).
 func TestReplayIgnoredRecordTypes(t *testing.T) {
 	base := []Record{
 		replayRec(`{"keytype":"SCHEMA","subject":"orders-value","version":1,"magic":1}`,
