@@ -53,6 +53,9 @@ func frozenShown(lifecycle string, frozen bool) *bool {
 }
 
 func toAssociationJSON(as []store.Association) []associationJSON {
+	if as == nil {
+		return nil
+	}
 	out := make([]associationJSON, len(as))
 	for i, x := range as {
 		out[i] = associationJSON{Subject: x.Subject, GUID: x.GUID, ResourceName: x.ResourceName,
@@ -110,6 +113,29 @@ func (a *API) associationFilter(r *http.Request) (store.AssociationFilter, error
 	}
 	if r.URL.RawQuery != "" {
 		f.Types = r.URL.Query()["associationType"]
+	}
+	return f, nil
+}
+
+// schemaAssociationFilter reads the association filters of GET /schemas:
+// nil when none is given.
+func schemaAssociationFilter(r *http.Request) (*store.SchemaAssociationFilter, error) {
+	if r.URL.RawQuery == "" {
+		return nil, nil
+	}
+	q := r.URL.Query()
+	if !q.Has("resourceType") && !q.Has("associationType") && !q.Has("lifecycle") {
+		return nil, nil
+	}
+	f := &store.SchemaAssociationFilter{Types: q["associationType"], Lifecycles: q["lifecycle"]}
+	if q.Has("resourceType") {
+		rt := q.Get("resourceType")
+		f.ResourceType = &rt
+	}
+	for _, l := range f.Lifecycles {
+		if l != store.Strong && l != store.Weak && l != "NONE" {
+			return nil, httpError(store.CodeNotFound, "HTTP 404 Not Found")
+		}
 	}
 	return f, nil
 }

@@ -302,3 +302,81 @@ func TestAssociationsBatch(t *testing.T) {
 		t.Fatalf("batchGet by id and by name: %s", raw)
 	}
 }
+
+// GET /schemas filters subject-versions by their subject's associations
+// and lists them on each (Confluent's ExtendedSchema).
+func TestSchemasAssociationFilters(t *testing.T) {
+	s := newServer(t)
+	s.register("weak-subject", `"string"`)
+	s.expect("PUT", "/config/weak-subject", `{"compatibility":"NONE"}`, 200, "")
+	s.register("weak-subject", `"int"`)
+	s.register("plain", `"long"`)
+	s.expect("POST", "/associations", `{"resourceName":"t1","resourceNamespace":"ns","resourceId":"i1","associations":[{"subject":"weak-subject"}]}`, 200, "")
+	s.expect("POST", "/associations", `{"resourceName":"t2","resourceNamespace":"ns","resourceId":"i2","associations":[{"associationType":"key","schema":{"schema":"\"bytes\""}}]}`, 200, "")
+	rows := func(query string) string {
+		t.Helper()
+		code, raw, _ := s.do("GET", "/schemas?subjectPrefix=:*:&"+query, "")
+		if code != 200 {
+			t.Fatalf("GET /schemas?%s: %d %s", query, code, raw)
+		}
+		var list []struct {
+			Subject      string
+			Version      int
+			Associations []struct{ Lifecycle, AssociationType string }
+		}
+		json.Unmarshal([]byte(raw), &list)
+		var out []string
+		for _, r := range list {
+			row := r.Subject + "/" + string(rune('0'+r.Version))
+			for _, a := range r.Associations {
+				row += ":" + a.AssociationType + "=" + a.Lifecycle
+			}
+			out = append(out, row)
+		}
+		return strings.Join(out, " ")
+	}
+	for query, want := range map[string]string{
+		"":                                   ":.ns:t2-key/1 plain/1 weak-subject/1 weak-subject/2",
+		"lifecycle=WEAK":                     "weak-subject/1:value=WEAK weak-subject/2:value=WEAK",
+		"lifecycle=STRONG":                   ":.ns:t2-key/1:key=STRONG",
+		"lifecycle=NONE":                     "plain/1",
+		"lifecycle=WEAK&lifecycle=NONE":      "plain/1 weak-subject/1:value=WEAK weak-subject/2:value=WEAK",
+		"associationType=key":                ":.ns:t2-key/1:key=STRONG",
+		"resourceType=topic&latestOnly=true": ":.ns:t2-key/1:key=STRONG weak-subject/2:value=WEAK",
+		"resourceType=":                      "",
+		"associationType=value&limit=1":      "weak-subject/1:value=WEAK",
+	} {
+		if got := rows(query); got != want {
+			t.Errorf("GET /schemas?%s:\n got  %s\n want %s", query, got, want)
+		}
+	}
+	s.expectError("GET", "/schemas?lifecycle=weak", "", 404, 404, "")
+}
+
+// Through a context's URL, an association's unqualified subjects are in
+// that context, and the by-subject read is the context's subject.
+func TestAssociationsInContextURL(t *testing.T) {
+	s := newServer(t)
+	s.register(":.team:orders-contract", `"string"`)
+	s.expect("POST", "/contexts/.team/associations", `{"resourceName":"orders","resourceNamespace":"ns","resourceId":"i","associations":[{"subject":"orders-contract"}]}`, 200,
+		`{"resourceName":"orders","resourceNamespace":"ns","resourceId":"i","resourceType":"topic","associations":[{"subject":":.team:orders-contract","associationType":"value","lifecycle":"WEAK"}]}`)
+	s.expectAssocs("/contexts/.team/associations/subjects/orders-contract",
+		`[{"subject":":.team:orders-contract","resourceName":"orders","resourceNamespace":"ns","resourceId":"i","resourceType":"topic","associationType":"value","lifecycle":"WEAK"}]`)
+	s.expect("GET", "/associations/subjects/orders-contract", "", 200, `[]`)
+	// The context parameter directly; a form without ":." is ignored.
+	s.register("plain", `"string"`)
+	s.expectError("POST", "/associations?context=.team", `{"resourceName":"o2","resourceNamespace":"ns","resourceId":"i2","associations":[{"subject":"nothing"}]}`, 409, 40907, "'nothing'")
+	s.expect("POST", "/associations?context=team", `{"resourceName":"o2","resourceNamespace":"ns","resourceId":"i2","associations":[{"subject":"plain"}]}`, 200, "")
+}
+
+// associations.enable=false: the routes answer 404 (serializers fall back
+// to their strategy), and stored associations still guard their subjects.
+func TestAssociationsOff(t *testing.T) {
+	s := newServer(t)
+	s.register("orders-contract", `"string"`)
+	s.expect("POST", "/associations", `{"resourceName":"orders","resourceNamespace":"ns","resourceId":"i","associations":[{"subject":"orders-contract"}]}`, 200, "")
+	s.h = New(Options{Registry: s.reg, Version: "test", NoAssociations: true})
+	s.expectError("GET", "/associations/resources/-/orders?resourceType=topic&associationType=value", "", 404, 404, "HTTP 404 Not Found")
+	s.expectError("POST", "/associations", `{}`, 404, 404, "HTTP 404 Not Found")
+	s.expectError("DELETE", "/subjects/orders-contract", "", 409, 40904, "")
+}

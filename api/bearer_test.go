@@ -187,6 +187,22 @@ func TestReadSubjects(t *testing.T) {
 			t.Errorf("%s %s: %d %s, want %d %s", c.method, c.path, w.Code, w.Body, c.status, c.want)
 		}
 	}
+	// Associations: read through the subjects they bind; written by admins.
+	for _, topic := range []string{"a", "b"} {
+		body := `{"resourceName":"t-` + topic + `","resourceNamespace":"ns","resourceId":"i-` + topic + `","associations":[{"subject":"` + topic + `-value"}]}`
+		if w := callBearer(h, "POST", "/associations", body, teamA); w.Code != 403 {
+			t.Errorf("association written by a reader: %d %s", w.Code, w.Body)
+		}
+		if w := callBearer(h, "POST", "/associations", body, admin); w.Code != 200 {
+			t.Fatalf("association: %d %s", w.Code, w.Body)
+		}
+	}
+	if w := callBearer(h, "GET", "/associations/resources/ns/-", "", teamA); w.Code != 200 || strings.Count(w.Body.String(), `"subject"`) != 1 || !strings.Contains(w.Body.String(), `"a-value"`) {
+		t.Errorf("associations for team-a: %d %s", w.Code, w.Body)
+	}
+	if w := callBearer(h, "GET", "/associations/subjects/b-value", "", teamA); w.Code != 403 {
+		t.Errorf("associations of an unreadable subject: %d %s", w.Code, w.Body)
+	}
 	w := callBearer(h, "GET", "/schemas", "", teamA)
 	if w.Code != 200 || strings.Count(w.Body.String(), `"subject"`) != 1 || !strings.Contains(w.Body.String(), `"a-value"`) {
 		t.Errorf("/schemas for team-a: %d %s", w.Code, w.Body)

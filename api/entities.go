@@ -25,12 +25,15 @@ type schemaJSON struct {
 	// Deleted is always present, false included, as Confluent's Schema
 	// entity has it (a Boolean under NON_EMPTY).
 	Deleted *bool `json:"deleted,omitempty"`
+	// Associations are listed by GET /schemas with association filters
+	// (Confluent's ExtendedSchema).
+	Associations []associationJSON `json:"associations,omitempty"`
 }
 
 func toSchemaJSON(v store.SchemaVersion) schemaJSON {
 	return schemaJSON{Subject: v.Subject, Version: v.Version, ID: v.ID, GUID: v.GUID, SchemaType: v.SchemaType,
 		References: v.References, Metadata: v.Metadata, RuleSet: v.RuleSet, Schema: v.Schema,
-		TS: v.Timestamp, Deleted: &v.Deleted}
+		TS: v.Timestamp, Deleted: &v.Deleted, Associations: toAssociationJSON(v.Associations)}
 }
 
 // registerJSON is Confluent's RegisterSchemaResponse (8.x: the whole

@@ -234,8 +234,12 @@ func (a *API) listSchemas(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	af, err := schemaAssociationFilter(r)
+	if err != nil {
+		return nil, err
+	}
 	list := a.reg.Schemas(store.SchemasOptions{Prefix: queryParam(r, "subjectPrefix"), Readable: a.readFilter(r),
-		Deleted: boolQuery(r, "deleted"), LatestOnly: boolQuery(r, "latestOnly"), Paging: p})
+		Deleted: boolQuery(r, "deleted"), LatestOnly: boolQuery(r, "latestOnly"), Associations: af, Paging: p})
 	out := make([]schemaJSON, 0, len(list))
 	for _, v := range list {
 		if rt := queryParam(r, "ruleType"); rt != "" && !hasRuleType(v, rt) {

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -40,6 +41,9 @@ type SchemaVersion struct {
 	RuleSet    *formats.RuleSet
 	Timestamp  int64
 	Deleted    bool
+	// Associations are its subject's, in the answers of GET /schemas with
+	// association filters.
+	Associations []Association
 }
 
 func (v *version) export() SchemaVersion {
@@ -305,7 +309,45 @@ type SchemasOptions struct {
 	Prefix              string
 	Deleted, LatestOnly bool
 	Readable            func(subject string) bool // as in SubjectsOptions
+	// Associations, when set, keeps the subject-versions whose subject has
+	// associations it matches, listed on each (Confluent's resourceType,
+	// associationType and lifecycle filters of GET /schemas).
+	Associations *SchemaAssociationFilter
 	Paging
+}
+
+// SchemaAssociationFilter selects subject-versions by their subject's
+// associations. Lifecycles may hold "NONE": subjects without any.
+type SchemaAssociationFilter struct {
+	ResourceType *string // nil is any
+	Types        []string
+	Lifecycles   []string
+}
+
+// pick returns the associations of subject the filter shows and whether
+// its versions are kept.
+func (f *SchemaAssociationFilter) pick(st *state, subject string) ([]Association, bool) {
+	var all []*Association
+	for _, a := range st.assocs.bySubject[subject] {
+		if (f.ResourceType == nil || *f.ResourceType == a.ResourceType) && (len(f.Types) == 0 || slices.Contains(f.Types, a.AssociationType)) {
+			all = append(all, a)
+		}
+	}
+	if len(all) == 0 {
+		return nil, slices.Contains(f.Lifecycles, "NONE")
+	}
+	strongOrWeak := slices.Contains(f.Lifecycles, Strong) || slices.Contains(f.Lifecycles, Weak)
+	var out []Association
+	for _, a := range all {
+		if !strongOrWeak || slices.Contains(f.Lifecycles, a.Lifecycle) {
+			out = append(out, *a)
+		}
+	}
+	if !strongOrWeak && len(f.Lifecycles) > 0 { // NONE alone
+		return nil, false
+	}
+	slices.SortFunc(out, func(a, b Association) int { return compareAssociations(&a, &b) })
+	return out, len(out) > 0
 }
 
 // Schemas lists subject-versions with their schemas, by subject then version.
@@ -320,8 +362,19 @@ func (r *Registry) Schemas(o SchemasOptions) []SchemaVersion {
 	}
 	sort.Strings(names)
 	var picked []*version
+	var assocs map[string][]Association
+	if o.Associations != nil {
+		assocs = map[string][]Association{}
+	}
 	for _, name := range names {
 		s := r.st.subjects[name]
+		if o.Associations != nil {
+			list, keep := o.Associations.pick(r.st, name)
+			if !keep {
+				continue
+			}
+			assocs[name] = list
+		}
 		if o.LatestOnly {
 			if v := s.latest(Deleted(o.Deleted)); v != nil {
 				picked = append(picked, v)
@@ -338,7 +391,9 @@ func (r *Registry) Schemas(o SchemasOptions) []SchemaVersion {
 	picked = page(picked, o.Paging, r.settings.SchemaSearch)
 	out := make([]SchemaVersion, 0, len(picked))
 	for _, v := range picked {
-		out = append(out, v.export())
+		sv := v.export()
+		sv.Associations = assocs[v.subject]
+		out = append(out, sv)
 	}
 	r.mu.RUnlock()
 	return out
