@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the confluent-kafka-go serde interop (field-level encryption with its
-# local KMS) against a registry built from this repository. The serde
-# package links librdkafka: cgo is on here (test/interop/go proves the REST
+# local KMS; the associated name strategy, the serdes' default) against a
+# registry built from this repository. The serde package links librdkafka: cgo is on here (test/interop/go proves the REST
 # clients need none).
 set -euo pipefail
 cd "$(dirname "$0")" && CGO_ENABLED=1 go test -count=1 -v ./...

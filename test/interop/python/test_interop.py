@@ -492,3 +492,40 @@ def test_cel_condition_and_jsonata_migration(fresh_registry_url):
     des = AvroDeserializer(SchemaRegistryClient({"url": url}), conf={"use.latest.with.metadata": {"application.major.version": "2"}},
                            rule_registry=rules)
     assert des(data, ctx) == {"name": "Lin", "socialSecurityNumber": "123-45-6789"}
+
+
+def test_associated_name_strategy(fresh_registry_url):
+    """The serializers' default strategy (ASSOCIATED): with the topic orders
+    bound to the subject orders-contract (through the client's association
+    API), producing to orders registers and reads under orders-contract; a
+    topic without an association falls back to the topic name strategy; the
+    association is deleted through the client."""
+    from confluent_kafka.schema_registry import AssociationCreateOrUpdateInfo, AssociationCreateOrUpdateRequest
+    url = fresh_registry_url
+    v1 = json.dumps({"type": "record", "name": "Order", "fields": [{"name": "id", "type": "long"}]})
+    v2 = json.dumps({"type": "record", "name": "Order", "fields": [{"name": "id", "type": "long"},
+                                                                   {"name": "note", "type": "string", "default": ""}]})
+    client = SchemaRegistryClient({"url": url})
+    client.register_schema("orders-contract", Schema(v1, "AVRO"))
+    res = client.create_association(AssociationCreateOrUpdateRequest(
+        resource_name="orders", resource_namespace="lkc-py", resource_id="orders-id", resource_type="topic",
+        associations=[AssociationCreateOrUpdateInfo(subject="orders-contract", association_type="value")]))
+    assert [(a.subject, a.lifecycle) for a in res.associations] == [("orders-contract", "WEAK")]
+    found = client.get_associations_by_resource_name("orders", "-", "topic", ["value"])
+    assert [a.subject for a in found] == ["orders-contract"]
+
+    ser = AvroSerializer(client, v2)  # no strategy configured: ASSOCIATED
+    data = ser({"id": 7, "note": "n"}, SerializationContext("orders", MessageField.VALUE))
+    assert requests.get(url + "/subjects/orders-contract/versions").json() == [1, 2]
+    latest = requests.get(url + "/subjects/orders-contract/versions/latest").json()
+    assert int.from_bytes(data[1:5], "big") == latest["id"]
+    des = AvroDeserializer(SchemaRegistryClient({"url": url}), conf={"use.latest.version": True})
+    assert des(data, SerializationContext("orders", MessageField.VALUE)) == {"id": 7, "note": "n"}
+
+    # No association: the topic name strategy.
+    AvroSerializer(client, v1)({"id": 1}, SerializationContext("payments", MessageField.VALUE))
+    assert requests.get(url + "/subjects").json() == ["orders-contract", "payments-value"]
+
+    client.delete_associations("orders-id", "topic", ["value"], True)
+    assert client.get_associations_by_resource_name("orders", "-", "topic", ["value"]) == []
+    assert requests.get(url + "/subjects/orders-contract/versions").json() == [1, 2]  # WEAK: kept
