@@ -83,6 +83,11 @@ type associationInfoJSON struct {
 	Schema          *schemaJSON `json:"schema,omitempty"`
 }
 
+func toAssociationInfo(x store.Association, schema *schemaJSON) associationInfoJSON {
+	return associationInfoJSON{Subject: x.Subject, AssociationType: x.AssociationType, Lifecycle: x.Lifecycle,
+		Frozen: frozenShown(x.Lifecycle, x.Frozen), Schema: schema}
+}
+
 func toAssociationResponse(res store.AssociationResponse) associationResponseJSON {
 	out := associationResponseJSON{ResourceName: res.ResourceName, ResourceNamespace: res.ResourceNamespace,
 		ResourceID: res.ResourceID, ResourceType: res.ResourceType}
@@ -229,22 +234,14 @@ func batchError(err error) batchResultJSON {
 	return batchResultJSON{Error: &errorBody{ErrorCode: e.Code, Message: e.Message}}
 }
 
-// batchGetAssociations answers the associations of several resources, by
-// id or by namespace and name, each with its result or error.
-func (a *API) batchGetAssociations(r *http.Request) (any, error) {
+// readBatch reads the items of a batch request; none is a 42212.
+func readBatch[T any](a *API, r *http.Request) ([]T, error) {
 	body, err := a.readBody(r)
 	if err != nil {
 		return nil, err
 	}
 	var req struct {
-		Requests []struct {
-			ResourceName      string   `json:"resourceName"`
-			ResourceNamespace string   `json:"resourceNamespace"`
-			ResourceID        string   `json:"resourceId"`
-			ResourceType      string   `json:"resourceType"`
-			AssociationTypes  []string `json:"associationTypes"`
-			Lifecycle         string   `json:"lifecycle"`
-		} `json:"requests"`
+		Requests []T `json:"requests"`
 	}
 	if err := decodeJSON(body, &req); err != nil {
 		return nil, err
@@ -252,9 +249,31 @@ func (a *API) batchGetAssociations(r *http.Request) (any, error) {
 	if len(req.Requests) == 0 {
 		return nil, store.ErrInvalidAssociation("requests", "cannot be null or empty")
 	}
+	return req.Requests, nil
+}
+
+// resourceJSON names the resource of a batch item.
+type resourceJSON struct {
+	ResourceName      string `json:"resourceName"`
+	ResourceNamespace string `json:"resourceNamespace"`
+	ResourceID        string `json:"resourceId"`
+	ResourceType      string `json:"resourceType"`
+}
+
+// batchGetAssociations answers the associations of several resources, by
+// id or by namespace and name, each with its result or error.
+func (a *API) batchGetAssociations(r *http.Request) (any, error) {
+	requests, err := readBatch[struct {
+		resourceJSON
+		AssociationTypes []string `json:"associationTypes"`
+		Lifecycle        string   `json:"lifecycle"`
+	}](a, r)
+	if err != nil {
+		return nil, err
+	}
 	withSchemas := boolQuery(r, "includeSchemas")
 	out := batchResponseJSON{Results: []batchResultJSON{}}
-	for _, q := range req.Requests {
+	for _, q := range requests {
 		fail := func(detail string, property string) {
 			out.Results = append(out.Results, batchResultJSON{Error: &errorBody{ErrorCode: store.CodeInternal,
 				Message: "Error while getting associations: property: " + property + "; detail: " + detail}})
@@ -290,15 +309,14 @@ func (a *API) batchGetAssociations(r *http.Request) (any, error) {
 			}
 			res.ResourceName, res.ResourceNamespace, res.ResourceID = first.ResourceName, first.ResourceNamespace, first.ResourceID
 			for _, x := range found {
-				info := associationInfoJSON{Subject: x.Subject, AssociationType: x.AssociationType, Lifecycle: x.Lifecycle,
-					Frozen: frozenShown(x.Lifecycle, x.Frozen)}
+				var schema *schemaJSON
 				if withSchemas {
 					if sv, err := a.reg.Version(x.Subject, store.LatestVersion, store.LiveOnly); err == nil {
 						s := toSchemaJSON(sv)
-						info.Schema = &s
+						schema = &s
 					}
 				}
-				res.Associations = append(res.Associations, info)
+				res.Associations = append(res.Associations, toAssociationInfo(x, schema))
 			}
 		}
 		out.Results = append(out.Results, batchResultJSON{Result: &res})
@@ -327,27 +345,15 @@ type batchOp struct {
 // writes stay when a later one fails, as Confluent's; each item answers
 // its resource's associations after it, or its error.
 func (a *API) batchMutateAssociations(r *http.Request) (any, error) {
-	body, err := a.readBody(r)
+	requests, err := readBatch[struct {
+		resourceJSON
+		Associations []batchOp  `json:"associations"`
+		Error        *errorBody `json:"error"`
+	}](a, r)
 	if err != nil {
 		return nil, err
 	}
-	var req struct {
-		Requests []struct {
-			ResourceName      string     `json:"resourceName"`
-			ResourceNamespace string     `json:"resourceNamespace"`
-			ResourceID        string     `json:"resourceId"`
-			ResourceType      string     `json:"resourceType"`
-			Associations      []batchOp  `json:"associations"`
-			Error             *errorBody `json:"error"`
-		} `json:"requests"`
-	}
-	if err := decodeJSON(body, &req); err != nil {
-		return nil, err
-	}
-	if len(req.Requests) == 0 {
-		return nil, store.ErrInvalidAssociation("requests", "cannot be null or empty")
-	}
-	for _, item := range req.Requests {
+	for _, item := range requests {
 		for _, op := range item.Associations {
 			switch op.OpType {
 			case "CREATE", "UPSERT", "DELETE":
@@ -360,7 +366,7 @@ func (a *API) batchMutateAssociations(r *http.Request) (any, error) {
 	}
 	dryRun, ctxParam := boolQuery(r, "dryRun"), queryParam(r, "context")
 	out := batchResponseJSON{Results: []batchResultJSON{}}
-	for _, item := range req.Requests {
+	for _, item := range requests {
 		if item.Error != nil {
 			out.Results = append(out.Results, batchResultJSON{Error: item.Error})
 			continue
@@ -408,8 +414,7 @@ func (a *API) batchMutateAssociations(r *http.Request) (any, error) {
 			ResourceID: base.ResourceID, ResourceType: base.ResourceType}
 		if !dryRun {
 			for _, x := range a.reg.AssociationsOfResourceID(base.ResourceID, store.AssociationFilter{ResourceType: base.ResourceType, Paging: store.Paging{Limit: -1}}) {
-				res.Associations = append(res.Associations, associationInfoJSON{Subject: x.Subject, AssociationType: x.AssociationType,
-					Lifecycle: x.Lifecycle, Frozen: frozenShown(x.Lifecycle, x.Frozen), Schema: schemas[x.AssociationType]})
+				res.Associations = append(res.Associations, toAssociationInfo(x, schemas[x.AssociationType]))
 			}
 		}
 		out.Results = append(out.Results, batchResultJSON{Result: &res})

@@ -380,3 +380,15 @@ func TestAssociationsOff(t *testing.T) {
 	s.expectError("POST", "/associations", `{}`, 404, 404, "HTTP 404 Not Found")
 	s.expectError("DELETE", "/subjects/orders-contract", "", 409, 40904, "")
 }
+
+// An association's inline schema takes the tag edits of a registration.
+func TestAssociationInlineSchemaTags(t *testing.T) {
+	s := newServer(t)
+	body := `{"resourceName":"people","resourceNamespace":"ns","resourceId":"p","associations":[{"schema":{"schema":"{\"type\":\"record\",\"name\":\"P\",\"fields\":[{\"name\":\"ssn\",\"type\":\"string\"}]}",` +
+		`"schemaTagsToAdd":[{"schemaEntity":{"entityPath":"P.ssn","entityType":"sr_field"},"tags":["PII"]}]}}]}`
+	s.expect("POST", "/associations", body, 200, "")
+	if _, raw, _ := s.do("GET", "/subjects/:.ns:people-value/versions/1/schema", ""); raw != `{"type":"record","name":"P","fields":[{"name":"ssn","type":"string","confluent:tags":["PII"]}]}` {
+		t.Fatalf("stored: %s", raw)
+	}
+	s.expectError("POST", "/associations?dryRun=true", strings.Replace(body, "P.ssn", "P.nope", 1), 422, 42201, "No matching path 'P.nope'")
+}

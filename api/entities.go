@@ -20,8 +20,10 @@ type schemaJSON struct {
 	Metadata   *formats.Metadata   `json:"metadata,omitempty"`
 	RuleSet    *formats.RuleSet    `json:"ruleSet,omitempty"`
 	Schema     string              `json:"schema"`
-	MaxID      int                 `json:"maxId,omitempty"`
-	TS         int64               `json:"ts,omitempty"`
+	// SchemaTags are the tagged elements ?findTags asks for.
+	SchemaTags []formats.SchemaTags `json:"schemaTags,omitempty"`
+	MaxID      int                  `json:"maxId,omitempty"`
+	TS         int64                `json:"ts,omitempty"`
 	// Deleted is always present, false included, as Confluent's Schema
 	// entity has it (a Boolean under NON_EMPTY).
 	Deleted *bool `json:"deleted,omitempty"`

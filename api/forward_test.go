@@ -42,6 +42,14 @@ func TestFollowerForwardsWrites(t *testing.T) {
 	follower.expect("PUT", "/config", `{"compatibility":"NONE"}`, 200, `{"compatibility":"NONE"}`)
 	primary.expect("GET", "/config", "", 200, `{"compatibilityLevel":"NONE"}`)
 	follower.expect("GET", "/config", "", 200, `{"compatibilityLevel":"BACKWARD"}`) // reads are local
+	// Association writes too, batch answers with their 207.
+	follower.expect("POST", "/associations", `{"resourceName":"t","resourceNamespace":"ns","resourceId":"i","associations":[{"subject":"s"}]}`, 200, "")
+	follower.expect("POST", "/associations:batchMutate", `{"requests":[{"resourceName":"u","resourceNamespace":"ns","resourceId":"j","associations":[{"opType":"CREATE","subject":"s"}]}]}`, 207, "")
+	follower.expect("DELETE", "/associations/resources/j", "", 204, "")
+	if got := primary.assocs("/associations/resources/ns/-"); len(got) != 1 || got[0]["resourceId"] != "i" {
+		t.Fatalf("associations on the primary: %v", got)
+	}
+	follower.expect("GET", "/associations/resources/ns/-", "", 200, `[]`) // the follower's own state: no log shared here
 
 	// Without a known primary, writes fail with 50004, but a schema the
 	// subject already holds is still answered.

@@ -130,6 +130,7 @@ func (a *API) routes() []route {
 		{"DELETE", "/subjects/{subject}/versions/{version}", admin, a.serve(a.write(a.deleteVersion))},
 		{"GET", "/subjects/{subject}/versions/{version}/schema", read, a.serve(a.rawVersionSchema)},
 		{"GET", "/subjects/{subject}/versions/{version}/referencedby", read, a.serve(a.referencedBy)},
+		{"POST", "/subjects/{subject}/versions/{version}/tags", register, a.serve(a.write(a.tagSchema))},
 
 		{"POST", "/compatibility/subjects/{subject}/versions", read, a.serve(a.compatibilityAll)},
 		{"POST", "/compatibility/subjects/{subject}/versions/{version}", read, a.serve(a.compatibilityVersion)},

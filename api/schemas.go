@@ -61,6 +61,9 @@ func (a *API) schemaByID(r *http.Request) (any, error) {
 			return nil, err
 		}
 		qualifyReferences(&out, v.Subject, referenceFormat)
+		if err := a.findTags(r, &out, id, v.Subject); err != nil {
+			return nil, err
+		}
 		if fetchMaxID {
 			out.MaxID = a.reg.MaxID(v.Subject) // in the id's context
 		}
@@ -69,7 +72,32 @@ func (a *API) schemaByID(r *http.Request) (any, error) {
 	if fetchMaxID || readable != nil {
 		return compute()
 	}
-	return a.cached(cacheKey("id", strconv.Itoa(id), subject, format, referenceFormat), compute)
+	return a.cached(cacheKey("id", strconv.Itoa(id), subject, format, referenceFormat, findTagsKey(r)), compute)
+}
+
+// findTags adds the schemaTags that ?findTags asks for (tag names, "*" for
+// all): the schema's tagged elements carrying one of them.
+func (a *API) findTags(r *http.Request, out *schemaJSON, id int, subject string) error {
+	if r.URL.RawQuery == "" {
+		return nil
+	}
+	find := r.URL.Query()["findTags"]
+	if len(find) == 0 {
+		return nil
+	}
+	tags, err := a.reg.SchemaTags(id, subject, find)
+	if err != nil {
+		return err
+	}
+	out.SchemaTags = tags
+	return nil
+}
+
+func findTagsKey(r *http.Request) string {
+	if r.URL.RawQuery == "" {
+		return ""
+	}
+	return strings.Join(r.URL.Query()["findTags"], "\x00")
 }
 
 func (a *API) rawSchemaByID(r *http.Request) (any, error) {

@@ -50,12 +50,15 @@ func (a *API) getVersion(r *http.Request) (any, error) {
 			return nil, err
 		}
 	}
-	return a.cached(cacheKey("version", subject, strconv.Itoa(v), strconv.FormatBool(bool(deleted)), format, referenceFormat), func() (any, error) {
+	return a.cached(cacheKey("version", subject, strconv.Itoa(v), strconv.FormatBool(bool(deleted)), format, referenceFormat, findTagsKey(r)), func() (any, error) {
 		sv, err := a.reg.Version(subject, v, deleted)
 		if err != nil {
 			return nil, err
 		}
 		out := toSchemaJSON(sv)
+		if err := a.findTags(r, &out, sv.ID, sv.Subject); err != nil { // before the format, as Confluent's
+			return nil, err
+		}
 		if err := a.format(&out, sv.ID, sv.Subject, format); err != nil {
 			return nil, err
 		}
@@ -182,6 +185,28 @@ func (a *API) registrationDefaults(req *store.SchemaRequest) {
 	if a.opts.Dek != nil {
 		req.RuleSet = withKMSDefaults(req.RuleSet)
 	}
+}
+
+// tagSchema registers a version's schema with tags added and removed as a
+// new version (Confluent's POST /subjects/{s}/versions/{v}/tags).
+func (a *API) tagSchema(r *http.Request) (any, error) {
+	v, err := versionParam(r)
+	if err != nil {
+		return nil, err
+	}
+	body, err := a.readBody(r)
+	if err != nil {
+		return nil, err
+	}
+	var req store.TagSchemaRequest
+	if err := decodeJSON(body, &req); err != nil {
+		return nil, err
+	}
+	sv, err := a.reg.TagSchema(r.Context(), subjectParam(r), v, req)
+	if err != nil {
+		return nil, err
+	}
+	return registerResponse(sv), nil
 }
 
 func (a *API) lookupSchema(r *http.Request) (any, error) {

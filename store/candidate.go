@@ -17,6 +17,10 @@ type SchemaRequest struct {
 	RuleSet    *formats.RuleSet    `json:"ruleSet,omitempty"`
 	ID         int                 `json:"id,omitempty"`
 	Version    int                 `json:"version,omitempty"`
+	// Tag edits of a registration (tags.go).
+	SchemaTagsToAdd     []formats.SchemaTags `json:"schemaTagsToAdd,omitempty"`
+	SchemaTagsToRemove  []formats.SchemaTags `json:"schemaTagsToRemove,omitempty"`
+	PropagateSchemaTags bool                 `json:"propagateSchemaTags,omitempty"`
 }
 
 // candidate is a request's schema parsed and identified: what the rules

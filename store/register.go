@@ -26,6 +26,10 @@ func (r *Registry) Register(ctx context.Context, subject string, req SchemaReque
 	if err := validateRuleSet(req.RuleSet); err != nil {
 		return SchemaVersion{}, err
 	}
+	req, err := r.withTags(subject, req, o.Normalize)
+	if err != nil {
+		return SchemaVersion{}, err
+	}
 	// Fast path: the subject already holds it. No mode check, no write lock.
 	// The parse is the strict one a new schema gets, so that a new schema is
 	// parsed once; a stored schema that today's rules refuse is found by the
@@ -67,6 +71,9 @@ func (r *Registry) existing(subject string, c *candidate) (SchemaVersion, bool) 
 func (r *Registry) Existing(subject string, req SchemaRequest, normalize bool) (SchemaVersion, bool, error) {
 	if err := r.checkLimits(req); err != nil {
 		return SchemaVersion{}, false, err
+	}
+	if req.hasTagEdits() {
+		return SchemaVersion{}, false, nil // the primary edits the text
 	}
 	c, err := r.candidate(subject, req, normalize, forLookup)
 	if err != nil {

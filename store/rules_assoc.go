@@ -163,42 +163,61 @@ func (req *AssociationRequest) validate(create, dryRun bool) error {
 	}
 	for i := range req.Associations {
 		info := &req.Associations[i]
-		if err := checkLifecycle(info.Lifecycle); err != nil {
-			return err
-		}
-		if err := checkAssociationSubject(info.Subject); err != nil {
+		if err := info.validate(create); err != nil {
 			return err
 		}
 		if create {
-			if err := info.applyDefaults(true); err != nil {
+			if err := req.createSubject(info); err != nil {
 				return err
 			}
 		}
-		if err := checkAssociationType(&info.AssociationType); err != nil {
+	}
+	return nil
+}
+
+// validate checks one association of a request: its lifecycle, subject
+// and type, with the create defaults when creating, and what WEAK forbids.
+func (info *AssociationInfo) validate(create bool) error {
+	if err := checkLifecycle(info.Lifecycle); err != nil {
+		return err
+	}
+	if err := checkAssociationSubject(info.Subject); err != nil {
+		return err
+	}
+	if create {
+		if err := info.applyDefaults(true); err != nil {
 			return err
 		}
-		if info.Lifecycle == Weak {
-			switch {
-			case info.Schema != nil:
-				return errInvalidAssociation("lifecycle", "cannot be WEAK when schema is provided")
-			case info.Frozen != nil && *info.Frozen:
-				return errInvalidAssociation("frozen", "association with lifecycle of WEAK cannot be frozen")
-			case create && info.Subject == nil:
-				return errInvalidAssociation("subject", "must be provided for WEAK associations")
-			}
+	}
+	if err := checkAssociationType(&info.AssociationType); err != nil {
+		return err
+	}
+	if info.Lifecycle == Weak {
+		switch {
+		case info.Schema != nil:
+			return errInvalidAssociation("lifecycle", "cannot be WEAK when schema is provided")
+		case info.Frozen != nil && *info.Frozen:
+			return errInvalidAssociation("frozen", "association with lifecycle of WEAK cannot be frozen")
+		case create && info.Subject == nil:
+			return errInvalidAssociation("subject", "must be provided for WEAK associations")
 		}
-		if create {
-			def := req.defaultSubject(info.AssociationType)
-			if info.Subject == nil {
-				info.Subject = &def
-			}
-			if info.Frozen != nil && *info.Frozen && *info.Subject != def {
-				return errInvalidAssociation("subject", "frozen associations must use subject '%s'", def)
-			}
-			if info.Lifecycle == Weak && *info.Subject == def {
-				return errInvalidAssociation("subject", "WEAK associations cannot use subject '%s'", def)
-			}
-		}
+	}
+	return nil
+}
+
+// createSubject gives a created association the resource's default
+// subject when it names none: the subject of a frozen association, and
+// never a WEAK one's.
+func (req *AssociationRequest) createSubject(info *AssociationInfo) error {
+	def := req.defaultSubject(info.AssociationType)
+	if info.Subject == nil {
+		info.Subject = &def
+	}
+	if info.Frozen != nil && *info.Frozen && *info.Subject != def {
+		return errInvalidAssociation("subject", "frozen associations must use subject '%s'", def)
+	}
+	if info.Lifecycle == Weak && *info.Subject == def {
+		return errInvalidAssociation("subject", "WEAK associations cannot use subject '%s'", def)
 	}
 	return nil
 }
@@ -327,6 +346,10 @@ func (r *Registry) Associate(ctx context.Context, req AssociationRequest, o Asso
 			return AssociationResponse{}, err
 		}
 		normalize := req.Associations[i].Normalize != nil && *req.Associations[i].Normalize
+		sr, err := r.withTags(subject, sr, normalize)
+		if err != nil {
+			return AssociationResponse{}, err
+		}
 		c, err := r.candidate(subject, sr, normalize, forRegistration)
 		if err != nil {
 			return AssociationResponse{}, err
@@ -752,36 +775,12 @@ func ValidateBatchItem(req *AssociationRequest, ops []BatchOp, dryRun bool) erro
 	seen := map[string]bool{}
 	for i := range ops {
 		info := &ops[i].Info
-		if err := checkLifecycle(info.Lifecycle); err != nil {
-			return err
-		}
 		if ops[i].OpType == "DELETE" {
 			if err := checkAssociationType(&info.AssociationType); err != nil {
 				return err
 			}
-		} else {
-			create := ops[i].OpType == "CREATE"
-			if create {
-				if err := info.applyDefaults(true); err != nil {
-					return err
-				}
-			}
-			if err := checkAssociationSubject(info.Subject); err != nil {
-				return err
-			}
-			if err := checkAssociationType(&info.AssociationType); err != nil {
-				return err
-			}
-			if info.Lifecycle == Weak {
-				switch {
-				case info.Schema != nil:
-					return errInvalidAssociation("lifecycle", "cannot be WEAK when schema is provided")
-				case info.Frozen != nil && *info.Frozen:
-					return errInvalidAssociation("frozen", "association with lifecycle of WEAK cannot be frozen")
-				case create && info.Subject == nil:
-					return errInvalidAssociation("subject", "must be provided for WEAK associations")
-				}
-			}
+		} else if err := info.validate(ops[i].OpType == "CREATE"); err != nil {
+			return err
 		}
 		if seen[info.AssociationType] {
 			return errInvalidAssociation("associationType", "may only appear once per request, but '%s' appears more than once", info.AssociationType)
@@ -789,19 +788,10 @@ func ValidateBatchItem(req *AssociationRequest, ops []BatchOp, dryRun bool) erro
 		seen[info.AssociationType] = true
 	}
 	for i := range ops {
-		info := &ops[i].Info
-		if ops[i].OpType != "CREATE" {
-			continue
-		}
-		def := req.defaultSubject(info.AssociationType)
-		if info.Subject == nil {
-			info.Subject = &def
-		}
-		if info.Frozen != nil && *info.Frozen && *info.Subject != def {
-			return errInvalidAssociation("subject", "frozen associations must use subject '%s'", def)
-		}
-		if info.Lifecycle == Weak && *info.Subject == def {
-			return errInvalidAssociation("subject", "WEAK associations cannot use subject '%s'", def)
+		if ops[i].OpType == "CREATE" {
+			if err := req.createSubject(&ops[i].Info); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -106,6 +106,14 @@ func knownDifference(line string) string {
 	return ""
 }
 
+// logWith is a log of the given kind ("file" or "kafka") holding recs.
+func logWith(t *testing.T, kind string, recs []store.Record) store.Log {
+	if kind == "file" {
+		return fileLogWith(t, recs)
+	}
+	return kafkaLogWith(t, recs)
+}
+
 // TestConfluentFixtures replays Confluent's `_schemas` dump on the embedded
 // file log and on a Kafka topic (kfake), and compares every answer of the
 // registry with Confluent's over the same records.
@@ -114,12 +122,7 @@ func TestConfluentFixtures(t *testing.T) {
 	want := readFixtureLines(t, "answers.txt")
 	for _, logName := range []string{"file", "kafka"} {
 		t.Run(logName, func(t *testing.T) {
-			var log store.Log
-			if logName == "file" {
-				log = fileLogWith(t, recs)
-			} else {
-				log = kafkaLogWith(t, recs)
-			}
+			log := logWith(t, logName, recs)
 			fmts := []formats.Format{avro.Format{}, protobuf.Format{}, jsonschema.Format{}}
 			reg, err := store.Open(log, fmts, store.Settings{ModeMutability: true, ValidateNewSchemas: true}, slog.New(slog.DiscardHandler))
 			if err != nil {
@@ -440,12 +443,7 @@ func TestConfluentDEKFixtures(t *testing.T) {
 	want := readFixtureLines(t, "dek-answers.txt")
 	for _, logName := range []string{"file", "kafka"} {
 		t.Run(logName, func(t *testing.T) {
-			var log store.Log
-			if logName == "file" {
-				log = fileLogWith(t, recs)
-			} else {
-				log = kafkaLogWith(t, recs)
-			}
+			log := logWith(t, logName, recs)
 			deks, err := dek.Open(log, 0, slog.New(slog.DiscardHandler))
 			if err != nil {
 				t.Fatal(err)
@@ -486,12 +484,7 @@ func TestConfluentAssociationFixtures(t *testing.T) {
 		`{"subject":":.lkc-abc123:orders-value","guid":"0b5e5b2c-2a4e-4b53-9a51-1d1f3f0b8a11","resourceName":"orders","resourceNamespace":"lkc-abc123","resourceId":"Jz3x2LkZQ4a9b6h6cW3wGQ","resourceType":"topic","associationType":"value","lifecycle":"STRONG","createTs":1000,"updateTs":1000}]`
 	for _, logName := range []string{"file", "kafka"} {
 		t.Run(logName, func(t *testing.T) {
-			var log store.Log
-			if logName == "file" {
-				log = fileLogWith(t, recs)
-			} else {
-				log = kafkaLogWith(t, recs)
-			}
+			log := logWith(t, logName, recs)
 			reg, err := store.Open(log, []formats.Format{avro.Format{}}, store.Settings{}, slog.New(slog.DiscardHandler))
 			if err != nil {
 				t.Fatal(err)
