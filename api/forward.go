@@ -2,6 +2,8 @@ package api
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"time"
@@ -51,6 +53,8 @@ func (a *API) write(h handler) handler {
 	return func(r *http.Request) (any, error) {
 		url, here := a.writeTarget()
 		if here {
+			r, cancel := a.bounded(r)
+			defer cancel()
 			return h(r)
 		}
 		var body []byte
@@ -65,6 +69,21 @@ func (a *API) write(h handler) handler {
 	}
 }
 
+// forwardMargin is how much longer than WriteTimeout a follower waits for
+// the primary's answer to a forwarded write.
+const forwardMargin = 500 * time.Millisecond
+
+// bounded gives a write on the primary its deadline (Options.WriteTimeout):
+// waiting for the write lock, catching up with the log and appending all
+// end with 50002 by then.
+func (a *API) bounded(r *http.Request) (*http.Request, context.CancelFunc) {
+	if a.opts.WriteTimeout <= 0 {
+		return r, func() {}
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), a.opts.WriteTimeout)
+	return r.WithContext(ctx), cancel
+}
+
 // forward sends the request to the primary (50004 when none is known). A
 // request that was already forwarded once is not forwarded again: the
 // leadership moved under it.
@@ -75,7 +94,15 @@ func (a *API) forward(r *http.Request, primary string, body []byte) (any, error)
 	if r.Header.Get("X-Forward") != "" {
 		return nil, store.ErrForwarding("this node is not the leader any more")
 	}
-	req, err := http.NewRequestWithContext(r.Context(), r.Method, primary+r.URL.RequestURI(), bytes.NewReader(body))
+	ctx := r.Context()
+	if a.opts.WriteTimeout > 0 {
+		// The primary answers within WriteTimeout; a primary that does not
+		// (cut off, paused, gone) does not hold this node's callers.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, a.opts.WriteTimeout+forwardMargin)
+		defer cancel()
+	}
+	req, err := http.NewRequestWithContext(ctx, r.Method, primary+r.URL.RequestURI(), bytes.NewReader(body))
 	if err != nil {
 		return nil, store.ErrForwarding(err.Error())
 	}
@@ -87,6 +114,9 @@ func (a *API) forward(r *http.Request, primary string, body []byte) (any, error)
 	req.Header.Set("X-Forward", "true")
 	resp, err := a.forwardClient.Do(req)
 	if err != nil {
+		if ctx.Err() != nil && r.Context().Err() == nil {
+			return nil, store.ErrForwarding(fmt.Sprintf("the primary %s did not answer within %v", primary, a.opts.WriteTimeout+forwardMargin))
+		}
 		return nil, store.ErrForwarding(err.Error())
 	}
 	defer resp.Body.Close()

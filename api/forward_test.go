@@ -1,11 +1,17 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/schemaregistry/registry/formats"
+	"github.com/schemaregistry/registry/formats/avro"
+	"github.com/schemaregistry/registry/store"
 )
 
 type fixedLeader struct {
@@ -84,4 +90,39 @@ func TestHealth(t *testing.T) {
 	s.expectError("GET", "/health/ready", "", 503, 503, "Leader not known.")
 	s.h = New(Options{Registry: s.reg, Leadership: fixedLeader{url: "http://p:8081", known: true}})
 	s.expect("GET", "/health/ready", "", 200, `{"status":"ready","primary":"http://p:8081","isPrimary":false}`)
+}
+
+// hangingLog never finishes an Append: a broker that does not answer.
+type hangingLog struct{ *store.MemoryLog }
+
+func (hangingLog) Append(ctx context.Context, recs []store.Record) error {
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+// With WriteTimeout, a write the log does not finish answers 50002, and so
+// does the next one, waiting behind it; a follower whose primary does not
+// answer answers 50003 saying so.
+func TestWritesAnswerInBoundedTime(t *testing.T) {
+	reg, err := store.Open(hangingLog{store.NewMemoryLog()}, []formats.Format{avro.Format{}}, store.Settings{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	primary := &server{t: t, reg: reg, h: New(Options{Registry: reg, WriteTimeout: 50 * time.Millisecond})}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		primary.expectError("POST", "/subjects/s/versions", body(recordV1), 500, 50002, "")
+	}()
+	primary.expectError("PUT", "/config/s", `{"compatibility":"NONE"}`, 500, 50002, "")
+	<-done
+
+	release := make(chan struct{})
+	stuck := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-release }))
+	defer stuck.Close()
+	defer close(release)
+	follower := newServer(t)
+	follower.h = New(Options{Registry: follower.reg, WriteTimeout: 50 * time.Millisecond, Leadership: fixedLeader{url: stuck.URL, known: true}})
+	follower.expectError("POST", "/subjects/s/versions", body(recordV1), 500, 50003, "did not answer within 550ms")
+	follower.expectError("DELETE", "/subjects/s", "", 500, 50003, "did not answer within")
 }

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
+	"time"
 
 	"github.com/schemaregistry/registry/dek"
 
@@ -41,6 +42,11 @@ type Options struct {
 	Validation hook.Settings
 	// Dek is the DEK registry; nil answers its routes 404.
 	Dek *dek.Registry
+	// WriteTimeout bounds a write on the primary, waiting for the write
+	// lock included (50002 beyond), and a follower's wait for the
+	// primary's answer to a forwarded write (that plus 500 ms; 50003
+	// beyond); 0: no bound.
+	WriteTimeout time.Duration
 	// NoAssociations turns the association routes off
 	// (associations.enable=false): they answer 404, which serializers read
 	// as "no association".

@@ -138,6 +138,8 @@ func (a *API) versionByMetadata(r *http.Request) (any, error) {
 func (a *API) registerOrForward(r *http.Request) (any, error) {
 	url, here := a.writeTarget()
 	if here {
+		r, cancel := a.bounded(r)
+		defer cancel()
 		return a.register(r)
 	}
 	body, err := a.readBody(r)

@@ -216,3 +216,45 @@ func TestBatchPanicFinishesEveryone(t *testing.T) {
 		t.Errorf("after the panic: %+v %v %v", sv, err, p)
 	}
 }
+
+// TestDeposeAnswersWaitingWrites: writes waiting for the write lock when
+// this node stops being the primary answer 50004 at once and write
+// nothing; the write in flight ends as
+// the log says.
+func TestDeposeAnswersWaitingWrites(t *testing.T) {
+	l := &gatedLog{MemoryLog: NewMemoryLog(), gate: make(chan struct{}), entered: make(chan struct{})}
+	r, err := Open(l, []formats.Format{avro.Format{}}, Settings{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := make(chan error, 1)
+	go func() {
+		_, err := r.Register(context.Background(), "a", SchemaRequest{Schema: `"int"`}, RegisterOptions{})
+		first <- err
+	}()
+	<-l.entered
+	waiting := make(chan error, 2)
+	for _, subject := range []string{"b", "c"} {
+		go func() {
+			_, err := r.Register(context.Background(), subject, SchemaRequest{Schema: `"long"`}, RegisterOptions{})
+			waiting <- err
+		}()
+	}
+	for l.queued(r) < 2 {
+		runtime.Gosched()
+	}
+	r.Depose()
+	for range 2 {
+		var e *Error
+		if err := <-waiting; !errors.As(err, &e) || e.Code != CodeUnknownLeader {
+			t.Fatalf("a waiting write answered %v, want 50004", err)
+		}
+	}
+	close(l.gate)
+	if err := <-first; err != nil {
+		t.Fatalf("the write in flight: %v", err)
+	}
+	if n := len(l.Records()); n != 1 {
+		t.Fatalf("%d records written, want the one in flight", n)
+	}
+}

@@ -48,13 +48,45 @@ func decide[A any](r *Registry, taken *takenIDs, d decision[A]) ([]Record, A, er
 		check: func(q compatQuestion) []string { return r.compatibility(r.st, q)() }})
 }
 
-// lockWrite takes the write lock, or gives up when ctx ends (50002).
+// lockWrite takes the write lock, or gives up when ctx ends (50002) or
+// this node stops being the primary (50004).
 func (r *Registry) lockWrite(ctx context.Context) error {
+	term := r.currentTerm()
 	select {
 	case r.writeLock <- struct{}{}:
-		return nil
 	case <-ctx.Done():
 		return errorf(CodeOperationTimeout, "Timed out waiting for the write lock")
+	case <-term:
+		return ErrLeaderNotKnown()
+	}
+	if deposed(term) {
+		r.unlockWrite()
+		return ErrLeaderNotKnown()
+	}
+	return nil
+}
+
+// Depose tells the store that this node is no longer the primary: the
+// writes waiting for the write lock answer 50004 instead of writing.
+func (r *Registry) Depose() {
+	r.termMu.Lock()
+	defer r.termMu.Unlock()
+	close(r.term)
+	r.term = make(chan struct{})
+}
+
+func (r *Registry) currentTerm() <-chan struct{} {
+	r.termMu.Lock()
+	defer r.termMu.Unlock()
+	return r.term
+}
+
+func deposed(term <-chan struct{}) bool {
+	select {
+	case <-term:
+		return true
+	default:
+		return false
 	}
 }
 
@@ -136,6 +168,7 @@ const (
 // it is done.
 func (r *Registry) commitRegistration(ctx context.Context, g registration) (SchemaVersion, error) {
 	p := &pendingRegistration{reg: g, done: make(chan struct{})}
+	term := r.currentTerm()
 	r.queueMu.Lock()
 	r.queue = append(r.queue, p)
 	r.queueMu.Unlock()
@@ -149,9 +182,18 @@ func (r *Registry) commitRegistration(ctx context.Context, g registration) (Sche
 		}
 		<-p.done // a writer took it: its outcome is this request's
 		return p.sv, p.err
+	case <-term:
+		if r.unqueue(p) {
+			return SchemaVersion{}, ErrLeaderNotKnown()
+		}
+		<-p.done
+		return p.sv, p.err
 	}
 	defer r.unlockWrite()
 	for !p.finished() {
+		if deposed(term) && r.unqueue(p) {
+			return SchemaVersion{}, ErrLeaderNotKnown()
+		}
 		if ctx.Err() != nil && r.unqueue(p) {
 			// Gone before being taken: this request does not write for
 			// the others, whose contexts may be alive.

@@ -67,6 +67,10 @@ type Registry struct {
 	// primary, or after a write whose outcome is unknown (a timeout). The
 	// next write first syncs with the log.
 	stale atomic.Bool
+	// term is closed when this node stops being the primary (Depose):
+	// writes waiting for the write lock then answer 50004 at once.
+	termMu sync.Mutex
+	term   chan struct{}
 	// aliased turns on the alias lookup of every subject in a request
 	// (Alias) once a config has held an alias: until then it costs nothing.
 	aliased atomic.Bool
@@ -109,7 +113,7 @@ func Open(log Log, fmts []formats.Format, settings Settings, logger *slog.Logger
 		settings.MaxSchemaDepth = DefaultMaxSchemaDepth
 	}
 	r := &Registry{log: log, logger: logger, settings: settings, formats: map[formats.SchemaType]formats.Format{}, st: newState(),
-		toPack: make(chan struct{}, 1), done: make(chan struct{}), writeLock: make(chan struct{}, 1),
+		toPack: make(chan struct{}, 1), done: make(chan struct{}), writeLock: make(chan struct{}, 1), term: make(chan struct{}),
 		parses: newParseCache(2_000), verdicts: bounded.New[verdictKey, []string](10_000)}
 	for _, f := range fmts {
 		r.formats[f.Type()] = f

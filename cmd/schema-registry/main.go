@@ -163,12 +163,15 @@ func run(args, environ []string) error {
 			OnChange: func(leader *kafka.Identity) {
 				if leader == nil {
 					leadership.url.Store(nil)
+					reg.Depose() // writes waiting here answer 50004 now
 					logger.Warn("no primary known: writes are refused with 50004 until one is elected")
 					return
 				}
 				url := leader.URL()
 				if url == leadership.self {
 					reg.MarkStale() // catch up with the log before the first write
+				} else {
+					reg.Depose()
 				}
 				leadership.url.Store(&url)
 				logger.Info("primary elected", "primary", url, "self", url == leadership.self)
@@ -192,6 +195,9 @@ func run(args, environ []string) error {
 	}
 	if kafkaOn {
 		opts.LogEnd = logEnd(klog, ks.log.Topic)
+		// A write answers within the store's timeout and a second for the
+		// lock and the catch-up; a follower waits that and 500 ms more.
+		opts.WriteTimeout = ks.log.Timeout + time.Second
 	}
 	handler := api.New(opts)
 	errc := make(chan error, len(listeners))
