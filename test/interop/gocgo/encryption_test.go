@@ -73,6 +73,10 @@ func TestFieldLevelEncryption(t *testing.T) {
 	url := startRegistry(t)
 	encryption.Register()
 	localkms.Register()
+	// The executors stay in the global rule registry, configured for this
+	// test's registry: the serializers of later tests would configure them
+	// again for theirs and fail.
+	t.Cleanup(serde.GlobalRuleRegistry().Clear)
 	client, err := schemaregistry.NewClient(schemaregistry.NewConfig(url))
 	if err != nil {
 		t.Fatal(err)

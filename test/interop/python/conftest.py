@@ -127,3 +127,13 @@ def oauth_registry_url(registry_binary, idp):
                            AUTHORIZATION_READ_ROLES="readers",
                            AUTHORIZATION_WRITE_ROLES="writers") as url:
         yield url
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rule_registry():
+    """Each test starts with an empty global rule registry: an executor a
+    test registered stays configured for that test's registry, and the
+    serializers of the next test would configure it again and fail."""
+    yield
+    from confluent_kafka.schema_registry.rule_registry import RuleRegistry
+    RuleRegistry.get_global_instance().clear()
