@@ -125,7 +125,11 @@ func (c *conn) forward(frame []byte, h header, fix func([]byte) ([]byte, error),
 		case <-c.done:
 			return net.ErrClosed
 		}
-		c.inflight <- pd // as roomy as order, which it trails
+		select {
+		case c.inflight <- pd:
+		case <-c.done:
+			return net.ErrClosed
+		}
 	}
 	_, err := c.upstream.Write(frame)
 	return err
