@@ -69,6 +69,11 @@ func (c *conn) run() {
 // readFrame reads one size-prefixed frame, the size included, of at most
 // max bytes after the size.
 func readFrame(r io.Reader, max int) ([]byte, error) {
+	return readFrameInto(r, max, nil)
+}
+
+// readFrameInto is readFrame reusing buf when it is large enough.
+func readFrameInto(r io.Reader, max int, buf []byte) ([]byte, error) {
 	var size [4]byte
 	if _, err := io.ReadFull(r, size[:]); err != nil {
 		return nil, err
@@ -77,7 +82,12 @@ func readFrame(r io.Reader, max int) ([]byte, error) {
 	if n < 0 || int(n) > max {
 		return nil, fmt.Errorf("frame of %d bytes (at most %d)", n, max)
 	}
-	frame := make([]byte, 4+int(n))
+	var frame []byte
+	if cap(buf) >= 4+int(n) {
+		frame = buf[:4+int(n)]
+	} else {
+		frame = make([]byte, 4+int(n))
+	}
 	copy(frame, size[:])
 	if _, err := io.ReadFull(r, frame[4:]); err != nil {
 		return nil, err
@@ -93,13 +103,18 @@ type header struct {
 }
 
 // readRequests reads the client's requests until it closes or sends one
-// the proxy cannot read.
+// the proxy cannot read. A request's buffer is reused for the next: handle
+// keeps no reference to it once it has been written to the broker.
 func (c *conn) readRequests() error {
 	r := bufio.NewReaderSize(c.client, 64<<10)
+	var buf []byte
 	for {
-		frame, err := readFrame(r, c.p.cfg.MaxRequestBytes)
+		frame, err := readFrameInto(r, c.p.cfg.MaxRequestBytes, buf)
 		if err != nil {
 			return err
+		}
+		if cap(frame) <= 8<<20 { // a rare huge request is not kept
+			buf = frame
 		}
 		if len(frame) < 12 {
 			return fmt.Errorf("request of %d bytes has no header", len(frame)-4)

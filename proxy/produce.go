@@ -284,16 +284,66 @@ func readRecords(b []byte) ([]hook.Record, error) {
 			if l <= 0 || n < 0 || int64(len(raw)-l) < n {
 				return nil, fmt.Errorf("record %d cut short", i)
 			}
-			var rec kmsg.Record
-			if err := rec.ReadFrom(raw[:l+int(n)]); err != nil {
+			key, value, err := recordKeyValue(raw[l : l+int(n)])
+			if err != nil {
 				return nil, fmt.Errorf("record %d: %w", i, err)
 			}
 			raw = raw[l+int(n):]
-			out = append(out, hook.Record{Key: rec.Key, Value: rec.Value})
+			out = append(out, hook.Record{Key: key, Value: value})
 		}
 		if len(raw) != 0 {
 			return nil, fmt.Errorf("%d bytes after the batch's %d records", len(raw), count)
 		}
 	}
 	return out, nil
+}
+
+// recordKeyValue reads the key and value of a v2 record (after its length),
+// checking that the rest of it (the headers) fits.
+func recordKeyValue(b []byte) (key, value []byte, err error) {
+	if len(b) < 1 {
+		return nil, nil, errors.New("empty record")
+	}
+	b = b[1:]     // attributes
+	for range 2 { // timestamp and offset deltas
+		_, l := binary.Varint(b)
+		if l <= 0 {
+			return nil, nil, errors.New("bad varint")
+		}
+		b = b[l:]
+	}
+	if key, b, err = varintBytes(b); err != nil {
+		return nil, nil, err
+	}
+	if value, b, err = varintBytes(b); err != nil {
+		return nil, nil, err
+	}
+	headers, l := binary.Varint(b)
+	if l <= 0 || headers < 0 || headers > int64(len(b)) {
+		return nil, nil, errors.New("bad header count")
+	}
+	b = b[l:]
+	for range headers {
+		for range 2 { // header key and value
+			if _, b, err = varintBytes(b); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+	if len(b) != 0 {
+		return nil, nil, fmt.Errorf("%d bytes after the record's headers", len(b))
+	}
+	return key, value, nil
+}
+
+// varintBytes reads a varint-length byte string (null for -1).
+func varintBytes(b []byte) ([]byte, []byte, error) {
+	n, l := binary.Varint(b)
+	if l <= 0 || n < -1 || n > int64(len(b)-l) {
+		return nil, nil, errors.New("bad length")
+	}
+	if n == -1 {
+		return nil, b[l:], nil
+	}
+	return b[l : l+int(n)], b[l+int(n):], nil
 }

@@ -85,6 +85,12 @@ func (s *RemoteSource) Schema(ctx string, id int) (formats.Schema, []string, err
 	return e.schema, e.subjects, e.err
 }
 
+// Revision implements hook.Revisioned: it moves on every NegativeTTL, so
+// that a Validator over this source asks it again (and it answers from its
+// own cache until its entries expire). An answer is thus at most TTL
+// (found) or twice NegativeTTL (unknown) old.
+func (s *RemoteSource) Revision() int64 { return s.now().UnixNano() / int64(s.negTTL) }
+
 // IDOfGUID implements hook.Source.
 func (s *RemoteSource) IDOfGUID(ctx string, guid formats.Identity) (int, error) {
 	e := s.cached("guid "+ctx+" "+guid.GUID(), func() *remoteEntry {
