@@ -41,7 +41,13 @@ type env struct {
 
 func newEnv(t *testing.T, props ...string) *env {
 	t.Helper()
-	c, err := kfake.NewCluster(kfake.NumBrokers(2), kfake.SeedTopics(2, "orders", "free"), kfake.GroupMinSessionTimeout(100*time.Millisecond))
+	return newEnvWith(t, nil, nil, props...)
+}
+
+// newEnvWith is newEnv with more options for the cluster and the proxy.
+func newEnvWith(t *testing.T, clusterOpts []kfake.Opt, configure func(*Config), props ...string) *env {
+	t.Helper()
+	c, err := kfake.NewCluster(append([]kfake.Opt{kfake.NumBrokers(2), kfake.SeedTopics(2, "orders", "free"), kfake.GroupMinSessionTimeout(100 * time.Millisecond)}, clusterOpts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,14 +72,18 @@ func newEnv(t *testing.T, props ...string) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := New(Config{
+	cfg := Config{
 		Listen:    "127.0.0.1:0",
 		Upstream:  c.ListenAddrs(),
 		Topics:    func() *Topics { return topics },
 		Validator: hook.New(reg, 0),
 		Metrics:   NewMetrics(),
 		Logger:    slog.New(slog.DiscardHandler),
-	})
+	}
+	if configure != nil {
+		configure(&cfg)
+	}
+	p, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -522,4 +532,24 @@ func metricSum(t *testing.T, m *Metrics, name string) float64 {
 		}
 	}
 	return sum
+}
+
+// TestAPIVersionsCapped: clients are offered only the versions the proxy
+// reads (Produce by topic name, Fetch without leader addresses).
+func TestAPIVersionsCapped(t *testing.T) {
+	e := newEnv(t)
+	resp, err := kmsg.NewPtrApiVersionsRequest().RequestWith(context.Background(), e.client(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[int16]int16{}
+	for _, k := range resp.ApiKeys {
+		seen[k.ApiKey] = k.MaxVersion
+	}
+	if seen[0] == 0 || seen[0] > 12 || seen[1] == 0 || seen[1] > 15 {
+		t.Errorf("Produce up to v%d, Fetch up to v%d", seen[0], seen[1])
+	}
+	if _, ok := seen[78]; ok {
+		t.Error("ShareFetch is offered")
+	}
 }

@@ -94,6 +94,25 @@ func TestRemoteSource(t *testing.T) {
 		t.Errorf("after the TTL: %+v", got)
 	}
 
+	// Credentials: basic auth, or a bearer token.
+	var auth atomic.Value
+	authSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		auth.Store(r.Header.Get("Authorization"))
+		h.ServeHTTP(w, r)
+	}))
+	defer authSrv.Close()
+	for _, tc := range []struct {
+		client RegistryClient
+		want   string
+	}{
+		{RegistryClient{URL: authSrv.URL, User: "proxy", Password: "pw"}, "Basic cHJveHk6cHc="},
+		{RegistryClient{URL: authSrv.URL, Token: "tok"}, "Bearer tok"},
+	} {
+		if _, _, err := NewRemoteSource(tc.client, []formats.Format{avro.Format{}}, 0, 0, 0).Schema("", id); err != nil || auth.Load() != tc.want {
+			t.Errorf("%+v: sent %v (%v), want %s", tc.client, auth.Load(), err, tc.want)
+		}
+	}
+
 	// A registry that cannot be reached: unavailable, not cached.
 	srv.Close()
 	down := hook.NewFrom(NewRemoteSource(RegistryClient{URL: srv.URL}, []formats.Format{avro.Format{}}, 0, 0, 0), 0)
