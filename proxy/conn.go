@@ -211,7 +211,7 @@ func (c *conn) readAnswers() {
 			}
 			body, err := pd.fix(frame[hl:])
 			if err != nil {
-				c.p.log.Warn("cannot read a broker answer", "key", pd.key, "version", pd.version, "err", err)
+				c.p.log.Warn("cannot rewrite a broker answer; closing the connection", "key", pd.key, "version", pd.version, "err", err)
 				return
 			}
 			frame = appendResponseFrame(nil, pd.correlation, body, hl > 8)

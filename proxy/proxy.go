@@ -98,6 +98,10 @@ func New(cfg Config) (*Proxy, error) {
 	}
 	if cfg.AdvertisedHost == "" {
 		host, _, _ := net.SplitHostPort(ln.Addr().String())
+		if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+			ln.Close()
+			return nil, fmt.Errorf("listening on all interfaces (%s): give the host clients reach the proxy at (proxy.advertised.host)", cfg.Listen)
+		}
 		if h, _, err := net.SplitHostPort(cfg.Listen); err == nil && h != "" {
 			host = h
 		}

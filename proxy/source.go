@@ -31,8 +31,9 @@ type RegistryClient struct {
 // RemoteSource is a hook.Source over a registry's REST API: GET
 // /schemas/ids/{id}, /schemas/ids/{id}/versions?deleted=true, the
 // referenced subject-versions, and /schemas/guids/{guid}/ids. Answers are
-// cached in a bounded map, found ones for TTL, unknown ids for NegativeTTL;
-// a registry that cannot be reached is not cached. Concurrent lookups of
+// cached in a bounded map, found ones for TTL, unknown ids (and schemas
+// this proxy cannot parse) for NegativeTTL; a registry that cannot be
+// reached is not cached. Concurrent lookups of
 // one id share one request.
 type RemoteSource struct {
 	client      RegistryClient
@@ -110,7 +111,7 @@ func (s *RemoteSource) cached(key string, fetch func() *remoteEntry) *remoteEntr
 		case e.err == nil:
 			e.expires = s.now().Add(s.ttl)
 			s.cache.Put(key, e)
-		case errors.Is(e.err, hook.ErrNotFound):
+		case !errors.Is(e.err, hook.ErrUnavailable): // unknown, or unreadable here
 			e.expires = s.now().Add(s.negTTL)
 			s.cache.Put(key, e)
 		}
