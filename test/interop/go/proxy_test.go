@@ -115,7 +115,7 @@ func TestProxyFranzGo(t *testing.T) {
 	orders := avroSerde(ss.ID, avro.MustParse(orderV1), Order{})
 	addresses := avroSerde(other.ID, avro.MustParse(addressSchema), Address{})
 
-	producer := newClient(kgo.DefaultProduceTopic(topic))
+	producer := newClient(kgo.DefaultProduceTopic(topic), kgo.RecordPartitioner(kgo.ManualPartitioner()))
 	produce := func(values ...[]byte) error {
 		recs := make([]*kgo.Record, len(values))
 		for i, v := range values {

@@ -6,6 +6,7 @@ import uuid
 from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 from confluent_kafka.schema_registry import SchemaRegistryClient
+from confluent_kafka.schema_registry.rule_registry import RuleRegistry
 from confluent_kafka.schema_registry.avro import AvroSerializer
 from confluent_kafka.serialization import MessageField, SerializationContext
 
@@ -19,9 +20,13 @@ def test_proxy_refuses_invalid_records(registry_url, proxy_bootstrap):
     admin.create_topics([NewTopic(topic, num_partitions=1, replication_factor=1)])[topic].result(timeout=60)
 
     client = SchemaRegistryClient({"url": registry_url})
-    good = AvroSerializer(client, ORDER)({"id": 1}, SerializationContext(topic, MessageField.VALUE))
+    # A rule registry of their own: the global one may hold an executor that
+    # another test configured for another registry.
+    rules = RuleRegistry()
+    good = AvroSerializer(client, ORDER, rule_registry=rules)({"id": 1}, SerializationContext(topic, MessageField.VALUE))
     # Another subject's id: the Address schema registered for another topic.
-    other = AvroSerializer(client, ADDRESS)({"street": "Main"}, SerializationContext(topic + "-other", MessageField.VALUE))
+    other = AvroSerializer(client, ADDRESS, rule_registry=rules)({"street": "Main"},
+                                                                 SerializationContext(topic + "-other", MessageField.VALUE))
     unknown = b"\x00\x7f\xff\xff\xf0" + good[5:]
 
     producer = Producer({"bootstrap.servers": proxy_bootstrap, "linger.ms": 0})
