@@ -553,3 +553,33 @@ func TestAPIVersionsCapped(t *testing.T) {
 		t.Error("ShareFetch is offered")
 	}
 }
+
+// BenchmarkCheck validates a batch of 16 records of 1 KB (an id already
+// cached), as a produce request of a validated topic is.
+func BenchmarkCheck(b *testing.B) {
+	reg, err := store.Open(store.NewMemoryLog(), []formats.Format{avro.Format{}}, store.Settings{}, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	v, err := reg.Register(context.Background(), "orders-value", store.SchemaRequest{Schema: `{"type":"record","name":"Blob","fields":[{"name":"data","type":"bytes"}]}`}, store.RegisterOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	value := formats.AppendIDPrefix(nil, int32(v.ID))
+	value = binary.AppendVarint(value, 1017)
+	value = append(value, make([]byte, 1017)...)
+	values := make([][]byte, 16)
+	for i := range values {
+		values[i] = value
+	}
+	records := batch(b, kgo.CodecNone, values...)
+	p := &Proxy{cfg: Config{Validator: hook.New(reg, 0)}}
+	s := hook.Settings{Value: hook.Side{Validate: true}}
+	b.SetBytes(int64(len(records)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if r := p.check("orders", records, s); r != nil {
+			b.Fatal(r.message)
+		}
+	}
+}
