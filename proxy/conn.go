@@ -14,34 +14,72 @@ import (
 // a client sending more waits, as it would on the broker's socket.
 const maxInFlight = 256
 
-// conn is one client connection and its broker connection. Three loops:
-// reading requests (and forwarding them), reading the broker's answers (in
-// request order, as Kafka answers on a connection), and writing answers to
-// the client in request order, the proxy's own answers included.
+// conn is one client connection and its broker connection. Two loops:
+// reading requests (forwarding them, or answering them itself), and reading
+// the broker's answers (in request order, as Kafka answers on a
+// connection). Answers reach the client in request order, the proxy's own
+// included: whoever completes the answer at the head of the queue writes
+// it and every completed one after it, so no third goroutine hands them
+// over.
 type conn struct {
 	p        *Proxy
 	client   net.Conn
 	upstream net.Conn
 
-	order    chan *pending // every answered request, in request order
+	slots    chan struct{} // one per answer awaited: at most maxInFlight
 	inflight chan *pending // the requests forwarded, awaiting the broker
-	done     chan struct{}
-	once     sync.Once
+
+	mu    sync.Mutex // held while writing to the client
+	queue []*pending // answers awaited, in request order
+
+	done chan struct{}
+	once sync.Once
 }
 
 // pending is a request awaiting its answer: from the broker (fix rewrites
-// its body when set) or from the proxy (ready from the start).
+// its body when set) or from the proxy.
 type pending struct {
 	key, version int16
 	correlation  int32
 	fix          func(body []byte) ([]byte, error)
-	ready        chan struct{}
+	ready        bool   // under conn.mu
 	answer       []byte // the whole frame, size included
 }
 
 func newConn(p *Proxy, client, upstream net.Conn) *conn {
 	return &conn{p: p, client: client, upstream: upstream,
-		order: make(chan *pending, maxInFlight), inflight: make(chan *pending, maxInFlight), done: make(chan struct{})}
+		slots: make(chan struct{}, maxInFlight), inflight: make(chan *pending, maxInFlight), done: make(chan struct{})}
+}
+
+// enqueue takes a place in the answer queue for a request being handled.
+func (c *conn) enqueue(pd *pending) error {
+	select {
+	case c.slots <- struct{}{}:
+	case <-c.done:
+		return net.ErrClosed
+	}
+	c.mu.Lock()
+	c.queue = append(c.queue, pd)
+	c.mu.Unlock()
+	return nil
+}
+
+// complete sets pd's answer and writes the answers now complete at the
+// head of the queue.
+func (c *conn) complete(pd *pending, answer []byte) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	pd.answer, pd.ready = answer, true
+	for len(c.queue) > 0 && c.queue[0].ready {
+		head := c.queue[0]
+		c.queue[0] = nil
+		c.queue = c.queue[1:]
+		<-c.slots
+		if _, err := c.client.Write(head.answer); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // stop ends the connection: both sockets close, the loops return.
@@ -55,9 +93,8 @@ func (c *conn) stop() {
 
 func (c *conn) run() {
 	var wg sync.WaitGroup
-	wg.Add(2)
+	wg.Add(1)
 	go func() { defer wg.Done(); c.readAnswers() }()
-	go func() { defer wg.Done(); c.writeAnswers() }()
 	err := c.readRequests()
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) {
 		c.p.log.Debug("client connection closed", "client", c.client.RemoteAddr(), "err", err)
@@ -134,17 +171,11 @@ func (c *conn) readRequests() error {
 // awaited and passed through fix.
 func (c *conn) forward(frame []byte, h header, fix func([]byte) ([]byte, error), expectNone bool) error {
 	if !expectNone {
-		pd := &pending{key: h.key, version: h.version, correlation: h.correlation, fix: fix, ready: make(chan struct{})}
-		select {
-		case c.order <- pd:
-		case <-c.done:
-			return net.ErrClosed
+		pd := &pending{key: h.key, version: h.version, correlation: h.correlation, fix: fix}
+		if err := c.enqueue(pd); err != nil {
+			return err
 		}
-		select {
-		case c.inflight <- pd:
-		case <-c.done:
-			return net.ErrClosed
-		}
+		c.inflight <- pd // as roomy as slots, which bound it
 	}
 	_, err := c.upstream.Write(frame)
 	return err
@@ -152,15 +183,11 @@ func (c *conn) forward(frame []byte, h header, fix func([]byte) ([]byte, error),
 
 // answer queues the proxy's own answer to a request.
 func (c *conn) answer(h header, body []byte, flexibleHeader bool) error {
-	frame := appendResponseFrame(nil, h.correlation, body, flexibleHeader)
-	pd := &pending{key: h.key, correlation: h.correlation, ready: make(chan struct{}), answer: frame}
-	close(pd.ready)
-	select {
-	case c.order <- pd:
-		return nil
-	case <-c.done:
-		return net.ErrClosed
+	pd := &pending{key: h.key, correlation: h.correlation}
+	if err := c.enqueue(pd); err != nil {
+		return err
 	}
+	return c.complete(pd, appendResponseFrame(nil, h.correlation, body, flexibleHeader))
 }
 
 // appendResponseFrame frames a response body: size, correlation id, and the
@@ -216,27 +243,7 @@ func (c *conn) readAnswers() {
 			}
 			frame = appendResponseFrame(nil, pd.correlation, body, hl > 8)
 		}
-		pd.answer = frame
-		close(pd.ready)
-	}
-}
-
-// writeAnswers writes the answers to the client in request order.
-func (c *conn) writeAnswers() {
-	defer c.stop()
-	for {
-		var pd *pending
-		select {
-		case pd = <-c.order:
-		case <-c.done:
-			return
-		}
-		select {
-		case <-pd.ready:
-		case <-c.done:
-			return
-		}
-		if _, err := c.client.Write(pd.answer); err != nil {
+		if err := c.complete(pd, frame); err != nil {
 			return
 		}
 	}

@@ -28,6 +28,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"sync"
 	"time"
@@ -54,7 +55,19 @@ func main() {
 	partitions := flag.Int("partitions", 3, "partitions of the topic")
 	deep := flag.Bool("deep", false, "decode the payloads too (confluent.payload.validation)")
 	compression := flag.String("compression", "none", "batch compression: none, gzip, snappy, lz4 or zstd")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run (clients and proxy) to this file")
 	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "sr-proxy-load:", err)
+			os.Exit(1)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	codec, ok := codecs[*compression]
 	if *broker == "" || *size < 16 || !ok {
 		flag.Usage()
@@ -62,6 +75,7 @@ func main() {
 	}
 	if err := run(*broker, *records, *size, *samples, *rounds, int32(*partitions), *deep, codec); err != nil {
 		fmt.Fprintln(os.Stderr, "sr-proxy-load:", err)
+		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }
