@@ -1,11 +1,14 @@
 package main
 
 import (
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/schemaregistry/registry/internal/reload"
 )
 
 func writeConfig(t *testing.T, text string) string {
@@ -57,5 +60,30 @@ topic.[.confluent.value.schema.validation=true
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error %v does not name %s", err, want)
 		}
+	}
+}
+
+// TestTopicsReload: a changed topic setting takes effect without a
+// restart; a bad one is refused and the last good settings stay.
+func TestTopicsReload(t *testing.T) {
+	path := writeConfig(t, "topic.orders.confluent.value.schema.validation=true\n")
+	files, err := reload.New("topic settings", []string{path}, time.Nanosecond, loadTopics, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, on := files.Get().For("payments"); on {
+		t.Fatal("payments validated before it is named")
+	}
+	if err := os.WriteFile(path, []byte("topic.payments.confluent.value.schema.validation=true\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, on := files.Get().For("payments"); !on {
+		t.Error("payments not validated after the reload")
+	}
+	if err := os.WriteFile(path, []byte("topic.payments.confluent.value.schema.validation=maybe\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, on := files.Get().For("payments"); !on {
+		t.Error("a bad file replaced the good settings")
 	}
 }
