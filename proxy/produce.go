@@ -7,7 +7,6 @@ import (
 	"hash/crc32"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/schemaregistry/registry/hook"
@@ -191,9 +190,6 @@ func requestHeaderEnd(frame []byte, flexible bool) (int, error) {
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
-// decompressor decompresses record batches (gzip, snappy, lz4, zstd).
-var decompressor = kgo.DefaultDecompressor()
-
 // Record batch v2 layout: offsets of the fields the proxy reads.
 const (
 	batchLengthAt     = 8  // int32, bytes after it
@@ -270,11 +266,9 @@ func readRecords(b []byte) ([]hook.Record, error) {
 		}
 		count := int(int32(binary.BigEndian.Uint32(batch[batchCountAt:])))
 		raw := batch[batchHeaderSize:]
-		if codec := kgo.CompressionCodecType(attrs & 0x7); codec != kgo.CodecNone {
-			var err error
-			if raw, err = decompressor.Decompress(raw, codec); err != nil {
-				return nil, fmt.Errorf("decompressing: %w", err)
-			}
+		raw, err := decompress(raw, int(attrs&0x7))
+		if err != nil {
+			return nil, fmt.Errorf("decompressing: %w", err)
 		}
 		if count < 0 || count > len(raw) { // a record takes at least one byte
 			return nil, fmt.Errorf("%d records in %d bytes", count, len(raw))
