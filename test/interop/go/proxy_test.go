@@ -137,6 +137,17 @@ func TestProxyFranzGo(t *testing.T) {
 		}
 		sent = append(sent, string(good(i)))
 	}
+	// A compressed batch (zstd) passes as it came: the broker checks it too.
+	zproducer := newClient(kgo.DefaultProduceTopic(topic), kgo.RecordPartitioner(kgo.ManualPartitioner()),
+		kgo.ProducerBatchCompression(kgo.ZstdCompression()))
+	var batch []*kgo.Record
+	for i := int64(10); i < 60; i++ {
+		batch = append(batch, &kgo.Record{Value: good(i), Partition: 0})
+		sent = append(sent, string(good(i)))
+	}
+	if err := zproducer.ProduceSync(ctx, batch...).FirstErr(); err != nil {
+		t.Fatalf("a compressed batch: %v", err)
+	}
 	otherValue, err := addresses.Encode(Address{Street: "Main", City: "X"})
 	if err != nil {
 		t.Fatal(err)
