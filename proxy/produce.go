@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"slices"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kmsg"
@@ -273,6 +274,7 @@ func readRecords(b []byte) ([]hook.Record, error) {
 		if count < 0 || count > len(raw) { // a record takes at least one byte
 			return nil, fmt.Errorf("%d records in %d bytes", count, len(raw))
 		}
+		out = slices.Grow(out, count)
 		for i := 0; i < count; i++ {
 			n, l := binary.Varint(raw)
 			if l <= 0 || n < 0 || int64(len(raw)-l) < n {
