@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -12,6 +14,9 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/sasl/plain"
 
+	"github.com/schemaregistry/registry/formats"
+	"github.com/schemaregistry/registry/formats/avro"
+	"github.com/schemaregistry/registry/hook"
 	"github.com/schemaregistry/registry/internal/testcerts"
 )
 
@@ -43,5 +48,24 @@ func TestTLSAndSASL(t *testing.T) {
 	defer cancel()
 	if err := client("wrong").Ping(ctx); err == nil {
 		t.Error("a wrong password was let through")
+	}
+}
+
+// TestRegistryUnreachable: with no registry to ask, a batch is refused
+// with a retriable error (the producer retries, nothing is written), not
+// INVALID_RECORD.
+func TestRegistryUnreachable(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	srv.Close()
+	e := newEnvWith(t, nil, func(c *Config) {
+		c.Validator = hook.NewFrom(NewRemoteSource(RegistryClient{URL: srv.URL}, []formats.Format{avro.Format{}}, 0, 0, 0), 0)
+	})
+	cl := e.client(t, kgo.RetryBackoffFn(func(int) time.Duration { return time.Millisecond }), kgo.MetadataMinAge(10*time.Millisecond))
+	err := produce(t, cl, &kgo.Record{Topic: "orders", Value: order(t, e.orderID, 1)})
+	if !errors.Is(err, kerr.NotEnoughReplicas) {
+		t.Errorf("registry unreachable: %v, want NOT_ENOUGH_REPLICAS", err)
+	}
+	if got := e.topicValues(t, "orders"); len(got) != 0 {
+		t.Errorf("%d records written", len(got))
 	}
 }
