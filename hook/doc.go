@@ -8,7 +8,8 @@
 // topic's validation settings, read from their Confluent names in one place
 // (settings.go) for the properties file and for requests alike.
 //
-// It reads the registry and never writes it. HTTP belongs to api (POST
+// It reads the registry through a Source (the store in process, or a
+// registry's REST API for a validating proxy) and never writes it. HTTP belongs to api (POST
 // /validation/topics/{topic}), configuration files to cmd, and the Kafka
 // protocol of a validating proxy to that proxy's own package.
 package hook

@@ -25,6 +25,7 @@ const (
 	ReasonNoRecordName    = "NO_RECORD_NAME"    // a record-name strategy, and the schema has no name
 	ReasonBadMessageIndex = "BAD_MESSAGE_INDEX" // Protobuf message indexes missing or outside the schema
 	ReasonBadPayload      = "BAD_PAYLOAD"       // the payload does not decode against the schema
+	ReasonUnavailable     = "UNAVAILABLE"       // the source could not be read (ErrUnavailable): try again
 )
 
 // Record is one record of a batch; a nil key or value is not checked.
@@ -41,9 +42,11 @@ type Verdict struct {
 }
 
 // Validator checks records against a registry, caching what it learns about
-// ids until the registry changes.
+// ids until the registry changes (a Revisioned source), or leaving the
+// caching to its source.
 type Validator struct {
-	reg   *store.Registry
+	src   Source
+	rev   Revisioned // src when it has a revision, else nil: no cache here
 	cache *bounded.Map[idKey, *idInfo]
 }
 
@@ -64,24 +67,37 @@ type idInfo struct {
 // New returns a validator over reg with an id cache of at most limit
 // entries (10,000 when 0).
 func New(reg *store.Registry, limit int) *Validator {
+	return NewFrom(StoreSource{reg}, limit)
+}
+
+// NewFrom returns a validator reading src; a Revisioned source's answers
+// are cached here in at most limit entries (10,000 when 0).
+func NewFrom(src Source, limit int) *Validator {
 	if limit <= 0 {
 		limit = 10_000
 	}
-	return &Validator{reg: reg, cache: bounded.New[idKey, *idInfo](limit)}
+	v := &Validator{src: src, cache: bounded.New[idKey, *idInfo](limit)}
+	v.rev, _ = src.(Revisioned)
+	return v
 }
 
 func (v *Validator) info(context string, id int) *idInfo {
-	rev := v.reg.Revision()
+	var rev int64
 	key := idKey{context, id}
-	if c, ok := v.cache.Get(key); ok && c.revision == rev {
-		return c
+	if v.rev != nil {
+		rev = v.rev.Revision()
+		if c, ok := v.cache.Get(key); ok && c.revision == rev {
+			return c
+		}
 	}
-	s, usages, err := v.reg.Parsed(context, id)
-	info := &idInfo{revision: rev, schema: s, err: err, subjects: make(map[string]bool, len(usages))}
-	for _, u := range usages {
-		info.subjects[u.Subject] = true
+	s, subjects, err := v.src.Schema(context, id)
+	info := &idInfo{revision: rev, schema: s, err: err, subjects: make(map[string]bool, len(subjects))}
+	for _, sub := range subjects {
+		info.subjects[sub] = true
 	}
-	v.cache.Put(key, info)
+	if v.rev != nil {
+		v.cache.Put(key, info)
+	}
 	return info
 }
 
@@ -124,15 +140,23 @@ func (v *Validator) check(topic string, isKey bool, data []byte, side Side, cont
 		in = " in context " + context
 	}
 	if prefix.Magic == formats.MagicGUID {
-		var ok bool
-		if id, ok = v.reg.IDOfGUID(context, prefix.GUID); !ok {
-			return bad(ReasonUnknownSchema, "no schema has GUID %s%s", prefix.GUID.GUID(), in)
+		if id, err = v.src.IDOfGUID(context, prefix.GUID); err != nil {
+			if errors.Is(err, ErrNotFound) {
+				return bad(ReasonUnknownSchema, "no schema has GUID %s%s", prefix.GUID.GUID(), in)
+			}
+			if errors.Is(err, ErrUnavailable) {
+				return bad(ReasonUnavailable, "GUID %s cannot be looked up: %v", prefix.GUID.GUID(), err)
+			}
+			return bad(ReasonUnknownSchema, "GUID %s cannot be read: %v", prefix.GUID.GUID(), err)
 		}
 	}
 	info := v.info(context, id)
 	if info.err != nil || info.schema == nil {
-		if e := store.AsError(info.err); e != nil && e.Code == store.CodeSchemaNotFound {
+		if errors.Is(info.err, ErrNotFound) {
 			return bad(ReasonUnknownSchema, "no schema has id %d%s", id, in)
+		}
+		if errors.Is(info.err, ErrUnavailable) {
+			return bad(ReasonUnavailable, "schema %d cannot be looked up: %v", id, info.err)
 		}
 		return bad(ReasonUnknownSchema, "schema %d cannot be read: %v", id, info.err)
 	}

@@ -2,6 +2,7 @@
 (and, for the tests that must know every id, one of their own)."""
 import contextlib
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -137,3 +138,44 @@ def _fresh_rule_registry():
     yield
     from confluent_kafka.schema_registry.rule_registry import RuleRegistry
     RuleRegistry.get_global_instance().clear()
+
+
+PROXY_TOPICS = "proxy-py-*"  # the topics whose values the proxy validates
+
+
+@pytest.fixture(scope="session")
+def proxy_bootstrap(registry_url):
+    """The validating proxy (cmd/sr-proxy) in front of the real broker at
+    SR_TEST_KAFKA, checking the values of the topics PROXY_TOPICS matches
+    against the session's registry; skips without a broker."""
+    broker = os.environ.get("SR_TEST_KAFKA")
+    if not broker:
+        pytest.skip("SR_TEST_KAFKA (a real broker's host:port) is not set")
+    tmp = tempfile.mkdtemp(prefix="sr-interop-py-proxy-")
+    binary = os.path.join(tmp, "sr-proxy")
+    subprocess.run(["go", "build", "-o", binary, "./cmd/sr-proxy"], cwd=ROOT, check=True)
+    props = os.path.join(tmp, "proxy.properties")
+    with open(props, "w") as f:
+        f.write(f"proxy.listen=127.0.0.1:0\nbootstrap.servers={broker}\nschema.registry.url={registry_url}\n"
+                f"topic.{PROXY_TOPICS}.confluent.value.schema.validation=true\n")
+    log_path = os.path.join(tmp, "proxy.log")
+    log = open(log_path, "wb")
+    proc = subprocess.Popen([binary, props], stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.time() + 30
+        addr = None
+        while addr is None:
+            text = open(log_path).read()
+            m = re.search(r"msg=listening addr=(\S+)", text)
+            if m:
+                addr = m.group(1)
+            elif proc.poll() is not None or time.time() > deadline:
+                raise RuntimeError("the proxy did not start: " + text)
+            else:
+                time.sleep(0.05)
+        yield addr
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+        log.close()
+        _cleanup(tmp)

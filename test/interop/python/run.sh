@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Interop tests of Python confluent-kafka (SchemaRegistryClient, Avro/JSON/Protobuf
-# serializers) against a registry built from this repository.
+# serializers) against a registry built from this repository, and (with
+# SR_TEST_KAFKA set to a broker) producing through the validating proxy.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cache="${INTEROP_CACHE:-$HOME/.cache/sr-interop}"
@@ -16,4 +17,4 @@ if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 cd "$here"
-exec "$venv/bin/python" -m pytest -p no:cacheprovider -q -rA "$@" test_interop.py
+exec "$venv/bin/python" -m pytest -p no:cacheprovider -q -rA "$@" test_interop.py test_proxy.py
