@@ -101,6 +101,12 @@ func kafkaMode(cfg *Config) (s kafkaSettings, ok bool, err error) {
 	s.log.ClientOpts = append(opts, kgo.ClientID("schema-registry-"+cfg.HostName))
 
 	s.groupID = cfg.GroupID
+	if boolProp("kafkastore.fencing.enable", true) {
+		s.log.TransactionalID = raw["kafkastore.transactional.id"]
+		if s.log.TransactionalID == "" {
+			s.log.TransactionalID = "schema-registry-" + cfg.GroupID
+		}
+	}
 	eligible := boolProp("leader.eligibility", true)
 	if _, set := raw["master.eligibility"]; set {
 		eligible = boolProp("master.eligibility", true)

@@ -26,6 +26,16 @@ type Config struct {
 	InitTimeout       time.Duration // kafkastore.init.timeout.ms: 60s for topic checks and the first catch-up
 	ClientOpts        []kgo.Opt     // TLS, SASL, client id
 	Logger            *slog.Logger
+	// TransactionalID, when set, fences a deposed primary at the broker:
+	// every write is a transaction of a producer with this id, shared by
+	// the registry group, and each primary's first write (and the first
+	// after a failed one) starts a new producer, whose initialization
+	// bumps the id's epoch, so that the broker refuses anything an older
+	// producer still sends. The reader then reads committed records only.
+	TransactionalID string
+	// TransactionTimeout bounds a transaction left open by a producer that
+	// died (the broker aborts it then); 10s when zero.
+	TransactionTimeout time.Duration
 }
 
 func (c *Config) defaults() {
@@ -43,6 +53,9 @@ func (c *Config) defaults() {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
+	}
+	if c.TransactionTimeout <= 0 {
+		c.TransactionTimeout = 10 * time.Second
 	}
 }
 
@@ -63,6 +76,13 @@ type Log struct {
 	clusterID string
 	cancel    context.CancelFunc
 	done      chan struct{}
+
+	// producer is the transactional producer of this node's current
+	// term as primary (TransactionalID set), nil before its first write
+	// and after a failed one. Append and Sync run one at a time (the
+	// store's write lock); producerMu guards it against Close.
+	producerMu sync.Mutex
+	producer   *kgo.Client
 }
 
 var _ store.Log = (*Log)(nil)
@@ -115,7 +135,11 @@ func (l *Log) Open(apply func(store.Record)) error {
 	}
 	var end kadm.ListedOffset // a topic created just now is empty
 	if !created {
-		ends, err := l.admin.ListEndOffsets(ctx, l.cfg.Topic)
+		list := l.admin.ListEndOffsets
+		if l.cfg.TransactionalID != "" {
+			list = l.admin.ListCommittedOffsets // not past a transaction still open
+		}
+		ends, err := list(ctx, l.cfg.Topic)
 		if err != nil {
 			return fmt.Errorf("reading the end offset of %s: %w", l.cfg.Topic, err)
 		}
@@ -124,11 +148,17 @@ func (l *Log) Open(apply func(store.Record)) error {
 			return fmt.Errorf("reading the end offset of %s: %v", l.cfg.Topic, end.Err)
 		}
 	}
-	reader, err := kgo.NewClient(append([]kgo.Opt{
+	readerOpts := []kgo.Opt{
 		kgo.SeedBrokers(l.cfg.Brokers...),
 		kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{l.cfg.Topic: {0: kgo.NewOffset().AtStart()}}),
 		kgo.FetchMaxWait(100 * time.Millisecond),
-	}, l.cfg.ClientOpts...)...)
+	}
+	if l.cfg.TransactionalID != "" {
+		// Committed records only; the transaction markers are kept, for
+		// their offsets: the end of the log may be one.
+		readerOpts = append(readerOpts, kgo.FetchIsolationLevel(kgo.ReadCommitted()), kgo.KeepControlRecords())
+	}
+	reader, err := kgo.NewClient(append(readerOpts, l.cfg.ClientOpts...)...)
 	if err != nil {
 		return err
 	}
@@ -188,6 +218,10 @@ func (l *Log) read(ctx context.Context, apply func(store.Record)) {
 			if r.Partition != 0 {
 				return
 			}
+			if r.Attrs.IsControl() { // a transaction marker: read, not applied
+				last = r.Offset
+				return
+			}
 			apply(store.Record{Key: r.Key, Value: r.Value, Offset: r.Offset, Timestamp: r.Timestamp.UnixMilli()})
 			last = r.Offset
 		})
@@ -227,17 +261,8 @@ func (l *Log) Append(ctx context.Context, recs []store.Record) error {
 	for i, r := range recs {
 		krs[i] = &kgo.Record{Topic: l.cfg.Topic, Partition: 0, Key: r.Key, Value: r.Value}
 	}
-	// The produce itself is not cancelled (an idempotent batch in flight
-	// cannot be recalled); the answer to the caller is.
-	done := make(chan kgo.ProduceResults, 1)
-	go func() { done <- l.client.ProduceSync(context.Background(), krs...) }()
-	var res kgo.ProduceResults
-	select {
-	case res = <-done:
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	if err := res.FirstErr(); err != nil {
+	res, err := l.produce(ctx, krs)
+	if err != nil {
 		if errors.Is(err, kerr.MessageTooLarge) || errors.Is(err, kerr.RecordListTooLarge) {
 			return fmt.Errorf("%w: %v", store.ErrRecordTooLarge, err)
 		}
@@ -250,14 +275,125 @@ func (l *Log) Append(ctx context.Context, recs []store.Record) error {
 	return l.waitApplied(ctx, last)
 }
 
+// produce writes records: in one transaction of the term's producer when
+// fencing, else with the idempotent producer. A failed transaction drops
+// its producer: the next write starts another, which fences it.
+func (l *Log) produce(ctx context.Context, krs []*kgo.Record) (kgo.ProduceResults, error) {
+	if l.cfg.TransactionalID == "" {
+		// The produce itself is not cancelled (an idempotent batch in
+		// flight cannot be recalled); the answer to the caller is.
+		done := make(chan kgo.ProduceResults, 1)
+		go func() { done <- l.client.ProduceSync(context.Background(), krs...) }()
+		select {
+		case res := <-done:
+			return res, res.FirstErr()
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	p, err := l.termProducer()
+	if err != nil {
+		return nil, err
+	}
+	// franz-go waits for a broker that does not answer (the producer id,
+	// the coordinator) beyond any context: the transaction runs aside, and
+	// a caller whose time is up leaves it, dropping its producer.
+	type outcome struct {
+		res kgo.ProduceResults
+		err error
+	}
+	done := make(chan outcome, 1)
+	go func() {
+		if err := p.BeginTransaction(); err != nil {
+			done <- outcome{nil, err}
+			return
+		}
+		res := p.ProduceSync(ctx, krs...)
+		if err := res.FirstErr(); err != nil {
+			done <- outcome{nil, err}
+			return
+		}
+		if err := p.EndTransaction(ctx, kgo.TryCommit); err != nil {
+			done <- outcome{nil, fmt.Errorf("committing the write: %w", err)}
+			return
+		}
+		done <- outcome{res, nil}
+	}()
+	select {
+	case o := <-done:
+		if o.err != nil {
+			l.dropProducer(p)
+			return nil, o.err
+		}
+		if err := ctx.Err(); err != nil { // committed, but late
+			return nil, err
+		}
+		return o.res, nil
+	case <-ctx.Done():
+		l.dropProducer(p)
+		return nil, ctx.Err()
+	}
+}
+
+// termProducer returns the transactional producer of this term, starting
+// one if there is none.
+func (l *Log) termProducer() (*kgo.Client, error) {
+	l.producerMu.Lock()
+	defer l.producerMu.Unlock()
+	if l.producer != nil {
+		return l.producer, nil
+	}
+	p, err := kgo.NewClient(append([]kgo.Opt{
+		kgo.SeedBrokers(l.cfg.Brokers...),
+		kgo.RequiredAcks(kgo.AllISRAcks()),
+		kgo.RecordPartitioner(kgo.ManualPartitioner()),
+		kgo.ProducerLinger(0),
+		kgo.DefaultProduceTopic(l.cfg.Topic),
+		kgo.TransactionalID(l.cfg.TransactionalID),
+		kgo.TransactionTimeout(l.cfg.TransactionTimeout),
+	}, l.cfg.ClientOpts...)...)
+	if err != nil {
+		return nil, err
+	}
+	l.producer = p
+	return p, nil
+}
+
+// dropProducer forgets a producer after a failure and closes it in the
+// background (its buffered records fail; whatever it sent is fenced by the
+// next producer's initialization).
+func (l *Log) dropProducer(p *kgo.Client) {
+	l.producerMu.Lock()
+	if l.producer == p {
+		l.producer = nil
+	}
+	l.producerMu.Unlock()
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		p.AbortBufferedRecords(ctx)
+		p.Close()
+	}()
+}
+
 // Sync produces a NOOP record and waits until the reader applied it: after
-// it, the state holds every record written before, by any node.
+// it, the state holds every record written before, by any node. With
+// fencing, it starts a new producer first: its initialization fences every
+// older producer of the registry group, this node's included.
 func (l *Log) Sync(ctx context.Context) error {
-	noop := store.Record{Key: []byte(`{"keytype":"NOOP","magic":0}`)}
+	noop := &kgo.Record{Topic: l.cfg.Topic, Partition: 0, Key: []byte(`{"keytype":"NOOP","magic":0}`)}
 	ctx, cancel := context.WithTimeout(ctx, l.cfg.InitTimeout)
 	defer cancel()
-	res := l.client.ProduceSync(ctx, &kgo.Record{Topic: l.cfg.Topic, Partition: 0, Key: noop.Key})
-	if err := res.FirstErr(); err != nil {
+	if l.cfg.TransactionalID != "" {
+		l.producerMu.Lock()
+		old := l.producer
+		l.producerMu.Unlock()
+		if old != nil {
+			l.dropProducer(old)
+		}
+	}
+	res, err := l.produce(ctx, []*kgo.Record{noop})
+	if err != nil {
 		return fmt.Errorf("writing a NOOP record to %s: %w", l.cfg.Topic, err)
 	}
 	return l.waitApplied(ctx, res[0].Record.Offset)
@@ -271,6 +407,12 @@ func (l *Log) Close() error {
 		l.reader.Close()
 		l.cancel = nil
 	}
+	l.producerMu.Lock()
+	if l.producer != nil {
+		l.producer.Close()
+		l.producer = nil
+	}
+	l.producerMu.Unlock()
 	l.client.Close()
 	return nil
 }

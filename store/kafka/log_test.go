@@ -160,3 +160,80 @@ func TestUnfitTopicsAreRefused(t *testing.T) {
 }
 
 func ptr(s string) *string { return &s }
+
+func openFenced(t *testing.T, c *kfake.Cluster, col *collector) *Log {
+	t.Helper()
+	l, err := New(Config{Brokers: c.ListenAddrs(), Timeout: 5 * time.Second, InitTimeout: 10 * time.Second,
+		TransactionalID: "schema-registry-test", TransactionTimeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Open(col.apply); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return l
+}
+
+func rec(key string) store.Record {
+	return store.Record{Key: []byte(`{"keytype":"` + key + `","magic":0}`), Value: []byte(`{}`)}
+}
+
+// TestFencing: two nodes share the transactional id. Once the second has
+// synced (a new primary's first step), the first one's producer is fenced:
+// its write in flight (a transaction it had not committed) never reaches a
+// reader, and its next write fails without landing. Every record the
+// readers apply was committed; the markers are read past, so a log ending
+// with one replays to its end.
+func TestFencing(t *testing.T) {
+	c := cluster(t)
+	colA, colB := &collector{}, &collector{}
+	a, b := openFenced(t, c, colA), openFenced(t, c, colB)
+	ctx := context.Background()
+	if err := a.Append(ctx, []store.Record{rec("A1")}); err != nil {
+		t.Fatal(err)
+	}
+	// A's next write is stuck after its produce: a transaction left open.
+	p, err := a.termProducer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.BeginTransaction(); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.ProduceSync(ctx, &kgo.Record{Topic: "_schemas", Partition: 0, Key: []byte("zombie")}).FirstErr(); err != nil {
+		t.Fatal(err)
+	}
+	// B becomes primary: Sync fences A.
+	if err := b.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Append(ctx, []store.Record{rec("B1")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.EndTransaction(ctx, kgo.TryCommit); err == nil {
+		t.Fatal("the fenced producer committed its transaction")
+	}
+	a.dropProducer(p)
+	// A's producer is gone; a write through A now starts a producer that
+	// would fence B: the store only writes through A after A synced, as
+	// primary. What matters here: the zombie record is not read.
+	third := openFenced(t, c, &collector{})
+	if err := third.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{`{"keytype":"NOOP","magic":0}`}
+	for _, col := range []*collector{colA, colB} {
+		testwait.Until(t, 10*time.Second, "the readers apply the committed records", func() bool { return len(col.keys()) >= 4 })
+		got := col.keys()
+		if got[0] != `{"keytype":"A1","magic":0}` || got[1] != want[0] || got[2] != `{"keytype":"B1","magic":0}` || len(got) != 4 || strings.Contains(strings.Join(got, " "), "zombie") {
+			t.Fatalf("applied %q", got)
+		}
+	}
+	// A new node replays the whole log, markers included, to its end.
+	late := &collector{}
+	openFenced(t, c, late)
+	if got := late.keys(); len(got) != 4 || strings.Contains(strings.Join(got, " "), "zombie") {
+		t.Fatalf("replayed %q", got)
+	}
+}

@@ -13,13 +13,13 @@ import (
 	"github.com/confluentinc/confluent-kafka-go/v2/schemaregistry/serde/avrov2"
 )
 
-// Order is the record of orders-contract's version 1; OrderV2 adds a
+// ContractOrder is the record of orders-contract's version 1; ContractOrderV2 adds a
 // field (the schemas the serializer derives from them).
-type Order struct {
+type ContractOrder struct {
 	ID int64 `avro:"id"`
 }
 
-type OrderV2 struct {
+type ContractOrderV2 struct {
 	ID   int64  `avro:"id"`
 	Note string `avro:"note"`
 }
@@ -64,7 +64,7 @@ func TestAssociatedNameStrategy(t *testing.T) {
 		t.Fatal(err)
 	}
 	idOf := func(b []byte) int { return int(binary.BigEndian.Uint32(b[1:5])) }
-	data, err := ser.Serialize("orders", &OrderV2{ID: 7, Note: "n"})
+	data, err := ser.Serialize("orders", &ContractOrderV2{ID: 7, Note: "n"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,13 +82,13 @@ func TestAssociatedNameStrategy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var back OrderV2
-	if err := des.DeserializeInto("orders", data, &back); err != nil || back != (OrderV2{ID: 7, Note: "n"}) {
+	var back ContractOrderV2
+	if err := des.DeserializeInto("orders", data, &back); err != nil || back != (ContractOrderV2{ID: 7, Note: "n"}) {
 		t.Fatalf("read back %+v, %v", back, err)
 	}
 
 	// No association: the topic name strategy.
-	if _, err := ser.Serialize("payments", &Order{ID: 1}); err != nil {
+	if _, err := ser.Serialize("payments", &ContractOrder{ID: 1}); err != nil {
 		t.Fatal(err)
 	}
 	if got := rest(t, "GET", url+"/subjects", ""); got != `["orders-contract","payments-value"]` {
@@ -107,7 +107,7 @@ func TestAssociatedNameStrategy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	data, err = latestSer.Serialize("invoices", &Order{ID: 9})
+	data, err = latestSer.Serialize("invoices", &ContractOrder{ID: 9})
 	if err != nil {
 		t.Fatal(err)
 	}
