@@ -218,7 +218,10 @@ func (l *Log) read(ctx context.Context, apply func(store.Record)) {
 			if r.Partition != 0 {
 				return
 			}
-			if r.Attrs.IsControl() { // a transaction marker: read, not applied
+			if r.Attrs.IsControl() {
+				// A transaction marker: applied as a NOOP, so that the
+				// store's position (and the lag metric) counts it.
+				apply(store.Record{Key: noopKey, Offset: r.Offset, Timestamp: r.Timestamp.UnixMilli()})
 				last = r.Offset
 				return
 			}
@@ -376,12 +379,14 @@ func (l *Log) dropProducer(p *kgo.Client) {
 	}()
 }
 
+var noopKey = []byte(`{"keytype":"NOOP","magic":0}`)
+
 // Sync produces a NOOP record and waits until the reader applied it: after
 // it, the state holds every record written before, by any node. With
 // fencing, it starts a new producer first: its initialization fences every
 // older producer of the registry group, this node's included.
 func (l *Log) Sync(ctx context.Context) error {
-	noop := &kgo.Record{Topic: l.cfg.Topic, Partition: 0, Key: []byte(`{"keytype":"NOOP","magic":0}`)}
+	noop := &kgo.Record{Topic: l.cfg.Topic, Partition: 0, Key: noopKey}
 	ctx, cancel := context.WithTimeout(ctx, l.cfg.InitTimeout)
 	defer cancel()
 	if l.cfg.TransactionalID != "" {
