@@ -25,7 +25,7 @@ func (a *API) associationRoutes() []route {
 		{"PUT", "/associations/resources/{resourceId}", admin, a.serve(a.write(a.upsertAssociations))},
 		{"DELETE", "/associations/resources/{resourceId}", admin, a.serve(a.write(a.deleteAssociations))},
 		{"POST", "/associations:batchGet", read, a.serve(a.batchGetAssociations)},
-		{"POST", "/associations:batchMutate", admin, a.serve(a.write(a.batchMutateAssociations))},
+		{"POST", "/associations:batchMutate", admin, a.serve(a.writeEach(a.batchMutateAssociations))},
 	}
 }
 
@@ -271,6 +271,11 @@ func (a *API) batchGetAssociations(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	for _, q := range requests {
+		if err := store.CheckLifecycle(q.Lifecycle); err != nil {
+			return nil, err
+		}
+	}
 	withSchemas := boolQuery(r, "includeSchemas")
 	out := batchResponseJSON{Results: []batchResultJSON{}}
 	for _, q := range requests {
@@ -355,6 +360,9 @@ func (a *API) batchMutateAssociations(r *http.Request) (any, error) {
 	}
 	for _, item := range requests {
 		for _, op := range item.Associations {
+			if err := store.CheckLifecycle(op.Lifecycle); err != nil {
+				return nil, err
+			}
 			switch op.OpType {
 			case "CREATE", "UPSERT", "DELETE":
 			case "":
@@ -377,12 +385,13 @@ func (a *API) batchMutateAssociations(r *http.Request) (any, error) {
 			out.Results = append(out.Results, batchMutateError(err))
 			continue
 		}
+		ctx, cancel := a.writeContext(r.Context()) // each item within the write timeout
 		schemas := map[string]*schemaJSON{}
 		var failed error
 		ops := item.Associations
 		for i := 0; i < len(ops) && failed == nil; {
 			if ops[i].OpType == "DELETE" {
-				failed = a.reg.Dissociate(r.Context(), base.ResourceID, store.DissociateOptions{ResourceType: base.ResourceType,
+				failed = a.reg.Dissociate(ctx, base.ResourceID, store.DissociateOptions{ResourceType: base.ResourceType,
 					Types: []string{cmpOr(ops[i].AssociationType, "value")}, Cascade: ops[i].CascadeLifecycle != nil && *ops[i].CascadeLifecycle,
 					DryRun: dryRun, Quiet: true})
 				i++
@@ -393,7 +402,7 @@ func (a *API) batchMutateAssociations(r *http.Request) (any, error) {
 			for ; j < len(ops) && ops[j].OpType == ops[i].OpType; j++ {
 				run.Associations = append(run.Associations, ops[j].AssociationInfo)
 			}
-			res, err := a.reg.Associate(r.Context(), run, store.AssociateOptions{Create: ops[i].OpType == "CREATE", DryRun: dryRun, Context: ctxParam})
+			res, err := a.reg.Associate(ctx, run, store.AssociateOptions{Create: ops[i].OpType == "CREATE", DryRun: dryRun, Context: ctxParam})
 			if err != nil {
 				failed = err
 				break
@@ -406,6 +415,7 @@ func (a *API) batchMutateAssociations(r *http.Request) (any, error) {
 			}
 			i = j
 		}
+		cancel()
 		if failed != nil {
 			out.Results = append(out.Results, batchMutateError(failed))
 			continue

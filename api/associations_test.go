@@ -367,6 +367,13 @@ func TestAssociationsInContextURL(t *testing.T) {
 	s.register("plain", `"string"`)
 	s.expectError("POST", "/associations?context=.team", `{"resourceName":"o2","resourceNamespace":"ns","resourceId":"i2","associations":[{"subject":"nothing"}]}`, 409, 40907, "'nothing'")
 	s.expect("POST", "/associations?context=team", `{"resourceName":"o2","resourceNamespace":"ns","resourceId":"i2","associations":[{"subject":"plain"}]}`, 200, "")
+	// A default-context qualifier is the plain subject.
+	s.expect("POST", "/associations", `{"resourceName":"o3","resourceNamespace":"ns","resourceId":"i3","associations":[{"subject":":.:plain"}]}`, 200,
+		`{"resourceName":"o3","resourceNamespace":"ns","resourceId":"i3","resourceType":"topic","associations":[{"subject":"plain","associationType":"value","lifecycle":"WEAK"}]}`)
+	// A lifecycle Confluent's JSON reader refuses fails the whole request.
+	s.expectError("POST", "/associations:batchMutate", `{"requests":[{"resourceName":"o4","resourceNamespace":"ns","resourceId":"i4","associations":[{"opType":"UPSERT","subject":"plain","lifecycle":"weak"}]}]}`, 400, 400, "LifecyclePolicy")
+	s.expectError("POST", "/associations:batchGet", `{"requests":[{"resourceId":"i4","lifecycle":"strong"}]}`, 400, 400, "LifecyclePolicy")
+	s.expectError("POST", "/associations", `{"resourceNamespace":"ns","associations":[{"subject":"plain","lifecycle":"x"}]}`, 400, 400, "LifecyclePolicy")
 }
 
 // associations.enable=false: the routes answer 404 (serializers fall back

@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -65,7 +66,28 @@ func (a *API) write(h handler) handler {
 			}
 			body = b
 		}
-		return a.forward(r, url, body)
+		return a.forward(r, url, body, 1)
+	}
+}
+
+// writeEach wraps a batch write whose items are written one by one, each
+// within WriteTimeout (the handler bounds them): on a follower the request
+// goes to the primary, which is given that time for each item.
+func (a *API) writeEach(h handler) handler {
+	return func(r *http.Request) (any, error) {
+		url, here := a.writeTarget()
+		if here {
+			return h(r)
+		}
+		body, err := a.readBody(r)
+		if err != nil {
+			return nil, err
+		}
+		var batch struct {
+			Requests []json.RawMessage `json:"requests"`
+		}
+		json.Unmarshal(body, &batch)
+		return a.forward(r, url, body, max(1, len(batch.Requests)))
 	}
 }
 
@@ -73,21 +95,26 @@ func (a *API) write(h handler) handler {
 // the primary's answer to a forwarded write.
 const forwardMargin = 500 * time.Millisecond
 
+// writeContext is the context of one bounded write.
+func (a *API) writeContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	if a.opts.WriteTimeout <= 0 {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, a.opts.WriteTimeout)
+}
+
 // bounded gives a write on the primary its deadline (Options.WriteTimeout):
 // waiting for the write lock, catching up with the log and appending all
 // end with 50002 by then.
 func (a *API) bounded(r *http.Request) (*http.Request, context.CancelFunc) {
-	if a.opts.WriteTimeout <= 0 {
-		return r, func() {}
-	}
-	ctx, cancel := context.WithTimeout(r.Context(), a.opts.WriteTimeout)
+	ctx, cancel := a.writeContext(r.Context())
 	return r.WithContext(ctx), cancel
 }
 
 // forward sends the request to the primary (50004 when none is known). A
 // request that was already forwarded once is not forwarded again: the
 // leadership moved under it.
-func (a *API) forward(r *http.Request, primary string, body []byte) (any, error) {
+func (a *API) forward(r *http.Request, primary string, body []byte, writes int) (any, error) {
 	if primary == "" {
 		return nil, store.ErrLeaderNotKnown()
 	}
@@ -95,11 +122,13 @@ func (a *API) forward(r *http.Request, primary string, body []byte) (any, error)
 		return nil, store.ErrForwarding("this node is not the leader any more")
 	}
 	ctx := r.Context()
+	wait := time.Duration(writes)*a.opts.WriteTimeout + forwardMargin
 	if a.opts.WriteTimeout > 0 {
-		// The primary answers within WriteTimeout; a primary that does not
-		// (cut off, paused, gone) does not hold this node's callers.
+		// The primary answers within WriteTimeout a write; a primary that
+		// does not (cut off, paused, gone) does not hold this node's
+		// callers.
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, a.opts.WriteTimeout+forwardMargin)
+		ctx, cancel = context.WithTimeout(ctx, wait)
 		defer cancel()
 	}
 	req, err := http.NewRequestWithContext(ctx, r.Method, primary+r.URL.RequestURI(), bytes.NewReader(body))
@@ -115,7 +144,7 @@ func (a *API) forward(r *http.Request, primary string, body []byte) (any, error)
 	resp, err := a.forwardClient.Do(req)
 	if err != nil {
 		if ctx.Err() != nil && r.Context().Err() == nil {
-			return nil, store.ErrForwarding(fmt.Sprintf("the primary %s did not answer within %v", primary, a.opts.WriteTimeout+forwardMargin))
+			return nil, store.ErrForwarding(fmt.Sprintf("the primary %s did not answer within %v", primary, wait))
 		}
 		return nil, store.ErrForwarding(err.Error())
 	}

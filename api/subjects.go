@@ -156,7 +156,7 @@ func (a *API) registerOrForward(r *http.Request) (any, error) {
 	} else if ok {
 		return registerResponse(sv), nil
 	}
-	return a.forward(r, url, body)
+	return a.forward(r, url, body, 1)
 }
 
 func registerResponse(sv store.SchemaVersion) registerJSON {

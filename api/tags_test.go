@@ -57,6 +57,11 @@ func TestSchemaTags(t *testing.T) {
 	if _, raw, _ = s.do("GET", "/subjects/t/versions/2/schema", ""); raw != `{"type":"record","name":"R","fields":[{"name":"a","type":"int","confluent:tags":["PII"]},{"name":"b","type":"int","default":0}]}` {
 		t.Fatalf("propagated: %s", raw)
 	}
+	// A subject's own context only: an unqualified subject is not found in
+	// another context's.
+	s.register(":.ctx:foo", `{"type":"record","name":"S","fields":[{"name":"z","type":"int","confluent:tags":["PII"]}]}`)
+	s.expectError("POST", "/subjects/foo/versions/1/tags", `{"tagsToAdd":[{"schemaEntity":{"entityPath":"S","entityType":"sr_record"},"tags":["X"]}]}`, 404, 40401, "")
+	s.expect("POST", "/subjects/foo/versions", `{"schema":"{\"type\":\"record\",\"name\":\"T\",\"fields\":[]}","propagateSchemaTags":true}`, 200, "")
 	newProtobufServer(t).expectError("POST", "/subjects/p/versions", `{"schemaType":"PROTOBUF","schema":"syntax = \"proto3\"; message M { int32 a = 1; }","schemaTagsToAdd":[{"schemaEntity":{"entityPath":"M.a","entityType":"sr_field"},"tags":["PII"]}]}`,
 		422, 42201, "schema tags are not supported")
 }

@@ -146,6 +146,10 @@ func checkAssociationType(t *string) error {
 	return nil
 }
 
+// CheckLifecycle refuses a lifecycle other than STRONG and WEAK as
+// Confluent's JSON reader does (400); "" is none.
+func CheckLifecycle(l string) error { return checkLifecycle(l) }
+
 func checkLifecycle(l string) error {
 	if l != "" && l != Strong && l != Weak {
 		return errorf(CodeBadRequest, "Cannot deserialize value of type `LifecyclePolicy` from String \"%s\": not one of the values accepted for Enum class: [STRONG, WEAK]", l)
@@ -155,6 +159,11 @@ func checkLifecycle(l string) error {
 
 // validate is Confluent's AssociationCreateOrUpdateRequest.validate.
 func (req *AssociationRequest) validate(create, dryRun bool) error {
+	for _, info := range req.Associations {
+		if err := checkLifecycle(info.Lifecycle); err != nil {
+			return err
+		}
+	}
 	if err := req.validateResource(dryRun); err != nil {
 		return err
 	}
@@ -324,7 +333,7 @@ func (r *Registry) Associate(ctx context.Context, req AssociationRequest, o Asso
 	}
 	for i := range req.Associations {
 		if s := req.Associations[i].Subject; s != nil {
-			q := inContext(o.Context, *s)
+			q := NormalizeSubject(inContext(o.Context, *s))
 			req.Associations[i].Subject = &q
 		}
 	}

@@ -49,8 +49,8 @@ func (r *Registry) withTags(subject string, req SchemaRequest, normalize bool) (
 		}
 	}
 	if req.PropagateSchemaTags {
-		if prev, err := r.Version(subject, LatestVersion, LiveOnly); err == nil {
-			if tags, err := r.SchemaTags(prev.ID, subject, []string{"*"}); err == nil && len(tags) > 0 {
+		if prev, err := r.ownVersion(subject, LatestVersion); err == nil {
+			if tags, err := r.SchemaTags(prev.ID, prev.Subject, []string{"*"}); err == nil && len(tags) > 0 {
 				if text, err = edit(text, tags, nil); err != nil {
 					return req, err
 				}
@@ -59,6 +59,19 @@ func (r *Registry) withTags(subject string, req SchemaRequest, normalize bool) (
 	}
 	req.Schema, req.SchemaTagsToAdd, req.SchemaTagsToRemove, req.PropagateSchemaTags = text, nil, nil, false
 	return req, nil
+}
+
+// ownVersion is a live version of subject in its own context (Version
+// falls back to other contexts for an unqualified subject; a tag edit
+// must not).
+func (r *Registry) ownVersion(subject string, v int) (SchemaVersion, error) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	ver, err := r.st.version(subject, v, LiveOnly)
+	if err != nil {
+		return SchemaVersion{}, err
+	}
+	return ver.export(), nil
 }
 
 // SchemaTags lists the tagged elements of the schema with an id (in the
@@ -95,7 +108,7 @@ func (r *Registry) TagSchema(ctx context.Context, subject string, v int, req Tag
 	if err := r.settings.validNewSubject(subject); err != nil {
 		return SchemaVersion{}, err
 	}
-	old, err := r.Version(subject, v, LiveOnly)
+	old, err := r.ownVersion(subject, v)
 	if err != nil {
 		return SchemaVersion{}, err
 	}
@@ -118,10 +131,10 @@ func (r *Registry) TagSchema(ctx context.Context, subject string, v int, req Tag
 	if req.RulesToMerge != nil || len(req.RulesToRemove) > 0 {
 		base := old
 		if req.NewVersion > 1 {
-			if prev, err := r.Version(subject, req.NewVersion-1, LiveOnly); err == nil {
+			if prev, err := r.ownVersion(subject, req.NewVersion-1); err == nil {
 				base = prev
 			}
-		} else if latest, err := r.Version(subject, LatestVersion, LiveOnly); err == nil {
+		} else if latest, err := r.ownVersion(subject, LatestVersion); err == nil {
 			base = latest
 		}
 		rs = withoutRules(mergeRuleSets(base.RuleSet, req.RulesToMerge), req.RulesToRemove)

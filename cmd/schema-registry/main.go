@@ -168,12 +168,12 @@ func run(args, environ []string) error {
 					return
 				}
 				url := leader.URL()
+				leadership.url.Store(&url) // before Depose: a write arriving after it is forwarded
 				if url == leadership.self {
 					reg.MarkStale() // catch up with the log before the first write
 				} else {
 					reg.Depose()
 				}
-				leadership.url.Store(&url)
 				logger.Info("primary elected", "primary", url, "self", url == leadership.self)
 			},
 		})

@@ -57,6 +57,11 @@ func (c *Config) defaults() {
 	if c.TransactionTimeout <= 0 {
 		c.TransactionTimeout = 10 * time.Second
 	}
+	if c.TransactionalID != "" {
+		// One id per topic: the logs of one node (schemas, DEKs) must not
+		// fence each other.
+		c.TransactionalID += "-" + c.Topic
+	}
 }
 
 // Log is the store.Log on a Kafka topic: a reader on every node applies
@@ -135,11 +140,8 @@ func (l *Log) Open(apply func(store.Record)) error {
 	}
 	var end kadm.ListedOffset // a topic created just now is empty
 	if !created {
-		list := l.admin.ListEndOffsets
-		if l.cfg.TransactionalID != "" {
-			list = l.admin.ListCommittedOffsets // not past a transaction still open
-		}
-		ends, err := list(ctx, l.cfg.Topic)
+		// The last stable offset: not past a transaction still open.
+		ends, err := l.admin.ListCommittedOffsets(ctx, l.cfg.Topic)
 		if err != nil {
 			return fmt.Errorf("reading the end offset of %s: %w", l.cfg.Topic, err)
 		}
@@ -153,11 +155,11 @@ func (l *Log) Open(apply func(store.Record)) error {
 		kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{l.cfg.Topic: {0: kgo.NewOffset().AtStart()}}),
 		kgo.FetchMaxWait(100 * time.Millisecond),
 	}
-	if l.cfg.TransactionalID != "" {
-		// Committed records only; the transaction markers are kept, for
-		// their offsets: the end of the log may be one.
-		readerOpts = append(readerOpts, kgo.FetchIsolationLevel(kgo.ReadCommitted()), kgo.KeepControlRecords())
-	}
+	// Committed records only, fencing or not (a log may hold the aborted
+	// transactions of fenced producers, written while fencing was on); the
+	// transaction markers are kept, for their offsets: the end of the log
+	// may be one.
+	readerOpts = append(readerOpts, kgo.FetchIsolationLevel(kgo.ReadCommitted()), kgo.KeepControlRecords())
 	reader, err := kgo.NewClient(append(readerOpts, l.cfg.ClientOpts...)...)
 	if err != nil {
 		return err

@@ -2,6 +2,7 @@ package kafka
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -244,5 +245,53 @@ func TestFencing(t *testing.T) {
 	openFenced(t, c, late)
 	if got := data(late); len(got) != 2 || strings.Contains(strings.Join(late.keys(), " "), "zombie") {
 		t.Fatalf("replayed %q", late.keys())
+	}
+}
+
+// TestFencingPerTopic: the logs of one node (the schemas' and the DEK
+// registry's) configured with the same transactional id do not fence each
+// other: each topic gets an id of its own.
+func TestFencingPerTopic(t *testing.T) {
+	c := cluster(t)
+	logs := make([]*Log, 2)
+	for i, topic := range []string{"_schemas", "_dek_registry_keys"} {
+		l, err := New(Config{Brokers: c.ListenAddrs(), Topic: topic, Timeout: 5 * time.Second, InitTimeout: 10 * time.Second,
+			TransactionalID: "schema-registry-test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := l.Open((&collector{}).apply); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { l.Close() })
+		logs[i] = l
+	}
+	ctx := context.Background()
+	for round := range 3 {
+		for i, l := range logs {
+			if round == 0 {
+				if err := l.Sync(ctx); err != nil {
+					t.Fatalf("sync of log %d: %v", i, err)
+				}
+			}
+			if err := l.Append(ctx, []store.Record{rec(fmt.Sprintf("R%d_%d", round, i))}); err != nil {
+				t.Fatalf("round %d, log %d: %v", round, i, err)
+			}
+		}
+	}
+}
+
+// TestOpenWithoutFencingAfterFencedWrites: a log written with fencing on
+// (ending with a transaction marker) opens with fencing off.
+func TestOpenWithoutFencingAfterFencedWrites(t *testing.T) {
+	c := cluster(t)
+	l := openFenced(t, c, &collector{})
+	if err := l.Append(context.Background(), []store.Record{rec("A1")}); err != nil {
+		t.Fatal(err)
+	}
+	col := &collector{}
+	open(t, c, col)
+	if got := col.keys(); len(got) == 0 || got[0] != `{"keytype":"A1","magic":0}` {
+		t.Fatalf("replayed %q", got)
 	}
 }
