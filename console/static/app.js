@@ -26,6 +26,7 @@ function route() {
 let rendering = 0;
 async function render() {
   const mine = ++rendering;
+  main.dataset.ready = '0';
   const [nav, page, ...args] = route();
   for (const a of document.querySelectorAll('nav a')) {
     if (a.dataset.nav === nav) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
@@ -40,7 +41,8 @@ async function render() {
   }
   if (mine !== rendering) return;
   main.replaceChildren(view);
-  document.dispatchEvent(new CustomEvent('console:rendered'));
+  main.dataset.page = page.name;
+  main.dataset.ready = '1'; // the browser tests wait for it
   const h1 = view.querySelector('h1');
   document.title = (h1 ? h1.textContent + ' · ' : '') + 'Schema Registry console';
 }
@@ -61,6 +63,8 @@ async function whoami() {
   } catch (e) {
     if (!(e instanceof ApiError) || e.status !== 401) throw e;
     main.replaceChildren(signIn());
+    main.dataset.page = 'signIn';
+    main.dataset.ready = '1';
     return null;
   }
 }
