@@ -172,6 +172,8 @@ func newBrowser(t *testing.T, reg *consoleRegistry, user, password string, width
 	chromedp.ListenTarget(ctx, b.listen)
 	auth := "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+password))
 	if err := chromedp.Run(ctx, network.Enable(), cdplog.Enable(), runtime.Enable(),
+		// A window is at least 500 pixels wide: a phone's screen is emulated.
+		chromedp.EmulateViewport(int64(width), int64(height)),
 		network.SetCacheDisabled(true),
 		network.SetExtraHTTPHeaders(network.Headers{"Authorization": auth})); err != nil {
 		t.Fatalf("starting Chromium: %v", err)

@@ -266,8 +266,9 @@ export async function diff(ctx, name, params) {
   const rows = diffLines(pretty(a.schema, typeOf(a)), pretty(b.schema, typeOf(b)));
   const cells = [el('div', { class: 'head' }, 'v' + a.version + ' (id ' + a.id + ')'), el('div', { class: 'head' }, 'v' + b.version + ' (id ' + b.id + ')')];
   for (const [l, r, kind] of rows) {
-    cells.push(el('div', { class: l === null ? 'gap' : kind === 'same' ? '' : 'del' }, l === null ? '' : (kind === 'same' ? '  ' : '- ') + l));
-    cells.push(el('div', { class: r === null ? 'gap' : kind === 'same' ? '' : 'add' }, r === null ? '' : (kind === 'same' ? '  ' : '+ ') + r));
+    // l and r: on a narrow screen the two columns fold into one, unified.
+    cells.push(el('div', { class: 'l ' + (l === null ? 'gap' : kind === 'same' ? 'same' : 'del') }, l === null ? '' : (kind === 'same' ? '  ' : '- ') + l));
+    cells.push(el('div', { class: 'r ' + (r === null ? 'gap' : kind === 'same' ? 'same' : 'add') }, r === null ? '' : (kind === 'same' ? '  ' : '+ ') + r));
   }
   const changed = rows.filter((r) => r[2] !== 'same').length;
   view.append(
