@@ -24,8 +24,8 @@ import (
 // seeded through the REST API, and the pages driven in headless Chromium
 // (the OS's chromium package) by chromedp. Plain `go test` skips them when
 // no Chromium is installed; SR_TEST_BROWSER=1 (.ci/run) makes them
-// mandatory. Screenshots go to $SR_ARTIFACTS (test-artifacts/console by
-// default, at the repository's top).
+// mandatory. Screenshots go to $SR_ARTIFACTS/console ($SR_ARTIFACTS is
+// test-artifacts by default; a relative one is from the repository's top).
 
 const (
 	consoleReader, consoleReaderPW = "rita", "rita-secret" // role reader
@@ -304,7 +304,10 @@ func (b *browser) screenshot(name string) string {
 	b.run(chromedp.FullScreenshot(&png, 100))
 	dir := os.Getenv("SR_ARTIFACTS")
 	if dir == "" {
-		dir = filepath.Join("..", "test-artifacts")
+		dir = "test-artifacts"
+	}
+	if !filepath.IsAbs(dir) {
+		dir = filepath.Join("..", dir) // from the repository's top, not test/
 	}
 	dir = filepath.Join(dir, "console")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
