@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/fetch"
 	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
@@ -166,16 +167,19 @@ func newBrowser(t *testing.T, reg *consoleRegistry, user, password string, width
 	)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(actx, chromedp.WithErrorf(t.Logf)) // cdproto lags Chromium: its unknown events are logged, not errors
-	ctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute)
+	ctx, cancelTimeout := context.WithTimeout(ctx, time.Minute)
 	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
 	b := &browser{t: t, ctx: ctx, base: reg.URL + "/ui/", assets: map[network.RequestID]string{}}
 	chromedp.ListenTarget(ctx, b.listen)
-	auth := "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+password))
+	headers := network.Headers{}
+	if user != "" {
+		headers["Authorization"] = "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+password))
+	}
 	if err := chromedp.Run(ctx, network.Enable(), cdplog.Enable(), runtime.Enable(),
 		// A window is at least 500 pixels wide: a phone's screen is emulated.
 		chromedp.EmulateViewport(int64(width), int64(height)),
 		network.SetCacheDisabled(true),
-		network.SetExtraHTTPHeaders(network.Headers{"Authorization": auth})); err != nil {
+		network.SetExtraHTTPHeaders(headers)); err != nil {
 		t.Fatalf("starting Chromium: %v", err)
 	}
 	return b
@@ -439,6 +443,18 @@ func TestConsoleUserFlow(t *testing.T) {
 	b.clean("user flow")
 	t.Logf("screenshot of the registration: %s", b.screenshot("flow-registered"))
 
+	// The registered id in the lookup box, then its version's forms.
+	var id string
+	b.run(chromedp.Evaluate(`document.querySelector('#c-registered').textContent.match(/id (\d+)/)[1]`, &id))
+	b.run(chromedp.SendKeys("#lookup-input", id, chromedp.ByQuery), chromedp.Click("#lookup button", chromedp.ByQuery))
+	b.waitPage("lookup")
+	b.run(chromedp.Click(`#holders a[href="#/schema/orders-value/3"]`, chromedp.ByQuery))
+	b.waitPage("schema")
+	b.waitText("pre.code", `"total"`)
+	b.run(chromedp.Click(`button[data-form="normalized"]`, chromedp.ByQuery))
+	b.waitText("pre.code", `"shop.Order"`) // the normalized form qualifies the name
+	b.clean("lookup and forms")
+
 	if code, body := reg.do(t, "GET", "/subjects/orders-value/versions/3", "", consoleReader, consoleReaderPW); code != 200 || !strings.Contains(body, "total") {
 		t.Errorf("version 3 over REST: %d %s", code, body)
 	}
@@ -518,4 +534,59 @@ func TestConsoleAdminEditsConfig(t *testing.T) {
 	if code, body := reg.do(t, "GET", "/subjects/orders-value/versions", "", consoleAdmin, consoleAdminPW); code != 200 || body != "[2]" {
 		t.Errorf("versions after the delete: %d %s", code, body)
 	}
+}
+
+// answerPrompts answers the browser's credentials prompts as a user
+// would: with user's credentials, or cancelled when user is "".
+func (b *browser) answerPrompts(user, password string) {
+	b.t.Helper()
+	chromedp.ListenTarget(b.ctx, func(ev any) {
+		switch ev := ev.(type) {
+		case *fetch.EventRequestPaused:
+			go chromedp.Run(b.ctx, fetch.ContinueRequest(ev.RequestID))
+		case *fetch.EventAuthRequired:
+			answer := &fetch.AuthChallengeResponse{Response: fetch.AuthChallengeResponseResponseCancelAuth}
+			if user != "" {
+				answer = &fetch.AuthChallengeResponse{Response: fetch.AuthChallengeResponseResponseProvideCredentials, Username: user, Password: password}
+			}
+			go chromedp.Run(b.ctx, fetch.ContinueWithAuth(ev.RequestID, answer))
+		}
+	})
+	b.run(fetch.Enable().WithHandleAuthRequests(true))
+}
+
+// forget drops what the browser saw so far: the 401 that makes a browser
+// ask for credentials is expected.
+func (b *browser) forget() {
+	b.mu.Lock()
+	b.problems = nil
+	b.mu.Unlock()
+}
+
+// TestConsoleSignIn: a caller without credentials is asked for them,
+// by the browser's prompt (Basic), or by the page's form when the prompt
+// is cancelled; either way the console then shows the user's rights.
+func TestConsoleSignIn(t *testing.T) {
+	chromiumPath(t)
+	reg := startConsoleRegistry(t)
+
+	prompted := newBrowser(t, reg, "", "", 1280, 900)
+	prompted.answerPrompts(consoleReader, consoleReaderPW)
+	prompted.open("#/subject/orders-value", "subject")
+	prompted.waitText("#who", consoleReader+" · read")
+	prompted.forget()
+
+	b := newBrowser(t, reg, "", "", 1280, 900)
+	b.answerPrompts("", "")
+	b.open("#/subject/orders-value", "signIn")
+	b.forget()
+	t.Logf("screenshot of the sign-in form: %s", b.screenshot("sign-in"))
+	b.run(chromedp.SendKeys("#si-user", consoleReader, chromedp.ByQuery), chromedp.SendKeys("#si-pass", consoleReaderPW, chromedp.ByQuery),
+		chromedp.Click("main button[type=submit]", chromedp.ByQuery))
+	b.waitPage("subject")
+	b.waitText("#who", consoleReader+" · read")
+	if n := b.count("#save-level"); n != 0 {
+		t.Errorf("a reader signed in through the form sees the config controls")
+	}
+	b.clean("signed in")
 }
