@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -94,7 +95,7 @@ func (a *API) whoami(r *http.Request) (any, error) {
 	case au.has(p, au.WriteRoles):
 		out.Level = register.String()
 		for _, role := range au.WriteRoles {
-			if role != "*" && !strings.Contains(","+strings.Join(p.Roles, ",")+",", ","+role+",") {
+			if role != "*" && !slices.Contains(p.Roles, role) {
 				continue
 			}
 			patterns, limited := au.WriteSubjects[role]

@@ -342,6 +342,7 @@ func TestConsolePages(t *testing.T) {
 	}{
 		{"subjects", "#/", "subjects", "orders-value"},
 		{"subject", "#/subject/person-value", "subject", "shop.Address"},
+		{"subject-deleted", "#/subject/retired-value?deleted=true", "subject", "Delete permanently"},
 		{"schema-avro", "#/schema/orders-value/2", "schema", "Order"},
 		{"schema-json", "#/schema/customers-value/2", "schema", "maxLength"},
 		{"schema-protobuf", "#/schema/payments-value/2", "schema", "currency"},

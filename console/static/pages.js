@@ -62,7 +62,7 @@ export async function subjects(ctx, params) {
     try { page = await get(ui('/subjects?' + qs)); } catch (e) { results.replaceChildren(errorBox(e)); return; }
     if (mine !== seq) return;
     const rows = page.subjects.map((s) => el('tr', { class: s.deleted ? 'deleted' : null },
-      el('td', null, subjectLink(s.subject, { 'data-row-link': true })),
+      el('td', null, el('a', { href: href(['subject', s.subject], { deleted: s.deleted ? 'true' : '' }), 'data-row-link': true }, s.subject)),
       el('td', null, typeBadge(s.schemaType)),
       el('td', { class: 'num' }, s.version), el('td', { class: 'num hide-narrow' }, s.versions),
       el('td', { class: 'num' }, el('a', { href: href(['lookup', String(s.id)]) }, s.id))));
