@@ -487,6 +487,12 @@ func TestConsoleReader(t *testing.T) {
 		t.Errorf("a reader sees the Register button")
 	}
 	b.clean("reader's check page")
+	// A reader may check; the references of the latest version come along.
+	b.open("#/check?subject=person-value", "check")
+	b.run(chromedp.Poll(`document.querySelector('#c-refs').value.includes('shop.Address')`, nil, chromedp.WithPollingTimeout(20*time.Second)),
+		chromedp.Click("#c-check", chromedp.ByQuery))
+	b.waitText("#c-verdict", "Compatible")
+	b.clean("reader's check with references")
 	for _, c := range []struct{ method, path, body string }{
 		{"PUT", "/config/orders-value", `{"compatibility":"NONE"}`},
 		{"DELETE", "/subjects/orders-value", ""},

@@ -76,7 +76,7 @@ function signIn() {
   const submit = (ev) => {
     ev.preventDefault();
     if (token.value.trim()) setAuth('Bearer ' + token.value.trim());
-    else setAuth('Basic ' + btoa(unescape(encodeURIComponent(user.value + ':' + pass.value))));
+    else setAuth('Basic ' + btoa(String.fromCharCode(...new TextEncoder().encode(user.value + ':' + pass.value))));
     location.reload();
   };
   return el('form', { class: 'card', onsubmit: submit, 'aria-labelledby': 'si-title' },

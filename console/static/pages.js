@@ -94,7 +94,9 @@ export async function subjects(ctx, params) {
 async function versionsOf(subject, withDeleted) {
   const nums = await get(subjectPath(subject) + '/versions' + (withDeleted ? '?deleted=true' : ''));
   const picked = nums.slice(-100);
-  return Promise.all(picked.map((v) => get(subjectPath(subject) + '/versions/' + v + '?deleted=true')));
+  const out = await Promise.all(picked.map((v) => get(subjectPath(subject) + '/versions/' + v + '?deleted=true')));
+  out.truncated = nums.length > picked.length;
+  return out;
 }
 
 // ---- A subject: versions, references both ways, config and mode.
@@ -130,9 +132,10 @@ export async function subject(ctx, name, params) {
       versions.length > 1 ? el('a', { href: href(['diff', name], { from: versions[versions.length - 2].version, to: versions[versions.length - 1].version }), id: 'compare' }, 'Compare versions') : null,
       el('a', { href: href(['check'], { subject: name }), id: 'check-link' }, mayRegister(who, name) ? 'Check or register a new version' : 'Check a new version')),
     el('h2', null, 'Versions'),
-    el('div', { class: 'row' }, toggle, el('label', { for: 'show-deleted' }, 'Show soft-deleted versions')),
+    el('div', { class: 'row' }, toggle, el('label', { for: 'show-deleted' }, 'Show soft-deleted versions'),
+      versions.truncated ? el('span', { class: 'muted' }, 'the last 100 versions are shown') : null),
     el('div', { class: 'scroll' }, el('table', { id: 'versions' },
-      el('thead', null, el('tr', null, ['Version', 'Id', 'GUID', 'Type', ''].map((h) => el('th', null, h)))),
+      el('thead', null, el('tr', null, ['Version', 'Id', 'GUID', 'Type'].map((h) => el('th', null, h)), el('th', null, el('span', { class: 'sr-only' }, 'Actions')))),
       el('tbody', null, versions.slice().reverse().map((v) => el('tr', { class: deletedNums.has(v.version) ? 'deleted' : null },
         el('td', { class: 'num' }, el('a', { href: href(['schema', name, String(v.version)]), 'data-row-link': true }, v.version)),
         el('td', { class: 'num' }, el('a', { href: href(['lookup', String(v.id)]) }, v.id)),
@@ -287,7 +290,7 @@ export async function diff(ctx, name, params) {
           el('tbody', null, d.changes.map((c) => el('tr', null, el('td', { class: 'mono' }, c.type), el('td', { class: 'mono' }, c.path),
             el('td', { class: c.compatible ? 'good' : 'bad' }, c.compatible ? 'compatible' : 'incompatible')))))),
     el('h2', null, 'Text', el('span', { class: 'muted' }, ` (${changed} line${changed === 1 ? '' : 's'} differ)`)),
-    el('div', { class: 'diff', id: 'diff-text', role: 'table', 'aria-label': 'The two texts side by side' }, cells));
+    el('div', { class: 'diff', id: 'diff-text', role: 'region', tabindex: '0', 'aria-label': 'The two texts side by side' }, cells));
 }
 
 // ---- Compatibility check, then registration.
@@ -297,6 +300,7 @@ export async function check(ctx, params) {
   const typeSel = el('select', { id: 'c-type' }, ['AVRO', 'JSON', 'PROTOBUF'].map((t) => el('option', { value: t }, t)));
   const levelSel = el('select', { id: 'c-level' }, el('option', { value: '' }, "The subject's level"), levels.map((l) => el('option', { value: l }, l)));
   const text = el('textarea', { id: 'c-schema', spellcheck: 'false', 'aria-describedby': 'c-help' });
+  const refs = el('textarea', { id: 'c-refs', class: 'refs', spellcheck: 'false', placeholder: '[{"name": "shop.Address", "subject": "address", "version": 1}]' });
   const result = el('div', { id: 'c-result', 'aria-live': 'polite' });
   const registerBtn = el('button', { type: 'button', id: 'c-register', class: 'primary', onclick: () => register() }, 'Register');
   const subjectLevel = el('span', { class: 'muted', id: 'c-subject-level' });
@@ -312,10 +316,20 @@ export async function check(ctx, params) {
       const latest = await get(subjectPath(s) + '/versions/' + nums[nums.length - 1]);
       typeSel.value = typeOf(latest);
       if (!text.value) text.value = pretty(latest.schema, typeOf(latest));
+      if (!refs.value && latest.references) refs.value = JSON.stringify(latest.references);
     } catch { /* a new subject */ }
   }
+  // request is the body to send; it throws on references that are not a
+  // JSON array.
   function request() {
-    return { schema: typeSel.value === 'PROTOBUF' ? text.value : compact(text.value), schemaType: typeSel.value };
+    const req = { schema: typeSel.value === 'PROTOBUF' ? text.value : compact(text.value), schemaType: typeSel.value };
+    if (refs.value.trim()) {
+      let r;
+      try { r = JSON.parse(refs.value); } catch { r = null; }
+      if (!Array.isArray(r)) throw new Error('References must be a JSON array of {"name", "subject", "version"}.');
+      req.references = r;
+    }
+    return req;
   }
   async function runCheck() {
     const s = subjectIn.value.trim();
@@ -351,6 +365,7 @@ export async function check(ctx, params) {
         el('label', { for: 'c-type' }, 'Type'), typeSel),
       el('div', { class: 'row' }, el('label', { for: 'c-level' }, 'Level'), levelSel, subjectLevel),
       el('label', { for: 'c-schema' }, 'Schema'), text,
+      el('label', { for: 'c-refs' }, 'References (optional)'), refs,
       el('div', { class: 'row' }, el('button', { type: 'submit', class: 'primary', id: 'c-check' }, 'Check'), registerBtn)),
     result);
   await prefill();
