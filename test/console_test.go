@@ -261,6 +261,12 @@ func (b *browser) seen() []string {
 func (b *browser) clean(what string) {
 	b.t.Helper()
 	time.Sleep(100 * time.Millisecond) // let late events arrive: not a timing assertion
+	// What a script shows by mistake: a value it did not have.
+	var slips []string
+	b.run(chromedp.Evaluate(`(document.querySelector('main').innerText.match(/\bundefined\b|\bNaN\b|\[object \w+\]|^null$/gm) || [])`, &slips))
+	if len(slips) > 0 {
+		b.t.Errorf("%s: the page shows %q", what, slips)
+	}
 	b.mu.Lock()
 	problems := b.problems
 	b.problems = nil

@@ -154,7 +154,7 @@ export async function subject(ctx, name, params) {
       el('p', { class: 'muted' }, 'A soft delete hides every version (they stay readable with deleted=true); a permanent delete, after a soft one, removes them.'),
       el('div', { class: 'row' },
         el('button', { type: 'button', class: 'danger', id: 'delete-subject', onclick: () => deleteSubject(name, false) }, 'Delete subject'),
-        el('button', { type: 'button', class: 'danger', id: 'hard-delete-subject', onclick: () => deleteSubject(name, true) }, 'Delete permanently'))) : null);
+        el('button', { type: 'button', class: 'danger', id: 'hard-delete-subject', onclick: () => deleteSubject(name, true) }, 'Delete permanently'))) : '');
 }
 
 function settingsCard(name, config, mode, who) {
@@ -416,8 +416,8 @@ export async function status(ctx) {
       el('section', { class: 'card' }, el('h2', null, 'Contents'),
         dl(['Subjects', st.subjects.toLocaleString('en'), 'count-subjects'], ['Versions', st.versions.toLocaleString('en')], ['Schemas', st.schemas.toLocaleString('en')])),
       el('section', { class: 'card' }, el('h2', null, 'Checks and defaults'),
-        dl(['Compatibility checks', st.compatibilityChecks], ['Incompatible', st.compatibilityFailures],
-          ['Global compatibility', cfg.compatibilityLevel || cfg.compatibility, 'global-level'], ['Global mode', mode.mode, 'global-mode']))));
+        dl(['Checks run', st.compatibilityChecks], ['Incompatible', st.compatibilityFailures],
+          ['Global level', cfg.compatibilityLevel || cfg.compatibility, 'global-level'], ['Global mode', mode.mode, 'global-mode']))));
 }
 
 export async function notFound(ctx) {
