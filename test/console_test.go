@@ -3,6 +3,7 @@ package test
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -14,11 +15,14 @@ import (
 	"testing"
 	"time"
 
+	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/fetch"
 	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"github.com/schemaregistry/registry/internal/testwait"
 )
 
 // The console's browser tests: the built binary with BASIC authentication,
@@ -357,6 +361,12 @@ func TestConsolePages(t *testing.T) {
 		{"lookup", "#/lookup/1", "lookup", "orders-value"},
 		{"status", "#/status", "status", "primary"},
 	}
+	_, v1 := reg.do(t, "GET", "/subjects/orders-value/versions/1", "", consoleAdmin, consoleAdminPW)
+	var version struct{ GUID string }
+	if err := json.Unmarshal([]byte(v1), &version); err != nil || version.GUID == "" {
+		t.Fatalf("orders-value v1: %v %s", err, v1)
+	}
+	pages = append(pages, struct{ name, fragment, page, expect string }{"lookup-guid", "#/lookup/" + version.GUID, "lookup", "orders-value"})
 	for _, theme := range []string{"light", "dark"} {
 		b := newBrowser(t, reg, consoleAdmin, consoleAdminPW, 1280, 900)
 		b.run(chromedp.Navigate(b.base), chromedp.Evaluate(fmt.Sprintf(`localStorage.setItem('sr-console-theme', %q)`, theme), nil))
@@ -460,7 +470,18 @@ func TestConsoleUserFlow(t *testing.T) {
 	b.waitText("pre.code", `"total"`)
 	b.run(chromedp.Click(`button[data-form="normalized"]`, chromedp.ByQuery))
 	b.waitText("pre.code", `"shop.Order"`) // the normalized form qualifies the name
-	b.clean("lookup and forms")
+	// Copy, and download into a directory of the test's.
+	b.run(chromedp.Click("#copy", chromedp.ByQuery))
+	b.waitText("#toast", "Copied")
+	downloads := t.TempDir()
+	b.run(cdpbrowser.SetDownloadBehavior(cdpbrowser.SetDownloadBehaviorBehaviorAllow).WithDownloadPath(downloads),
+		chromedp.Click("#download", chromedp.ByQuery))
+	file := filepath.Join(downloads, "orders-value-v3.normalized.avsc")
+	testwait.UntilDetail(t, 20*time.Second, "the download "+file, func() (bool, string) {
+		got, err := os.ReadFile(file)
+		return err == nil && strings.Contains(string(got), `"shop.Order"`), string(got)
+	})
+	b.clean("lookup, forms, copy and download")
 
 	if code, body := reg.do(t, "GET", "/subjects/orders-value/versions/3", "", consoleReader, consoleReaderPW); code != 200 || !strings.Contains(body, "total") {
 		t.Errorf("version 3 over REST: %d %s", code, body)
@@ -546,6 +567,19 @@ func TestConsoleAdminEditsConfig(t *testing.T) {
 	b.clean("version delete")
 	if code, body := reg.do(t, "GET", "/subjects/orders-value/versions", "", consoleAdmin, consoleAdminPW); code != 200 || body != "[2]" {
 		t.Errorf("versions after the delete: %d %s", code, body)
+	}
+
+	// Then permanently, after the dialog again.
+	b.run(chromedp.Click(`#versions [data-action="hard-delete-version"]`, chromedp.ByQuery),
+		chromedp.WaitVisible("dialog[open] #dlg-yes", chromedp.ByQuery), chromedp.Click("#dlg-yes", chromedp.ByQuery))
+	b.waitText("#toast", "permanently deleted")
+	b.waitPage("subject")
+	if got := b.count("#versions tbody tr"); got != 1 {
+		t.Errorf("versions shown after the permanent delete: %d, want 1", got)
+	}
+	b.clean("permanent version delete")
+	if code, body := reg.do(t, "GET", "/subjects/orders-value/versions?deleted=true", "", consoleAdmin, consoleAdminPW); code != 200 || body != "[2]" {
+		t.Errorf("versions with deleted ones after the permanent delete: %d %s", code, body)
 	}
 }
 

@@ -70,6 +70,13 @@ export function href(segments, params) {
   return qs ? h + '?' + qs : h;
 }
 
+// go shows the page of a fragment, again when it is the current one (after
+// a change the page must show).
+export function go(fragment) {
+  if (location.hash === fragment) window.dispatchEvent(new HashChangeEvent('hashchange'));
+  else location.hash = fragment;
+}
+
 export function errorBox(e) {
   const code = e.code ? ' (' + e.code + ')' : '';
   return el('div', { class: 'error', role: 'alert' }, e.message + code);
@@ -106,15 +113,23 @@ export function pretty(text, type) {
 
 export const typeOf = (v) => v.schemaType || 'AVRO';
 
-export function copyText(text) {
-  if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);
-  const ta = el('textarea', { 'aria-hidden': 'true' });
-  ta.value = text;
-  document.body.append(ta);
-  ta.select();
-  document.execCommand('copy');
-  ta.remove();
-  return Promise.resolve();
+// copyText puts text on the clipboard; it resolves to whether it could.
+export async function copyText(text) {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    // No clipboard API here (plain http to another host), or no permission:
+    // the older way, from a selected text area.
+    const ta = el('textarea', { 'aria-hidden': 'true', class: 'sr-only' });
+    ta.value = text;
+    document.body.append(ta);
+    ta.select();
+    let ok = false;
+    try { ok = document.execCommand('copy'); } catch { ok = false; }
+    ta.remove();
+    return ok;
+  }
 }
 
 export function download(name, text) {

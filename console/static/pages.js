@@ -2,7 +2,7 @@
 // are left out unless the caller's level (whoami) allows them: the server
 // refuses them anyway.
 import {
-  el, get, call, ui, enc, href, subjectPath, errorBox, toast, confirmDialog, pretty, typeOf,
+  el, get, call, ui, enc, href, go, subjectPath, errorBox, toast, confirmDialog, pretty, typeOf,
   copyText, download, extension, levels, modes,
 } from './lib.js';
 import { highlight, diffLines } from './view.js';
@@ -171,14 +171,14 @@ function settingsCard(name, config, mode, who) {
     try {
       await call('PUT', path, body);
       toast(what + ' saved');
-      window.dispatchEvent(new HashChangeEvent('hashchange'));
+      go(location.hash);
     } catch (e) { toast(e.message); }
   };
   const clear = (what, path) => async () => {
     try {
       await call('DELETE', path);
       toast(what + ' of the subject removed: the default applies');
-      window.dispatchEvent(new HashChangeEvent('hashchange'));
+      go(location.hash);
     } catch (e) { toast(e.message); }
   };
   card.append(
@@ -199,7 +199,7 @@ async function deleteVersion(name, v, permanent) {
   try {
     await call('DELETE', subjectPath(name) + '/versions/' + v + (permanent ? '?permanent=true' : ''));
     toast('Version ' + v + (permanent ? ' permanently deleted' : ' deleted'));
-    location.hash = href(['subject', name], { deleted: 'true' });
+    go(href(['subject', name], { deleted: 'true' }));
   } catch (e) { toast(e.message); }
 }
 
@@ -211,7 +211,7 @@ async function deleteSubject(name, permanent) {
   try {
     const gone = await call('DELETE', subjectPath(name) + (permanent ? '?permanent=true' : ''));
     toast('Deleted versions ' + gone.join(', ') + ' of ' + name);
-    location.hash = permanent ? '#/' : href(['subject', name], { deleted: 'true' });
+    go(permanent ? '#/' : href(['subject', name], { deleted: 'true' }));
   } catch (e) { toast(e.message); }
 }
 
@@ -246,7 +246,7 @@ export async function schema(ctx, name, version) {
       (v.references || []).length ? [el('dt', null, 'References'), el('dd', null, v.references.map((r) => el('div', null, el('code', null, r.name), ' → ', schemaLink(r.subject, r.version))))] : null),
     el('div', { class: 'row', role: 'group', 'aria-label': 'Form of the text' }, tabs,
       el('span', null, prettyBox, el('label', { for: 'pretty' }, ' Indented')),
-      el('button', { type: 'button', id: 'copy', onclick: () => copyText(code.get()).then(() => toast('Copied'), () => toast('Copying is not allowed here')) }, 'Copy'),
+      el('button', { type: 'button', id: 'copy', onclick: async () => toast(await copyText(code.get()) ? 'Copied' : 'This browser does not let the page copy: select the text instead') }, 'Copy'),
       el('button', { type: 'button', id: 'download', onclick: () => download(name + '-v' + v.version + (form === 'raw' ? '' : '.' + form) + extension(type), code.get()) }, 'Download')),
     code.pre);
 }
