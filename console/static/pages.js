@@ -381,18 +381,24 @@ export async function lookup(ctx, term) {
   const { view } = ctx;
   term = (term || '').trim();
   const byID = /^\d+$/.test(term);
-  const [s, holders] = byID
-    ? await Promise.all([get('/schemas/ids/' + term), get('/schemas/ids/' + term + '/versions')])
-    : await Promise.all([get('/schemas/guids/' + enc(term)), get('/schemas/guids/' + enc(term) + '/ids')]);
+  let s, holders;
+  if (byID) {
+    [s, holders] = await Promise.all([get('/schemas/ids/' + term), get('/schemas/ids/' + term + '/versions')]);
+  } else {
+    // A GUID is one schema text: its ids (one a context), then who holds each.
+    const [schema, ids] = await Promise.all([get('/schemas/guids/' + enc(term)), get('/schemas/guids/' + enc(term) + '/ids')]);
+    s = schema;
+    const hint = (c) => (c && c !== '.' ? '?subject=' + enc(':' + c + ':') : '');
+    holders = (await Promise.all(ids.map((i) => get('/schemas/ids/' + i.id + '/versions' + hint(i.context))))).flat();
+  }
   const type = typeOf(s);
   const code = codeView(pretty(s.schema, type), type);
   view.append(
     el('h1', null, byID ? 'Schema id ' + term : 'Schema GUID ' + term),
     el('dl', { class: 'meta' }, el('dt', null, 'Type'), el('dd', null, typeBadge(type)),
       s.guid ? [el('dt', null, 'GUID'), el('dd', { class: 'mono' }, s.guid)] : null),
-    el('h2', null, byID ? 'Held by' : 'Ids'),
-    el('ul', { id: 'holders' }, holders.map((h) => el('li', null, byID ? schemaLink(h.subject, h.version)
-      : el('a', { href: href(['lookup', String(h.id)]) }, 'id ' + h.id + (h.context && h.context !== '.' ? ' in context ' + h.context : ''))))),
+    el('h2', null, 'Held by'),
+    el('ul', { id: 'holders' }, holders.map((h) => el('li', null, schemaLink(h.subject, h.version)))),
     el('h2', null, 'Text'), code.pre);
 }
 
