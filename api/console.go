@@ -25,7 +25,7 @@ func (a *API) consoleRoutes() []route {
 	}
 	return []route{
 		{"GET", base, public, http.HandlerFunc(a.consolePage)},
-		{"GET", base + "/assets/*", public, a.serveAsset()},
+		{"GET", base + "/assets/{asset}", public, a.serveAsset()},
 		{"GET", base + "/api/whoami", read, a.serve(a.whoami)},
 		{"GET", base + "/api/status", read, a.serve(a.consoleStatus)},
 		{"GET", base + "/api/subjects", read, a.serve(a.subjectSummaries)},
@@ -49,10 +49,9 @@ func (a *API) consolePage(w http.ResponseWriter, r *http.Request) {
 // serveAsset serves an embedded file, 404 in Confluent's envelope for
 // any other name.
 func (a *API) serveAsset() http.Handler {
-	prefix := a.opts.ConsolePath + "/assets/"
 	notFound := a.serve(func(*http.Request) (any, error) { return nil, httpError(store.CodeNotFound, "HTTP 404 Not Found") })
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		asset, ok := console.Lookup(strings.TrimPrefix(r.URL.Path, prefix))
+		asset, ok := console.Lookup(pathParam(r, "asset"))
 		if !ok {
 			notFound(w, r)
 			return
