@@ -17,10 +17,12 @@ import (
 
 	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/fetch"
+	"github.com/chromedp/cdproto/input"
 	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/schemaregistry/registry/internal/testvectors"
 	"github.com/schemaregistry/registry/internal/testwait"
@@ -313,6 +315,17 @@ func (b *browser) waitText(sel, want string) {
 		chromedp.WithPollingTimeout(20*time.Second)))
 }
 
+// unlabelled lists the controls a screen reader would announce without a
+// name: no label, no aria-label and no text.
+func (b *browser) unlabelled() []string {
+	b.t.Helper()
+	var out []string
+	b.run(chromedp.Evaluate(`[...document.querySelectorAll('input, select, textarea, button')]
+		.filter(e => e.offsetParent !== null && !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !e.textContent.trim())
+		.map(e => e.outerHTML.slice(0, 80))`, &out))
+	return out
+}
+
 // screenshot writes the page as name.png to the artifacts directory.
 func (b *browser) screenshot(name string) string {
 	b.t.Helper()
@@ -376,6 +389,9 @@ func TestConsolePages(t *testing.T) {
 			b.open(p.fragment, p.page)
 			b.waitText("main", p.expect)
 			b.clean(p.name + " (" + theme + ")")
+			if unlabelled := b.unlabelled(); len(unlabelled) > 0 {
+				t.Errorf("%s: controls without a label: %v", p.name, unlabelled)
+			}
 			if n := b.assetBytes(); n > maxPageAssetBytes {
 				t.Errorf("%s: the console's files weigh %d bytes, over %d", p.name, n, maxPageAssetBytes)
 			} else {
@@ -419,11 +435,23 @@ func TestConsoleUserFlow(t *testing.T) {
 	b.run(chromedp.Evaluate(`document.activeElement.blur()`, nil), chromedp.KeyEvent("]"))
 	b.waitText("#range", "51–100 of 126")
 
-	b.run(chromedp.SendKeys("#f-q", "orders", chromedp.ByQuery))
+	// By the keyboard: / to the search box, a name, down to the first row.
+	// The page cancels the "/" key: sent as a bare key down and up (chromedp's
+	// KeyEvent adds a character event of its own, which a browser would not
+	// send after a cancelled key down).
+	b.run(input.DispatchKeyEvent(input.KeyRawDown).WithKey("/").WithCode("Slash").WithWindowsVirtualKeyCode(191),
+		input.DispatchKeyEvent(input.KeyUp).WithKey("/").WithCode("Slash").WithWindowsVirtualKeyCode(191),
+		chromedp.KeyEvent("orders"))
 	b.waitText("#range", "1–2 of 2") // orders-value and the staging context's
 	b.run(chromedp.SetValue("#f-context", ".", chromedp.ByQuery),
 		chromedp.Evaluate(`document.querySelector('#f-context').dispatchEvent(new Event('change'))`, nil))
 	b.waitText("#range", "1–1 of 1")
+	b.run(chromedp.Focus("#f-q", chromedp.ByQuery), chromedp.KeyEvent(kb.ArrowDown))
+	var focused string
+	b.run(chromedp.Evaluate(`document.activeElement.getAttribute('href')`, &focused))
+	if focused != "#/subject/orders-value" {
+		t.Errorf("down from the search box focuses %q, want the first row's link", focused)
+	}
 	b.run(chromedp.Click(`#subjects a[href="#/subject/orders-value"]`, chromedp.ByQuery))
 	b.waitPage("subject")
 	if got := b.count("#versions tbody tr"); got != 2 {
