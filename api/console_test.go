@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -371,6 +372,21 @@ func TestConsoleStatus(t *testing.T) {
 	st := decodeAs[statusJSON](t, b)
 	if !st.IsPrimary || st.Subjects != 1 || st.Versions != 1 || st.Schemas != 1 || st.Offset < 0 || st.LogEnd != -1 || st.Version != "test" {
 		t.Errorf("status: %s", b)
+	}
+}
+
+// TestConsoleStatusFollower: a follower names the primary, and the replay
+// progress comes from the end of the schema log.
+func TestConsoleStatusFollower(t *testing.T) {
+	s := newConsoleServer(t, "/ui", nil)
+	s.mustRegister("a", body(`"int"`))
+	h := New(Options{Registry: s.reg, ConsolePath: "/ui", Leadership: fixedLeader{url: "http://primary:8081", known: true},
+		LogEnd: func(context.Context) (int64, error) { return 40, nil }})
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest("GET", "/ui/api/status", nil))
+	st := decodeAs[statusJSON](t, w.Body.String())
+	if st.IsPrimary || st.Primary != "http://primary:8081" || !st.PrimaryKnown || st.LogEnd != 40 || st.Lag != 40-1-st.Offset {
+		t.Errorf("follower status: %s", w.Body.String())
 	}
 }
 
