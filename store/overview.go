@@ -43,9 +43,10 @@ type SummaryOptions struct {
 func (r *Registry) SubjectSummaries(o SummaryOptions) (list []SubjectSummary, total int) {
 	f := parseSubjectFilter(o.Prefix)
 	contains := strings.ToLower(o.Contains)
-	var picked []*subjectState
 	r.mu.RLock()
-	for name, s := range r.st.subjects {
+	var picked []*subjectState
+	for _, s := range r.sortedSubjects() {
+		name := s.name
 		if !f.match(name) || contains != "" && !strings.Contains(strings.ToLower(name), contains) {
 			continue
 		}
@@ -58,7 +59,6 @@ func (r *Registry) SubjectSummaries(o SummaryOptions) (list []SubjectSummary, to
 		}
 		picked = append(picked, s)
 	}
-	sort.Slice(picked, func(i, j int) bool { return picked[i].name < picked[j].name })
 	total = len(picked)
 	picked = page(picked, o.Paging, Limits{Default: 50, Max: 1000})
 	list = make([]SubjectSummary, 0, len(picked))
@@ -69,6 +69,29 @@ func (r *Registry) SubjectSummaries(o SummaryOptions) (list []SubjectSummary, to
 	}
 	r.mu.RUnlock()
 	return list, total
+}
+
+// sortedSubjects are the subjects in name order, sorted once per revision
+// of the state (a list over 100,000 subjects then costs a scan, not a
+// sort). The caller holds r.mu for reading.
+func (r *Registry) sortedSubjects() []*subjectState {
+	rev := r.revision.Load()
+	if c := r.bySubject.Load(); c != nil && c.revision == rev {
+		return c.subjects
+	}
+	list := make([]*subjectState, 0, len(r.st.subjects))
+	for _, s := range r.st.subjects {
+		list = append(list, s)
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].name < list[j].name })
+	r.bySubject.Store(&sortedSubjects{revision: rev, subjects: list})
+	return list
+}
+
+// sortedSubjects is the subject list of one revision.
+type sortedSubjects struct {
+	revision int64
+	subjects []*subjectState
 }
 
 // SchemaForms are the texts of one subject-version: as stored and served,
