@@ -5,7 +5,8 @@
 // (entities.go, handler.go), and the HTTP concerns around them:
 // authentication and roles (auth.go), the audit log (audit.go), Prometheus
 // metrics (metrics.go), cached answers of the hot reads (cache.go), request
-// body limits, and forwarding writes to the primary (forward.go).
+// body limits, forwarding writes to the primary (forward.go), and the web
+// console's page, assets and JSON routes under its path (console.go).
 //
 // It holds no business rules: every decision is the store's (or the
 // validation hook's), and a handler never touches the store's indexes

@@ -26,10 +26,16 @@ func FuzzRouter(f *testing.F) {
 		{"GET", "/schemas?subjectPrefix=s&offset=-1&limit=99999999999", ""},
 		{"GET", "/schemas/ids/2147483648/versions?deleted=true", ""},
 		{"GET", "/subjects/%zz/versions/-1", ""},
+		{"GET", "/ui/api/subjects?q=%zz&type=x&context=.a&offset=-3&limit=0", ""},
+		{"GET", "/ui/api/subjects/s/diff?from=latest&to=0", ""},
+		{"GET", "/ui/api/subjects/s/versions/-1/forms?deleted=true", ""},
+		{"POST", "/ui/api/subjects/s/check?level=full", `{"schema":"\"long\""}`},
+		{"GET", "/ui/assets/..%2fconsole.go", ""},
 	} {
 		f.Add(seed.method, seed.path, seed.body)
 	}
 	s := newServer(&testing.T{})
+	s.h = New(Options{Registry: s.reg, ConsolePath: "/ui"}) // the console's routes too
 	f.Fuzz(func(t *testing.T, method, path, body string) {
 		if !strings.HasPrefix(path, "/") {
 			path = "/" + path

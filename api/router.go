@@ -51,6 +51,9 @@ type Options struct {
 	// (associations.enable=false): they answer 404, which serializers read
 	// as "no association".
 	NoAssociations bool
+	// ConsolePath is where the web console is served (ui.path, e.g.
+	// "/ui"); "" turns it off (ui.enable=false).
+	ConsolePath string
 }
 
 // DefaultMaxBodyBytes is the request body limit when Options.MaxBodyBytes
@@ -180,7 +183,7 @@ func (a *API) router() http.Handler {
 	r.MethodNotAllowed(a.serve(func(*http.Request) (any, error) {
 		return nil, httpError(store.CodeMethodNotAllowed, "HTTP 405 Method Not Allowed")
 	}))
-	for _, rt := range slices.Concat(a.routes(), a.associationRoutes(), a.dekRoutes()) {
+	for _, rt := range slices.Concat(a.routes(), a.associationRoutes(), a.dekRoutes(), a.consoleRoutes()) {
 		r.Method(rt.method, rt.pattern, a.guard(rt.access, rt.handler))
 	}
 	return r

@@ -32,7 +32,7 @@ func newHandler(t *testing.T) http.Handler {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { reg.Close() })
-	return api.New(api.Options{Registry: reg})
+	return api.New(api.Options{Registry: reg, ConsolePath: "/ui"}) // the console at its default path
 }
 
 // routerRoutes returns the router's routes as "METHOD /pattern".

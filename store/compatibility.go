@@ -131,6 +131,18 @@ type CompatibilityResult struct {
 // every live version the level asks for when v is 0. With verbose, an
 // unparsable schema is reported as incompatible with its error.
 func (r *Registry) CheckCompatibility(subject string, v int, req SchemaRequest, normalize, verbose bool) (CompatibilityResult, error) {
+	return r.checkCompatibility(subject, v, "", req, normalize, verbose)
+}
+
+// CheckCompatibilityAt is CheckCompatibility against every live version
+// under level instead of the subject's own: the console's "what if" check.
+func (r *Registry) CheckCompatibilityAt(subject string, level compat.Level, req SchemaRequest, normalize, verbose bool) (CompatibilityResult, error) {
+	return r.checkCompatibility(subject, 0, level, req, normalize, verbose)
+}
+
+// checkCompatibility is CheckCompatibility with the level overridden
+// unless it is "".
+func (r *Registry) checkCompatibility(subject string, v int, level compat.Level, req SchemaRequest, normalize, verbose bool) (CompatibilityResult, error) {
 	if err := r.checkLimits(req); err != nil {
 		return CompatibilityResult{}, err
 	}
@@ -150,6 +162,10 @@ func (r *Registry) CheckCompatibility(subject string, v int, req SchemaRequest, 
 	}
 	r.mu.RLock()
 	q, ok := r.st.compatQuestion(&r.settings, subject, c.schema, c.req.Metadata, versions)
+	if level != "" {
+		q.level = level
+		ok = level != compat.None && len(q.previous) > 0
+	}
 	var check func() []string
 	if ok {
 		check = r.compatibility(r.st, q)

@@ -76,6 +76,10 @@ type Config struct {
 	AssociationsEnable bool
 	DekTopic           string
 	DekMaxKeys         int
+	// UIEnable and UIPath are ui.enable and ui.path: whether the web
+	// console is served, and where.
+	UIEnable bool
+	UIPath   string
 
 	// Raw holds every property that was set, by its property name, with
 	// the value as written (after properties-file unescaping): those from
@@ -424,6 +428,24 @@ var properties = []property{
 		Doc:     "Serve the association routes (/associations...: topics bound to subjects); false answers them 404, which serializers read as no association. Stored associations still guard their subjects.",
 		set: func(c *Config, v string) (err error) {
 			c.AssociationsEnable, err = javaprops.ParseBool(v)
+			return err
+		},
+	},
+	{
+		Name:    "ui.enable",
+		Default: "true",
+		Doc:     "Serve the web console (browse, diff, check and edit through the REST API with the caller's own credentials and roles) at ui.path; false answers its paths 404.",
+		set: func(c *Config, v string) (err error) {
+			c.UIEnable, err = javaprops.ParseBool(v)
+			return err
+		},
+	},
+	{
+		Name:    "ui.path",
+		Default: "/ui",
+		Doc:     "Where the web console is served: a path starting with / (letters, digits, '-', '_', '.', '/'), not one of the REST API's.",
+		set: func(c *Config, v string) (err error) {
+			c.UIPath, err = consolePath(v)
 			return err
 		},
 	},
@@ -1039,4 +1061,33 @@ ssl.keystore.password). Accepted without a warning: leader.eligibility,
 master.eligibility, inter.instance.protocol and properties whose names start
 with %s.
 `, strings.Join(reservedPrefixes, ", "))
+}
+
+// apiRoots are the first path segments of the REST API, which the console
+// may not take.
+var apiRoots = []string{"subjects", "schemas", "config", "mode", "compatibility", "contexts", "v1", "validation",
+	"health", "metrics", "openapi.yaml", "dek-registry", "associations", "exporters"}
+
+// consolePath checks ui.path and returns it without a trailing slash.
+func consolePath(v string) (string, error) {
+	t := strings.TrimSpace(v)
+	p := strings.TrimRight(t, "/")
+	if !strings.HasPrefix(t, "/") || p == "" {
+		return "", errors.New("must be a path starting with / other than / itself, e.g. /ui")
+	}
+	for _, r := range p {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./", r)) {
+			return "", fmt.Errorf("may hold only letters, digits, '-', '_', '.' and '/', not %q", r)
+		}
+	}
+	if strings.Contains(p+"/", "//") || strings.Contains(p+"/", "/./") || strings.Contains(p+"/", "/../") {
+		return "", errors.New("must be a clean path (no empty, . or .. segment)")
+	}
+	first, _, _ := strings.Cut(p[1:], "/")
+	for _, root := range apiRoots {
+		if first == root {
+			return "", fmt.Errorf("/%s is the REST API's", root)
+		}
+	}
+	return p, nil
 }

@@ -66,6 +66,7 @@ func withNewDefaults(c *Config) {
 	c.SchemaMaxDepth = 128
 	c.DekEnable, c.DekTopic, c.DekMaxKeys = true, "_dek_registry_keys", 10000
 	c.AssociationsEnable = true
+	c.UIEnable, c.UIPath = true, "/ui"
 	c.TLS = TLSProperties{KeyStoreType: "PKCS12", TrustStoreType: "PKCS12", ClientAuthentication: "NONE",
 		MinVersion: tls.VersionTLS12, MaxVersion: tls.VersionTLS13, VerifyHost: true, ReloadInterval: 5 * time.Second}
 	c.Auth = AuthProperties{Realm: "SchemaRegistry", Roles: []string{"*"}, UsersReloadInterval: 5 * time.Second,
@@ -344,6 +345,14 @@ func TestBadValues(t *testing.T) {
 		{"oauthbearer.clock.skew.seconds", "-1", "seconds"},
 		{"authentication.certificate.roles", "cn-without-roles", "common-name: role"},
 		{"authentication.users.reload.interval.ms", "x", "integer from 0"},
+		{"ui.enable", "maybe", "true or false"},
+		{"ui.path", "ui", "starting with /"},
+		{"ui.path", "/", "other than / itself"},
+		{"ui.path", "/a b", "letters, digits"},
+		{"ui.path", "/a//b", "clean path"},
+		{"ui.path", "/a/../b", "clean path"},
+		{"ui.path", "/subjects", "/subjects is the REST API's"},
+		{"ui.path", "/config/ui", "/config is the REST API's"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.prop+"="+tt.value, func(t *testing.T) {
@@ -649,6 +658,20 @@ func TestEnvNames(t *testing.T) {
 	} {
 		if got := envToPropertyName(in); got != want {
 			t.Errorf("envToPropertyName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestConsolePath: ui.path is kept without its trailing slash.
+func TestConsolePath(t *testing.T) {
+	for in, want := range map[string]string{"/ui": "/ui", "/ui/": "/ui", " /tools/registry-ui ": "/tools/registry-ui", "/console.v2": "/console.v2"} {
+		cfg, err := loadConfig(nil, []string{"SCHEMA_REGISTRY_UI_PATH=" + in, "SCHEMA_REGISTRY_UI_ENABLE=false"}, nil)
+		if err != nil {
+			t.Errorf("ui.path=%q: %v", in, err)
+			continue
+		}
+		if cfg.UIPath != want || cfg.UIEnable {
+			t.Errorf("ui.path=%q: %q %v %v, want %q and off", in, cfg.UIPath, cfg.UIEnable, err, want)
 		}
 	}
 }

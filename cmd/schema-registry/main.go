@@ -190,6 +190,9 @@ func run(args, environ []string) error {
 		Version: version, Commit: commit(), ClusterID: clusterID, GroupID: cfg.GroupID,
 		Auth: sec.auth, ForwardClient: sec.forwardClient(), Validation: validation, Dek: deks,
 		NoAssociations: !cfg.AssociationsEnable}
+	if cfg.UIEnable {
+		opts.ConsolePath = cfg.UIPath
+	}
 	if leadership != nil {
 		opts.Leadership = leadership
 	}

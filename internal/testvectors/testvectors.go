@@ -120,6 +120,12 @@ func required() bool {
 	return v
 }
 
+// Announce writes line once per key where `go test ./...` shows it even
+// for a passing package, as a skipped parity suite is announced: for other
+// suites that skip for want of something on the machine (the console's
+// browser tests without Chromium).
+func Announce(key, line string) { announce(key, line) }
+
 // announced holds the suites already announced by this process.
 var announced sync.Map
 

@@ -1,0 +1,201 @@
+package store
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/schemaregistry/registry/compat"
+	"github.com/schemaregistry/registry/formats"
+)
+
+// Reads for the console: lists and comparisons the REST API has no single
+// route for. They change nothing and hold the read lock only to gather.
+
+// SubjectSummary is a subject's latest version without its text, a row of
+// the console's subject list.
+type SubjectSummary struct {
+	Subject    string             `json:"subject"`
+	Version    int                `json:"version"`
+	Versions   int                `json:"versions"`
+	ID         int                `json:"id"`
+	SchemaType formats.SchemaType `json:"schemaType"`
+	// Deleted is true when every version is soft-deleted.
+	Deleted bool `json:"deleted"`
+}
+
+// SummaryOptions filter the subject summaries.
+type SummaryOptions struct {
+	// Prefix is a subjectPrefix as Subjects reads it (":*:" every context).
+	Prefix string
+	// Contains keeps the subjects whose name holds it, in any case.
+	Contains string
+	// Type keeps one schema type (of the latest version); "" every one.
+	Type formats.SchemaType
+	// Deleted includes subjects whose versions are all soft-deleted.
+	Deleted bool
+	// Readable, when set, leaves out the subjects it refuses.
+	Readable func(subject string) bool
+	Paging
+}
+
+// SubjectSummaries returns one page of the subjects matching o, in name
+// order, and how many match in all.
+func (r *Registry) SubjectSummaries(o SummaryOptions) (list []SubjectSummary, total int) {
+	f := parseSubjectFilter(o.Prefix)
+	contains := strings.ToLower(o.Contains)
+	r.mu.RLock()
+	var picked []*subjectState
+	for _, s := range r.sortedSubjects() {
+		name := s.name
+		if !f.match(name) || contains != "" && !strings.Contains(strings.ToLower(name), contains) {
+			continue
+		}
+		v := s.latest(Deleted(o.Deleted))
+		if v == nil || o.Type != "" && v.entry.schemaType != o.Type {
+			continue
+		}
+		if o.Readable != nil && !o.Readable(name) {
+			continue
+		}
+		picked = append(picked, s)
+	}
+	total = len(picked)
+	picked = page(picked, o.Paging, Limits{Default: 50, Max: 1000})
+	list = make([]SubjectSummary, 0, len(picked))
+	for _, s := range picked {
+		v := s.latest(Deleted(o.Deleted))
+		list = append(list, SubjectSummary{Subject: s.name, Version: v.version, Versions: len(s.versions),
+			ID: v.entry.id, SchemaType: v.entry.schemaType, Deleted: s.latest(LiveOnly) == nil})
+	}
+	r.mu.RUnlock()
+	return list, total
+}
+
+// sortedSubjects are the subjects in name order, sorted once per revision
+// of the state (a list over 100,000 subjects then costs a scan, not a
+// sort). The caller holds r.mu for reading.
+func (r *Registry) sortedSubjects() []*subjectState {
+	rev := r.revision.Load()
+	if c := r.bySubject.Load(); c != nil && c.revision == rev {
+		return c.subjects
+	}
+	list := make([]*subjectState, 0, len(r.st.subjects))
+	for _, s := range r.st.subjects {
+		list = append(list, s)
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].name < list[j].name })
+	r.bySubject.Store(&sortedSubjects{revision: rev, subjects: list})
+	return list
+}
+
+// sortedSubjects is the subject list of one revision.
+type sortedSubjects struct {
+	revision int64
+	subjects []*subjectState
+}
+
+// SchemaForms are the texts of one subject-version: as stored and served,
+// canonical (as parsed), and normalized (normalize=true).
+type SchemaForms struct {
+	Raw        string `json:"raw"`
+	Canonical  string `json:"canonical"`
+	Normalized string `json:"normalized"`
+}
+
+// Forms returns the forms of a subject-version's schema.
+func (r *Registry) Forms(subject string, v int, deleted Deleted) (SchemaForms, error) {
+	r.mu.RLock()
+	ver, err := r.st.version(subject, v, deleted)
+	if err != nil {
+		r.mu.RUnlock()
+		return SchemaForms{}, err
+	}
+	e := ver.entry
+	parsed, err := r.parsed(r.st, e)
+	var deps []formats.Dependency
+	if err == nil {
+		_, err = r.st.resolve(e.subject(), e.refs, IncludingDeleted, 0, map[string]bool{}, &deps)
+	}
+	f := r.formats[e.schemaType]
+	r.mu.RUnlock()
+	if err != nil {
+		return SchemaForms{}, invalidSchema(e.schemaType, err)
+	}
+	out := SchemaForms{Raw: e.schema(), Canonical: parsed.Canonical()}
+	n, err := f.Parse(out.Raw, deps, formats.Options{Normalize: true})
+	if err != nil {
+		return SchemaForms{}, invalidSchema(e.schemaType, err)
+	}
+	out.Normalized = n.Canonical()
+	return out, nil
+}
+
+// VersionDiff compares two versions of a subject as the compatibility
+// engine sees them: the changes from one to the other (Protobuf and JSON
+// Schema only: Avro's checker has no change list) and the verdict of the
+// later read after the earlier at each level, with Confluent's messages.
+type VersionDiff struct {
+	// ChangesListed is false for Avro, which lists no changes.
+	ChangesListed bool            `json:"changesListed"`
+	Changes       []compat.Change `json:"changes"`
+	Verdicts      []LevelVerdict  `json:"verdicts"`
+}
+
+// LevelVerdict is the compatibility of a change at one level.
+type LevelVerdict struct {
+	Level      compat.Level `json:"level"`
+	Compatible bool         `json:"compatible"`
+	Messages   []string     `json:"messages"`
+}
+
+// CompareVersions compares version from to version to of subject (deleted
+// versions readable when deleted says so), under the subject's options
+// (validateFields, compatibilityPolicy).
+func (r *Registry) CompareVersions(subject string, from, to int, deleted Deleted) (VersionDiff, error) {
+	r.mu.RLock()
+	a, err := r.st.version(subject, from, deleted)
+	var b *version
+	if err == nil {
+		b, err = r.st.version(subject, to, deleted)
+	}
+	if err != nil {
+		r.mu.RUnlock()
+		return VersionDiff{}, err
+	}
+	old, errOld := r.parsed(r.st, a.entry)
+	next, errNew := r.parsed(r.st, b.entry)
+	cfg := r.st.effectiveConfig(subject, &r.settings)
+	r.mu.RUnlock()
+	for _, e := range []struct {
+		err error
+		v   *version
+	}{{errOld, a}, {errNew, b}} {
+		if e.err != nil {
+			return VersionDiff{}, invalidSchema(e.v.entry.schemaType, e.err)
+		}
+	}
+	opts := compat.Options{ValidateFields: r.settings.ValidateFields}
+	if cfg.ValidateFields != nil {
+		opts.ValidateFields = *cfg.ValidateFields
+	}
+	if cfg.CompatibilityPolicy != nil {
+		opts.Policy = *cfg.CompatibilityPolicy
+	}
+	out := VersionDiff{Changes: []compat.Change{}}
+	changes, ok, err := compat.Changes(old, next)
+	if ok && err == nil {
+		out.ChangesListed = true
+		if changes != nil {
+			out.Changes = changes
+		}
+	}
+	previous := []compat.Previous{{Version: a.version, Schema: old}}
+	for _, level := range []compat.Level{compat.Backward, compat.Forward, compat.Full} {
+		msgs := compat.Check(level, opts, next, previous)
+		if msgs == nil {
+			msgs = []string{}
+		}
+		out.Verdicts = append(out.Verdicts, LevelVerdict{Level: level, Compatible: len(msgs) == 0, Messages: msgs})
+	}
+	return out, nil
+}
