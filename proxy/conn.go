@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"sync"
 )
 
@@ -119,15 +120,24 @@ func readFrameInto(r io.Reader, max int, buf []byte) ([]byte, error) {
 	if n < 0 || int(n) > max {
 		return nil, fmt.Errorf("frame of %d bytes (at most %d)", n, max)
 	}
-	var frame []byte
 	if cap(buf) >= 4+int(n) {
-		frame = buf[:4+int(n)]
-	} else {
-		frame = make([]byte, 4+int(n))
+		frame := buf[:4+int(n)]
+		copy(frame, size[:])
+		if _, err := io.ReadFull(r, frame[4:]); err != nil {
+			return nil, err
+		}
+		return frame, nil
 	}
-	copy(frame, size[:])
-	if _, err := io.ReadFull(r, frame[4:]); err != nil {
-		return nil, err
+	// Grown as the bytes arrive: a size prefix alone reserves nothing.
+	frame := append(buf[:0], size[:]...)
+	for len(frame) < 4+int(n) {
+		chunk := min(4+int(n)-len(frame), 1<<20)
+		frame = slices.Grow(frame, chunk)
+		got, err := io.ReadFull(r, frame[len(frame):len(frame)+chunk])
+		frame = frame[:len(frame)+got]
+		if err != nil {
+			return nil, err
+		}
 	}
 	return frame, nil
 }

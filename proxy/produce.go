@@ -56,6 +56,8 @@ func (c *conn) produce(frame []byte, h header) error {
 	topics := c.p.cfg.Topics()
 	var refused []refusedPartition
 	checked := false
+	budget := &readBudget{bytes: maxRecordsBytes, records: maxRequestRecords}
+	unavailable := false
 	for _, t := range req.Topics {
 		for _, part := range t.Partitions {
 			var r *refusal
@@ -63,7 +65,14 @@ func (c *conn) produce(frame []byte, h header) error {
 				r = &refusal{code: errUnsupportedVersion, message: "the validating proxy names topics, not topic ids: use produce v12 or lower"}
 			} else if s, on := topics.For(t.Topic); on {
 				checked = true
-				r = c.p.check(t.Topic, part.Records, s)
+				if unavailable {
+					// The registry did not answer for an earlier partition:
+					// this one is retried too, without waiting on it again.
+					r = errRegistryUnavailable()
+				} else {
+					r = c.p.check(t.Topic, part.Records, s, budget)
+					unavailable = r != nil && r.code == errNotEnoughReplicas
+				}
 			}
 			if r != nil {
 				refused = append(refused, refusedPartition{topic: t.Topic, topicID: t.TopicID, partition: part.Partition, refusal: r})
@@ -96,9 +105,13 @@ func (c *conn) produce(frame []byte, h header) error {
 		}
 	}
 	req.Topics = kept
+	// acks=0: no answer tells the client; a broker closes the connection
+	// of an acks=0 produce that failed, so that the client notices, and so
+	// does the proxy, once the valid partitions are sent.
+	errRefusedNoAck := fmt.Errorf("closing the connection: %d partition(s) of an acks=0 produce refused", len(refused))
 	if len(kept) == 0 {
 		if noAnswer {
-			return nil
+			return errRefusedNoAck
 		}
 		resp := kmsg.ProduceResponse{Version: h.version}
 		resp.Default()
@@ -109,7 +122,10 @@ func (c *conn) produce(frame []byte, h header) error {
 	out = append(out, frame[4:end]...) // the client's own header
 	out = req.AppendTo(out)
 	binary.BigEndian.PutUint32(out, uint32(len(out)-4))
-	return c.forward(out, h, fix, noAnswer)
+	if err := c.forward(out, h, fix, noAnswer); err != nil || !noAnswer {
+		return err
+	}
+	return errRefusedNoAck
 }
 
 func isRefused(refused []refusedPartition, topic string, id [16]byte, partition int32) bool {
@@ -203,47 +219,65 @@ const (
 
 // check validates the records of one partition's batches; nil when all are
 // valid.
-func (p *Proxy) check(topic string, records []byte, s hook.Settings) *refusal {
-	recs, err := readRecords(records)
+func (p *Proxy) check(topic string, records []byte, s hook.Settings, budget *readBudget) *refusal {
+	recs, err := readRecords(records, budget)
 	if err != nil {
 		p.cfg.Metrics.refusal(topic, "CORRUPT", 1)
 		return &refusal{code: errCorruptMessage, message: "the validating proxy cannot read the batch: " + err.Error()}
 	}
 	p.cfg.Metrics.records(topic, len(recs))
-	verdicts := p.cfg.Validator.Validate(topic, recs, s)
 	var r *refusal
-	unavailable := false
+	failed := 0
 	first := ""
-	for i, v := range verdicts {
+	for i := range recs {
+		// One record at a time: a registry that does not answer stops the
+		// batch at its first record, not after a timeout for each.
+		v := p.cfg.Validator.Validate(topic, recs[i:i+1:i+1], s)[0]
 		if v.Valid {
 			continue
 		}
 		p.cfg.Metrics.refusal(topic, v.Reason, 1)
 		if v.Reason == hook.ReasonUnavailable {
-			unavailable = true
-			continue
+			return errRegistryUnavailable()
 		}
+		failed++
 		if r == nil {
 			r = &refusal{code: errInvalidRecord}
 			first = fmt.Sprintf("record %d: %s %s: %s", i, v.Side, v.Reason, v.Message)
 		}
-		msg := fmt.Sprintf("%s %s: %s", v.Side, v.Reason, v.Message)
-		r.records = append(r.records, kmsg.ProduceResponseTopicPartitionErrorRecord{RelativeOffset: int32(i), ErrorMessage: &msg})
+		if len(r.records) < maxErrorRecords {
+			msg := fmt.Sprintf("%s %s: %s", v.Side, v.Reason, v.Message)
+			r.records = append(r.records, kmsg.ProduceResponseTopicPartitionErrorRecord{RelativeOffset: int32(i), ErrorMessage: &msg})
+		}
 	}
-	switch {
-	case r != nil:
-		n := len(r.records)
-		r.message = fmt.Sprintf("%d of %d records failed schema validation, the batch was refused; first: %s", n, len(recs), first)
-	case unavailable:
-		return &refusal{code: errNotEnoughReplicas, message: "the validating proxy cannot reach the schema registry; retry"}
+	if r != nil {
+		r.message = fmt.Sprintf("%d of %d records failed schema validation, the batch was refused; first: %s", failed, len(recs), first)
 	}
 	return r
+}
+
+func errRegistryUnavailable() *refusal {
+	return &refusal{code: errNotEnoughReplicas, message: "the validating proxy cannot reach the schema registry; retry"}
+}
+
+// Bounds of what one Produce request may make the proxy hold: the
+// decompressed bytes and the records of all its validated batches (a few
+// kilobytes of compressed records can expand to gigabytes), and the record
+// errors of an answer.
+const (
+	maxRequestRecords = 1 << 20
+	maxErrorRecords   = 256
+)
+
+// readBudget is what is left of those bounds for the rest of a request.
+type readBudget struct {
+	bytes, records int
 }
 
 // readRecords reads the keys and values of the records of v2 batches,
 // checking each batch's CRC. Control batches hold no client records and
 // are skipped.
-func readRecords(b []byte) ([]hook.Record, error) {
+func readRecords(b []byte, budget *readBudget) ([]hook.Record, error) {
 	var out []hook.Record
 	for len(b) > 0 {
 		if len(b) < batchHeaderSize {
@@ -273,6 +307,13 @@ func readRecords(b []byte) ([]hook.Record, error) {
 		}
 		if count < 0 || count > len(raw) { // a record takes at least one byte
 			return nil, fmt.Errorf("%d records in %d bytes", count, len(raw))
+		}
+		if attrs&0x7 != codecNone {
+			budget.bytes -= len(raw)
+		}
+		budget.records -= count
+		if budget.bytes < 0 || budget.records < 0 {
+			return nil, fmt.Errorf("the request's records exceed what the proxy validates at once (%d decompressed bytes, %d records)", maxRecordsBytes, maxRequestRecords)
 		}
 		out = slices.Grow(out, count)
 		for i := 0; i < count; i++ {

@@ -142,22 +142,24 @@ func (p *Proxy) Close() error {
 }
 
 func (p *Proxy) accept(ln net.Listener, target func() string) error {
+	var backoff time.Duration
 	for {
 		c, err := ln.Accept()
 		if err != nil {
 			p.mu.Lock()
 			closed := p.closed
 			p.mu.Unlock()
-			if closed {
+			if closed || errors.Is(err, net.ErrClosed) {
 				return nil
 			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				time.Sleep(10 * time.Millisecond)
-				continue
-			}
-			return err
+			// Out of file descriptors, or any other refusal: wait and
+			// accept again, as net/http does, rather than stop serving.
+			backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
+			p.cfg.Logger.Warn("accepting a connection", "err", err, "retry_in", backoff)
+			time.Sleep(backoff)
+			continue
 		}
+		backoff = 0
 		p.mu.Lock()
 		if p.closed {
 			p.mu.Unlock()

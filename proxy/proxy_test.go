@@ -383,8 +383,9 @@ func TestBadCRCAndAcksZero(t *testing.T) {
 	if code := resp.Topics[0].Partitions[0].ErrorCode; code != kerr.CorruptMessage.Code {
 		t.Errorf("bad CRC answered %d", code)
 	}
-	// acks=0: no answer is awaited; a refused batch is dropped, the
-	// connection goes on.
+	// acks=0: no answer is awaited; a refused batch is dropped and the
+	// connection closed, as a broker closes it, so that the client
+	// notices; it connects again.
 	cl := e.client(t, kgo.RequiredAcks(kgo.NoAck()), kgo.DisableIdempotentWrite())
 	if err := produce(t, cl, &kgo.Record{Topic: "orders", Value: []byte("bad")}, &kgo.Record{Topic: "orders", Value: order(t, e.orderID, 5)}); err != nil {
 		t.Fatal(err)
@@ -578,8 +579,26 @@ func BenchmarkCheck(b *testing.B) {
 	b.SetBytes(int64(len(records)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if r := p.check("orders", records, s); r != nil {
+		if r := p.check("orders", records, s, &readBudget{bytes: maxRecordsBytes, records: maxRequestRecords}); r != nil {
 			b.Fatal(r.message)
 		}
+	}
+}
+
+// A request's batches share one bound on the records (and decompressed
+// bytes) the proxy reads: past it, the batch is refused as corrupt
+// instead of held.
+func TestReadBudget(t *testing.T) {
+	values := make([][]byte, 10)
+	for i := range values {
+		values[i] = []byte("v")
+	}
+	b := batch(t, kgo.CodecNone, values...)
+	budget := &readBudget{bytes: maxRecordsBytes, records: 15}
+	if _, err := readRecords(b, budget); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := readRecords(b, budget); err == nil || !strings.Contains(err.Error(), "exceed") {
+		t.Fatalf("the second batch past the budget: %v", err)
 	}
 }

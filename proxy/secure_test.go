@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -67,5 +68,44 @@ func TestRegistryUnreachable(t *testing.T) {
 	}
 	if got := e.topicValues(t, "orders"); len(got) != 0 {
 		t.Errorf("%d records written", len(got))
+	}
+}
+
+// A registry that answers but not as the registry (a 404 page of an
+// ingress, a 503) is an outage, not an unknown schema: the batch is
+// retried (NOT_ENOUGH_REPLICAS), and a batch stops asking at its first
+// record instead of waiting once for each.
+func TestRegistryOutageIsRetriable(t *testing.T) {
+	for name, handler := range map[string]http.HandlerFunc{
+		"404 page":  func(w http.ResponseWriter, r *http.Request) { http.NotFound(w, r) },
+		"503":       func(w http.ResponseWriter, r *http.Request) { http.Error(w, "down", http.StatusServiceUnavailable) },
+		"html page": func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("<html>sign in</html>")) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			var calls atomic.Int32
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				calls.Add(1)
+				handler(w, r)
+			}))
+			defer srv.Close()
+			e := newEnvWith(t, nil, func(c *Config) {
+				c.Validator = hook.NewFrom(NewRemoteSource(RegistryClient{URL: srv.URL}, []formats.Format{avro.Format{}}, 0, 0, 0), 0)
+			})
+			cl := e.client(t, kgo.RecordRetries(1), kgo.RetryBackoffFn(func(int) time.Duration { return time.Millisecond }))
+			var recs []*kgo.Record
+			for i := range 20 {
+				recs = append(recs, &kgo.Record{Topic: "orders", Partition: 0, Value: order(t, e.orderID, int64(i))})
+			}
+			err := produce(t, cl, recs...)
+			if !errors.Is(err, kerr.NotEnoughReplicas) {
+				t.Fatalf("registry %s: %v, want NOT_ENOUGH_REPLICAS", name, err)
+			}
+			if n := calls.Load(); n >= 20 {
+				t.Errorf("the registry was asked %d times for batches of 20 records", n)
+			}
+			if got := e.topicValues(t, "orders"); len(got) != 0 {
+				t.Errorf("%d records written", len(got))
+			}
+		})
 	}
 }

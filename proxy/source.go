@@ -239,10 +239,34 @@ func (s *RemoteSource) get(path string, q url.Values, out any) error {
 		return fmt.Errorf("%w: reading %s: %v", hook.ErrUnavailable, path, err)
 	}
 	switch {
-	case resp.StatusCode == http.StatusNotFound:
+	case resp.StatusCode == http.StatusNotFound && registryNotFound(body):
 		return fmt.Errorf("%w: %s", hook.ErrNotFound, strings.TrimSpace(string(body)))
-	case resp.StatusCode != http.StatusOK: // 5xx, 429, and 401/403 (the proxy's credentials): not the record's fault
+	case resp.StatusCode != http.StatusOK:
+		// 5xx, 429, 401/403 (the proxy's credentials), and a 404 that is
+		// not the registry's (a wrong base path, an ingress during a
+		// redeploy): not the record's fault.
 		return fmt.Errorf("%w: %s answered %d: %s", hook.ErrUnavailable, path, resp.StatusCode, strings.TrimSpace(string(body)))
 	}
-	return json.Unmarshal(body, out)
+	if err := json.Unmarshal(body, out); err != nil {
+		// Not the registry's JSON (a login page of an auth proxy, say).
+		return fmt.Errorf("%w: %s answered what is not the registry's JSON: %v", hook.ErrUnavailable, path, err)
+	}
+	return nil
+}
+
+// registryNotFound reports whether a 404's body is the registry's own
+// "not found" (subject, version, schema or id): an error envelope with
+// one of those codes.
+func registryNotFound(body []byte) bool {
+	var e struct {
+		ErrorCode int `json:"error_code"`
+	}
+	if json.Unmarshal(body, &e) != nil {
+		return false
+	}
+	switch e.ErrorCode {
+	case 40401, 40402, 40403:
+		return true
+	}
+	return false
 }
