@@ -362,3 +362,27 @@ func TestExporterAPI(t *testing.T) {
 		t.Fatalf("list after delete: %s", got)
 	}
 }
+
+func TestExportCopiesReadOnlyMode(t *testing.T) {
+	src, dest := newNode(t, nil), newNode(t, nil)
+	id1 := src.register("a", 1)
+	src.must("PUT", "/mode/a", `{"mode":"READONLY"}`, 200)
+	src.must("POST", "/exporters", createBody("m", "CUSTOM", ".m", dest.url, ""), 200)
+	waitVersion(t, dest, ":.m:a", 1, id1)
+	testwait.Until(t, 20*time.Second, "the destination subject is READONLY", func() bool {
+		code, b := dest.do("GET", "/mode/:.m:a", "")
+		return code == 200 && strings.Contains(b, `"READONLY"`)
+	})
+	// Writable again at the source: the copy is too, and takes the next
+	// version, after a reset as well (a new worker knows nothing of the
+	// modes it copied).
+	src.must("PUT", "/exporters/m/pause", "", 200)
+	src.must("DELETE", "/mode/a", "", 200)
+	id2 := src.register("a", 2)
+	src.must("PUT", "/exporters/m/reset", "", 200)
+	src.must("PUT", "/exporters/m/resume", "", 200)
+	waitVersion(t, dest, ":.m:a", 2, id2)
+	if code, b := dest.do("GET", "/mode/:.m:a", ""); code == 200 && strings.Contains(b, "READONLY") {
+		t.Fatalf("the destination subject is still read-only: %s", b)
+	}
+}

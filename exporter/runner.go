@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -235,6 +236,8 @@ type pass struct {
 	// config last written to each ("" for none).
 	sent     map[string]string
 	imported map[string]bool // scopes put in IMPORT mode
+	// modes are the read-only modes copied to destination subjects.
+	modes map[string]store.Mode
 }
 
 // want is one source version as the destination should hold it.
@@ -263,7 +266,7 @@ func (p *pass) run(ctx context.Context) error {
 		}
 		p.dest, p.imported = dest, map[string]bool{}
 		if p.sent == nil {
-			p.sent = map[string]string{}
+			p.sent, p.modes = map[string]string{}, map[string]store.Mode{}
 		}
 	}
 	wants, subjects := p.source()
@@ -315,7 +318,10 @@ func (p *pass) run(ctx context.Context) error {
 			}
 		}
 	}
-	return p.configs(ctx, subjects)
+	if err := p.configs(ctx, subjects); err != nil {
+		return err
+	}
+	return p.copyModes(ctx, subjects)
 }
 
 func mapsKeys[K comparable, V any](m map[K]V) func(func(K) bool) {
@@ -443,7 +449,14 @@ func (p *pass) register(ctx context.Context, w want) error {
 	var got struct {
 		ID int `json:"id"`
 	}
-	if err := p.cl.Do(ctx, "POST", subjectPath(w.subject)+"/versions", body, &got); err != nil {
+	err := p.cl.Do(ctx, "POST", subjectPath(w.subject)+"/versions", body, &got)
+	if modeRefused(err) {
+		if err := p.restoreImport(ctx, w.subject); err != nil {
+			return err
+		}
+		err = p.cl.Do(ctx, "POST", subjectPath(w.subject)+"/versions", body, &got)
+	}
+	if err != nil {
 		return fmt.Errorf("registering %s version %d (id %d): %s", w.subject, w.sv.Version, w.sv.ID, describe(err))
 	}
 	if got.ID != w.sv.ID {
@@ -469,6 +482,12 @@ func (p *pass) softDelete(ctx context.Context, subject string, v int) error {
 		return nil
 	}
 	err := p.cl.Do(ctx, "DELETE", subjectPath(subject)+"/versions/"+strconv.Itoa(v), nil, nil)
+	if modeRefused(err) {
+		if err := p.restoreImport(ctx, subject); err != nil {
+			return err
+		}
+		err = p.cl.Do(ctx, "DELETE", subjectPath(subject)+"/versions/"+strconv.Itoa(v), nil, nil)
+	}
 	if err != nil && !gone(err) {
 		return fmt.Errorf("deleting %s version %d: %s", subject, v, describe(err))
 	}
@@ -537,6 +556,61 @@ func (p *pass) configs(ctx context.Context, subjects map[string]string) error {
 			return fmt.Errorf("copying the config of %s: %s", dest, describe(err))
 		}
 		p.sent[dest] = body
+	}
+	return nil
+}
+
+// modeRefused reports a write the destination refused for its subject's
+// mode (a read-only mode copied earlier, maybe by another primary).
+func modeRefused(err error) bool {
+	var re *sr.ResponseError
+	return errors.As(err, &re) && re.ErrorCode == 42205 && strings.Contains(re.Message, "mode")
+}
+
+// restoreImport gives a destination subject its IMPORT mode back: the
+// context's when the exporter owns it (the subject's own mode goes), else
+// the subject's own.
+func (p *pass) restoreImport(ctx context.Context, subject string) error {
+	var err error
+	if p.def.owns(subject, p.rn.auto) {
+		err = p.cl.Do(ctx, "DELETE", "/mode/"+url.PathEscape(subject), nil, nil)
+		if gone(err) {
+			err = nil
+		}
+	} else {
+		err = p.cl.Do(sr.WithParams(ctx, sr.Force), "PUT", "/mode/"+url.PathEscape(subject), map[string]string{"mode": "IMPORT"}, nil)
+	}
+	if err != nil {
+		return fmt.Errorf("restoring IMPORT mode on %s: %s", subject, describe(err))
+	}
+	delete(p.modes, subject)
+	return nil
+}
+
+// copyModes copies the read-only modes of the exported subjects (a
+// source subject in READONLY takes no new version, nor does its copy);
+// any other mode leaves the destination subject in IMPORT, which the
+// copy needs.
+func (p *pass) copyModes(ctx context.Context, subjects map[string]string) error {
+	for _, src := range slices.Sorted(mapsKeys(subjects)) {
+		dest := subjects[src]
+		var want store.Mode
+		if m, err := p.rn.src.GetMode(src, false); err == nil && (m == store.ModeReadOnly || m == store.ModeReadOnlyOverride) {
+			want = m
+		}
+		if p.modes[dest] == want {
+			continue
+		}
+		if want == "" {
+			if err := p.restoreImport(ctx, dest); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := p.cl.Do(sr.WithParams(ctx, sr.Force), "PUT", "/mode/"+url.PathEscape(dest), map[string]string{"mode": string(want)}, nil); err != nil {
+			return fmt.Errorf("copying the mode of %s: %s", dest, describe(err))
+		}
+		p.modes[dest] = want
 	}
 	return nil
 }
