@@ -2,11 +2,14 @@ package exporter_test
 
 import (
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -31,9 +34,16 @@ type node struct {
 	runner    *exporter.Runner
 	configs   *store.MemoryLog
 	states    *store.MemoryLog
+	client    *http.Client
+	srv       *httptest.Server
 }
 
 func newNode(t *testing.T, wrap func(http.Handler) http.Handler) *node {
+	t.Helper()
+	return startNode(t, wrap, httptest.NewServer)
+}
+
+func startNode(t *testing.T, wrap func(http.Handler) http.Handler, serve func(http.Handler) *httptest.Server) *node {
 	t.Helper()
 	reg, err := store.Open(store.NewMemoryLog(), []formats.Format{avro.Format{}}, store.Settings{ModeMutability: true, CompatibilityLevel: "NONE"}, quiet)
 	if err != nil {
@@ -48,8 +58,8 @@ func newNode(t *testing.T, wrap func(http.Handler) http.Handler) *node {
 	if wrap != nil {
 		h = wrap(h)
 	}
-	srv := httptest.NewServer(h)
-	n.url = srv.URL
+	srv := serve(h)
+	n.url, n.client, n.srv = srv.URL, srv.Client(), srv
 	n.runner.Start()
 	t.Cleanup(func() { n.runner.Stop(); srv.Close(); n.exporters.Close(); reg.Close() })
 	return n
@@ -67,7 +77,11 @@ func (n *node) do(method, path, body string) (int, string) {
 		n.t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/vnd.schemaregistry.v1+json")
-	resp, err := http.DefaultClient.Do(req)
+	cl := n.client
+	if cl == nil {
+		cl = http.DefaultClient
+	}
+	resp, err := cl.Do(req)
 	if err != nil {
 		n.t.Fatal(err)
 	}
@@ -385,4 +399,19 @@ func TestExportCopiesReadOnlyMode(t *testing.T) {
 	if code, b := dest.do("GET", "/mode/:.m:a", ""); code == 200 && strings.Contains(b, "READONLY") {
 		t.Fatalf("the destination subject is still read-only: %s", b)
 	}
+}
+
+func TestExportToTLSDestinationWithBasicAuth(t *testing.T) {
+	sw := &switchable{user: "exporter", pass: "secret"}
+	src := newNode(t, nil)
+	dest := startNode(t, sw.wrap, httptest.NewTLSServer)
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: dest.srv.Certificate().Raw}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	id := src.register("a", 1)
+	src.must("POST", "/exporters", fmt.Sprintf(`{"name":"tls","contextType":"CUSTOM","context":".tls","config":{"schema.registry.url":%q,
+		"basic.auth.user.info":"exporter:secret","schema.registry.ssl.ca.location":%q}}`, dest.url, ca), 200)
+	reader := &node{t: t, url: strings.Replace(dest.url, "https://", "https://exporter:secret@", 1), client: dest.client}
+	waitVersion(t, reader, ":.tls:a", 1, id)
 }
