@@ -415,3 +415,26 @@ func TestExportToTLSDestinationWithBasicAuth(t *testing.T) {
 	reader := &node{t: t, url: strings.Replace(dest.url, "https://", "https://exporter:secret@", 1), client: dest.client}
 	waitVersion(t, reader, ":.tls:a", 1, id)
 }
+
+func TestExportLeavesAPromotedContextAlone(t *testing.T) {
+	src, dest := newNode(t, nil), newNode(t, nil)
+	id1 := src.register("a", 1)
+	src.must("POST", "/exporters", createBody("dr", "CUSTOM", ".dr", dest.url, ""), 200)
+	waitVersion(t, dest, ":.dr:a", 1, id1)
+	// Failover: the standby's context is opened for writes and written.
+	dest.must("PUT", "/mode/:.dr:", `{"mode":"READWRITE"}`, 200)
+	dest.must("POST", "/subjects/:.dr:a/versions", record(7), 200)
+	// The old primary's exporter starts again: it must not take the
+	// context back (IMPORT) nor delete what the standby wrote.
+	src.must("PUT", "/exporters/dr/reset", "", 200)
+	testwait.Until(t, 20*time.Second, "the status says the context is not in IMPORT", func() bool {
+		s := src.status("dr")
+		return s.State == exporter.StateError && strings.Contains(s.Trace, "not IMPORT")
+	})
+	if got := dest.version(":.dr:a", 2, false); got == 0 {
+		t.Fatal("the standby's version 2 is gone")
+	}
+	if got := dest.must("GET", "/mode/:.dr:", "", 200); !strings.Contains(got, "READWRITE") {
+		t.Fatalf("the standby's context mode: %s", got)
+	}
+}

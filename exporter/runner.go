@@ -408,18 +408,43 @@ func (p *pass) readDestination(ctx context.Context) (map[string]map[int]destVers
 func subjectPath(subject string) string { return "/subjects/" + url.PathEscape(subject) }
 
 // importMode puts the scope a destination subject is written in into
-// IMPORT mode, once: its context when the exporter owns it, else the
-// subject.
+// IMPORT mode, once per worker: its context when the exporter owns it,
+// else the subject. A scope that already holds subjects and is in another
+// mode is someone else's (a standby promoted after a failover, say): the
+// exporter refuses to write there rather than take it back.
 func (p *pass) importMode(ctx context.Context, subject string) error {
-	scope := subject
+	scope, occupied := subject, len(p.dest[subject]) > 0
 	if p.def.owns(subject, p.rn.auto) {
 		c, _ := splitSubject(subject)
-		scope = ":" + c + ":"
+		scope, occupied = ":"+c+":", false
+		for s := range p.dest {
+			if sc, _ := splitSubject(s); sc == c && len(p.dest[s]) > 0 {
+				occupied = true
+				break
+			}
+		}
 	}
 	if p.imported[scope] {
 		return nil
 	}
-	err := p.cl.Do(sr.WithParams(ctx, sr.Force), "PUT", "/mode/"+url.PathEscape(scope), map[string]string{"mode": "IMPORT"}, nil)
+	var m struct {
+		Mode string `json:"mode"`
+	}
+	err := p.cl.Do(ctx, "GET", "/mode/"+url.PathEscape(scope), nil, &m)
+	switch {
+	case err == nil && (m.Mode == "IMPORT" || scope == subject && p.modes[subject] != "" && m.Mode == string(p.modes[subject])):
+		p.imported[scope] = true
+		return nil
+	case err != nil && !gone(err):
+		return fmt.Errorf("reading the mode of %s: %s", scope, describe(err))
+	case occupied:
+		mode := m.Mode
+		if mode == "" {
+			mode = "no mode of its own"
+		}
+		return fmt.Errorf("%s holds subjects and is in %s on the destination, not IMPORT: the exporter does not write there (set it to IMPORT to export again)", scope, mode)
+	}
+	err = p.cl.Do(sr.WithParams(ctx, sr.Force), "PUT", "/mode/"+url.PathEscape(scope), map[string]string{"mode": "IMPORT"}, nil)
 	if err != nil {
 		return fmt.Errorf("setting IMPORT mode on %s: %s", scope, describe(err))
 	}
@@ -481,6 +506,9 @@ func (p *pass) softDelete(ctx context.Context, subject string, v int) error {
 	if p.dest[subject][v].deleted {
 		return nil
 	}
+	if err := p.importMode(ctx, subject); err != nil {
+		return err
+	}
 	err := p.cl.Do(ctx, "DELETE", subjectPath(subject)+"/versions/"+strconv.Itoa(v), nil, nil)
 	if modeRefused(err) {
 		if err := p.restoreImport(ctx, subject); err != nil {
@@ -499,6 +527,9 @@ func (p *pass) softDelete(ctx context.Context, subject string, v int) error {
 
 // remove deletes a destination version for good.
 func (p *pass) remove(ctx context.Context, subject string, v int, have destVersion) error {
+	if err := p.importMode(ctx, subject); err != nil {
+		return err
+	}
 	if !have.deleted {
 		if err := p.softDelete(ctx, subject, v); err != nil {
 			return err
@@ -564,7 +595,7 @@ func (p *pass) configs(ctx context.Context, subjects map[string]string) error {
 // mode (a read-only mode copied earlier, maybe by another primary).
 func modeRefused(err error) bool {
 	var re *sr.ResponseError
-	return errors.As(err, &re) && re.ErrorCode == 42205 && strings.Contains(re.Message, "mode")
+	return errors.As(err, &re) && re.ErrorCode == 42205 && strings.Contains(re.Message, "read-only mode")
 }
 
 // restoreImport gives a destination subject its IMPORT mode back: the
