@@ -160,9 +160,10 @@ func TestExportKeepsIDsVersionsDeletesAndConfig(t *testing.T) {
 	if got := dest.must("GET", "/mode/:.dr:", "", 200); !strings.Contains(got, "IMPORT") {
 		t.Fatalf("the destination context's mode: %s", got)
 	}
-	if got := dest.must("GET", "/config/:.dr:a", "", 200); !strings.Contains(got, `"compatibilityLevel":"NONE"`) {
-		t.Fatalf("the destination subject's config: %s", got)
-	}
+	testwait.UntilDetail(t, 20*time.Second, "the destination subject's config is copied", func() (bool, string) {
+		_, got := dest.do("GET", "/config/:.dr:a", "")
+		return strings.Contains(got, `"compatibilityLevel":"NONE"`), got
+	})
 	// Later registrations and a soft delete follow.
 	idC := src.register("c", 4)
 	src.must("DELETE", "/subjects/b/versions/1", "", 200)

@@ -243,7 +243,7 @@ type pass struct {
 // want is one source version as the destination should hold it.
 type want struct {
 	subject string // on the destination
-	sv      store.SchemaVersion
+	sv      store.VersionRef
 }
 
 func (p *pass) run(ctx context.Context) error {
@@ -276,6 +276,7 @@ func (p *pass) run(ctx context.Context) error {
 		return cmp.Or(cmp.Compare(a.sv.ID, b.sv.ID), cmp.Compare(a.subject, b.subject), cmp.Compare(a.sv.Version, b.sv.Version))
 	})
 	wanted := map[string]map[int]bool{}
+	written, lastLog := 0, time.Now()
 	for _, w := range wants {
 		if wanted[w.subject] == nil {
 			wanted[w.subject] = map[int]bool{}
@@ -296,6 +297,10 @@ func (p *pass) run(ctx context.Context) error {
 		if !ok {
 			if err := p.register(ctx, w); err != nil {
 				return err
+			}
+			if written++; time.Since(lastLog) > 5*time.Second {
+				p.log.Info("exporting", "written", written, "versions", len(wants))
+				lastLog = time.Now()
 			}
 		}
 		if w.sv.Deleted {
@@ -339,21 +344,15 @@ func mapsKeys[K comparable, V any](m map[K]V) func(func(K) bool) {
 func (p *pass) source() ([]want, map[string]string) {
 	var out []want
 	subjects := map[string]string{}
-	const page = 1000
-	for offset := 0; ; offset += page {
-		batch := p.rn.src.Schemas(store.SchemasOptions{Prefix: ":*:", Deleted: true, Paging: store.Paging{Offset: offset, Limit: page}})
-		for _, sv := range batch {
-			if !p.def.matches(sv.Subject) {
-				continue
-			}
-			d := p.def.destination(sv.Subject, p.rn.auto)
-			subjects[sv.Subject] = d
-			out = append(out, want{subject: d, sv: sv})
+	for _, ref := range p.rn.src.VersionRefs(":*:") {
+		if !p.def.matches(ref.Subject) {
+			continue
 		}
-		if len(batch) < page {
-			return out, subjects
-		}
+		d := p.def.destination(ref.Subject, p.rn.auto)
+		subjects[ref.Subject] = d
+		out = append(out, want{subject: d, sv: ref})
 	}
+	return out, subjects
 }
 
 // readDestination reads every version the destination holds, deleted or
@@ -456,9 +455,13 @@ func (p *pass) register(ctx context.Context, w want) error {
 	if err := p.importMode(ctx, w.subject); err != nil {
 		return err
 	}
-	srcCtx, _ := splitSubject(w.sv.Subject)
-	refs := make([]formats.Reference, len(w.sv.References))
-	for i, ref := range w.sv.References {
+	sv, err := p.rn.src.Version(w.sv.Subject, w.sv.Version, store.IncludingDeleted)
+	if err != nil || sv.ID != w.sv.ID {
+		return nil // gone since it was listed: the next pass sees it so
+	}
+	srcCtx, _ := splitSubject(sv.Subject)
+	refs := make([]formats.Reference, len(sv.References))
+	for i, ref := range sv.References {
 		rctx, rbare := splitSubject(ref.Subject)
 		if !hasContext(ref.Subject) {
 			rctx = srcCtx
@@ -466,15 +469,15 @@ func (p *pass) register(ctx context.Context, w want) error {
 		refs[i] = ref
 		refs[i].Subject = p.def.destination(qualify(rctx, rbare), p.rn.auto)
 	}
-	body := store.SchemaRequest{Schema: w.sv.Schema, References: refs, Metadata: w.sv.Metadata, RuleSet: w.sv.RuleSet,
-		ID: w.sv.ID, Version: w.sv.Version}
-	if w.sv.SchemaType != formats.Avro {
-		body.SchemaType = string(w.sv.SchemaType)
+	body := store.SchemaRequest{Schema: sv.Schema, References: refs, Metadata: sv.Metadata, RuleSet: sv.RuleSet,
+		ID: sv.ID, Version: sv.Version}
+	if sv.SchemaType != formats.Avro {
+		body.SchemaType = string(sv.SchemaType)
 	}
 	var got struct {
 		ID int `json:"id"`
 	}
-	err := p.cl.Do(ctx, "POST", subjectPath(w.subject)+"/versions", body, &got)
+	err = p.cl.Do(ctx, "POST", subjectPath(w.subject)+"/versions", body, &got)
 	if modeRefused(err) {
 		if err := p.restoreImport(ctx, w.subject); err != nil {
 			return err
