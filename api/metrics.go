@@ -34,6 +34,9 @@ func newMetrics(a *API) *metrics {
 	}
 	m.registry.MustRegister(m.requests, m.duration, &stateCollector{a: a},
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if a.opts.ExporterMetrics != nil {
+		m.registry.MustRegister(a.opts.ExporterMetrics)
+	}
 	return m
 }
 

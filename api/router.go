@@ -7,7 +7,10 @@ import (
 	"slices"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/schemaregistry/registry/dek"
+	"github.com/schemaregistry/registry/exporter"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
@@ -42,6 +45,10 @@ type Options struct {
 	Validation hook.Settings
 	// Dek is the DEK registry; nil answers its routes 404.
 	Dek *dek.Registry
+	// Exporters are Schema Linking's exporters; nil answers their routes
+	// 404. ExporterMetrics, when set, are served with the others.
+	Exporters       *exporter.Registry
+	ExporterMetrics prometheus.Collector
 	// WriteTimeout bounds a write on the primary, waiting for the write
 	// lock included (50002 beyond), and a follower's wait for the
 	// primary's answer to a forwarded write (that plus 500 ms; 50003
@@ -183,7 +190,7 @@ func (a *API) router() http.Handler {
 	r.MethodNotAllowed(a.serve(func(*http.Request) (any, error) {
 		return nil, httpError(store.CodeMethodNotAllowed, "HTTP 405 Method Not Allowed")
 	}))
-	for _, rt := range slices.Concat(a.routes(), a.associationRoutes(), a.dekRoutes(), a.consoleRoutes()) {
+	for _, rt := range slices.Concat(a.routes(), a.associationRoutes(), a.dekRoutes(), a.consoleRoutes(), a.exporterRoutes()) {
 		r.Method(rt.method, rt.pattern, a.guard(rt.access, rt.handler))
 	}
 	return r

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"testing"
+	"time"
 
 	"github.com/twmb/franz-go/pkg/kmsg"
 
@@ -52,6 +53,11 @@ func FuzzRequests(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		client, clientEnd := net.Pipe()
 		upstream, upstreamEnd := net.Pipe()
+		// An input the proxy waits on (an answer that never comes) ends at
+		// this deadline, not at the fuzzing's own.
+		deadline := time.Now().Add(time.Second)
+		client.SetDeadline(deadline)
+		upstream.SetDeadline(deadline)
 		go answerEach(upstreamEnd)
 		go io.Copy(io.Discard, clientEnd)
 		go func() {

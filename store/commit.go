@@ -108,6 +108,17 @@ func (r *Registry) syncIfStale(ctx context.Context) error {
 	return nil
 }
 
+// CatchUp returns once every record written to a log shared with other
+// writers before the call is applied here; at once on a log this node
+// alone writes. A reader that must not act on a state behind the log (an
+// exporter starting on a new primary) calls it first.
+func (r *Registry) CatchUp(ctx context.Context) error {
+	if s, ok := r.log.(Syncer); ok {
+		return s.Sync(ctx)
+	}
+	return nil
+}
+
 // MarkStale makes the next write sync with the log first: call it when this
 // node becomes the primary.
 func (r *Registry) MarkStale() { r.stale.Store(true) }

@@ -350,6 +350,40 @@ func (f *SchemaAssociationFilter) pick(st *state, subject string) ([]Association
 	return out, len(out) > 0
 }
 
+// VersionRef is a subject-version's id and deleted flag, without its
+// schema: what a copy compares before reading the schemas it lacks.
+type VersionRef struct {
+	Subject string
+	Version int
+	ID      int
+	Deleted bool
+}
+
+// VersionRefs lists every subject-version of the subjects a prefix
+// selects (as SubjectsOptions.Prefix reads it), soft-deleted ones
+// included, by subject then version; no schema text is decompressed.
+func (r *Registry) VersionRefs(prefix string) []VersionRef {
+	f := parseSubjectFilter(prefix)
+	r.mu.RLock()
+	var out []VersionRef
+	for name, s := range r.st.subjects {
+		if !f.match(name) {
+			continue
+		}
+		for _, v := range s.versions {
+			out = append(out, VersionRef{Subject: name, Version: v.version, ID: v.entry.id, Deleted: v.deleted})
+		}
+	}
+	r.mu.RUnlock()
+	slices.SortFunc(out, func(a, b VersionRef) int {
+		if c := strings.Compare(a.Subject, b.Subject); c != 0 {
+			return c
+		}
+		return a.Version - b.Version
+	})
+	return out
+}
+
 // Schemas lists subject-versions with their schemas, by subject then version.
 func (r *Registry) Schemas(o SchemasOptions) []SchemaVersion {
 	r.mu.RLock()

@@ -80,6 +80,12 @@ type Config struct {
 	// console is served, and where.
 	UIEnable bool
 	UIPath   string
+	// Exporters: exporters.enable, exporter.config.topic,
+	// exporter.state.topic and password.encoder.secret (Schema Linking).
+	ExportersEnable     bool
+	ExporterConfigTopic string
+	ExporterStateTopic  string
+	PasswordSecret      string
 
 	// Raw holds every property that was set, by its property name, with
 	// the value as written (after properties-file unescaping): those from
@@ -473,6 +479,33 @@ var properties = []property{
 			c.DekMaxKeys = int(n)
 			return err
 		},
+	},
+	{
+		Name:    "exporters.enable",
+		Default: "true",
+		Doc:     "Serve Schema Linking's exporters (/exporters) and run them on the primary; false answers their routes 404.",
+		set: func(c *Config, v string) (err error) {
+			c.ExportersEnable, err = javaprops.ParseBool(v)
+			return err
+		},
+	},
+	{
+		Name:    "exporter.config.topic",
+		Default: "_exporter_configs",
+		Doc:     "Kafka topic of the exporters' definitions, Confluent's; in embedded mode they are in data/exporter-configs.",
+		set:     func(c *Config, v string) error { c.ExporterConfigTopic = strings.TrimSpace(v); return nil },
+	},
+	{
+		Name:    "exporter.state.topic",
+		Default: "_exporter_states",
+		Doc:     "Kafka topic of the exporters' states and positions, Confluent's; in embedded mode they are in data/exporter-states.",
+		set:     func(c *Config, v string) error { c.ExporterStateTopic = strings.TrimSpace(v); return nil },
+	},
+	{
+		Name:    "password.encoder.secret",
+		Default: "",
+		Doc:     "When set, the passwords and tokens of exporter configs are stored encrypted with it (AES-256-GCM); every node needs the same.",
+		set:     func(c *Config, v string) error { c.PasswordSecret = v; return nil },
 	},
 	{
 		Name:    "authentication.method",

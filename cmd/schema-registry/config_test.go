@@ -67,6 +67,7 @@ func withNewDefaults(c *Config) {
 	c.DekEnable, c.DekTopic, c.DekMaxKeys = true, "_dek_registry_keys", 10000
 	c.AssociationsEnable = true
 	c.UIEnable, c.UIPath = true, "/ui"
+	c.ExportersEnable, c.ExporterConfigTopic, c.ExporterStateTopic = true, "_exporter_configs", "_exporter_states"
 	c.TLS = TLSProperties{KeyStoreType: "PKCS12", TrustStoreType: "PKCS12", ClientAuthentication: "NONE",
 		MinVersion: tls.VersionTLS12, MaxVersion: tls.VersionTLS13, VerifyHost: true, ReloadInterval: 5 * time.Second}
 	c.Auth = AuthProperties{Realm: "SchemaRegistry", Roles: []string{"*"}, UsersReloadInterval: 5 * time.Second,

@@ -22,6 +22,7 @@ import (
 
 	"github.com/schemaregistry/registry/api"
 	"github.com/schemaregistry/registry/dek"
+	"github.com/schemaregistry/registry/exporter"
 	"github.com/schemaregistry/registry/formats"
 	"github.com/schemaregistry/registry/formats/avro"
 	"github.com/schemaregistry/registry/formats/jsonschema"
@@ -126,6 +127,17 @@ func run(args, environ []string) error {
 	if deks != nil {
 		defer deks.Close()
 	}
+	// The exporters, on two logs of their own (Confluent's
+	// _exporter_configs and _exporter_states; embedded, file logs beside
+	// the schemas'). As the DEK registry, a log it cannot open leaves them
+	// off.
+	exporters, err := openExporters(cfg, kafkaOn, ks, logger)
+	if err != nil {
+		logger.Error("the exporters are off: their logs could not be opened", "err", err)
+	}
+	if exporters != nil {
+		defer exporters.Close()
+	}
 	// The replay's garbage (decoded records) is gone: give the memory back
 	// now rather than at the next GC cycles, so RSS follows the live data.
 	debug.FreeOSMemory()
@@ -151,10 +163,22 @@ func run(args, environ []string) error {
 
 	startElector, stopElector := func() {}, func() {}
 	if kafkaOn {
+		clusterID = klog.ClusterID()
+	}
+	// The exporters run on the primary only: at once on a single node,
+	// else when the elector says this node is the primary.
+	var runner *exporter.Runner
+	if exporters != nil {
+		runner = exporter.NewRunner(exporter.RunnerOptions{Source: reg, Exporters: exporters, AutoContext: "." + clusterID, Logger: logger})
+		defer runner.Stop()
+		if !kafkaOn {
+			runner.Start()
+		}
+	}
+	if kafkaOn {
 		if ks.advertiseBound >= 0 {
 			ks.identity.Port = listeners[ks.advertiseBound].Addr().(*net.TCPAddr).Port
 		}
-		clusterID = klog.ClusterID()
 		leadership = &primary{self: ks.identity.URL()}
 		elector := kafka.NewElector(kafka.ElectorConfig{
 			Client: klog.Client(), GroupID: ks.groupID, Identity: ks.identity, Sticky: ks.sticky,
@@ -164,6 +188,9 @@ func run(args, environ []string) error {
 				if leader == nil {
 					leadership.url.Store(nil)
 					reg.Depose() // writes waiting here answer 50004 now
+					if runner != nil {
+						runner.Stop()
+					}
 					logger.Warn("no primary known: writes are refused with 50004 until one is elected")
 					return
 				}
@@ -171,8 +198,14 @@ func run(args, environ []string) error {
 				leadership.url.Store(&url) // before Depose: a write arriving after it is forwarded
 				if url == leadership.self {
 					reg.MarkStale() // catch up with the log before the first write
+					if runner != nil {
+						runner.Start()
+					}
 				} else {
 					reg.Depose()
+					if runner != nil {
+						runner.Stop()
+					}
 				}
 				logger.Info("primary elected", "primary", url, "self", url == leadership.self)
 			},
@@ -189,12 +222,16 @@ func run(args, environ []string) error {
 	opts := api.Options{Registry: reg, Logger: logger, MaxBodyBytes: cfg.RequestMaxBytes, MaxDepth: cfg.SchemaMaxDepth,
 		Version: version, Commit: commit(), ClusterID: clusterID, GroupID: cfg.GroupID,
 		Auth: sec.auth, ForwardClient: sec.forwardClient(), Validation: validation, Dek: deks,
+		Exporters:      exporters,
 		NoAssociations: !cfg.AssociationsEnable}
 	if cfg.UIEnable {
 		opts.ConsolePath = cfg.UIPath
 	}
 	if leadership != nil {
 		opts.Leadership = leadership
+	}
+	if runner != nil {
+		opts.ExporterMetrics = runner
 	}
 	if kafkaOn {
 		opts.LogEnd = logEnd(klog, ks.log.Topic)
@@ -287,4 +324,34 @@ func openDekRegistry(cfg *Config, kafkaOn bool, ks kafkaSettings, logger *slog.L
 		return nil, err
 	}
 	return dek.Open(log, cfg.DekMaxKeys, logger)
+}
+
+// openExporters opens the exporters' definitions and states on their logs;
+// nil when exporters.enable is false.
+func openExporters(cfg *Config, kafkaOn bool, ks kafkaSettings, logger *slog.Logger) (*exporter.Registry, error) {
+	if !cfg.ExportersEnable {
+		return nil, nil
+	}
+	open := func(topic, dir string) (store.Log, error) {
+		if kafkaOn {
+			c := ks.log
+			c.Topic = topic
+			l, err := kafka.New(c)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", topic, err)
+			}
+			return l, nil
+		}
+		return file.New(filepath.Join(cfg.DataDir, dir), file.Options{Logger: logger})
+	}
+	configs, err := open(cfg.ExporterConfigTopic, "exporter-configs")
+	if err != nil {
+		return nil, err
+	}
+	states, err := open(cfg.ExporterStateTopic, "exporter-states")
+	if err != nil {
+		configs.Close()
+		return nil, err
+	}
+	return exporter.Open(configs, states, exporter.Options{PasswordSecret: cfg.PasswordSecret, Logger: logger})
 }
