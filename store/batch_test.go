@@ -37,10 +37,10 @@ func (l *gatedLog) Append(ctx context.Context, recs []Record) error {
 	return l.MemoryLog.Append(ctx, recs)
 }
 
+// queued counts the registrations waiting for their write: queued, or
+// decided and not yet handed to the log.
 func (l *gatedLog) queued(r *Registry) int {
-	r.queueMu.Lock()
-	defer r.queueMu.Unlock()
-	return len(r.queue)
+	return int(r.unwritten.Load())
 }
 
 // batchRun registers first alone and holds its write, queues the others

@@ -52,6 +52,12 @@ func (st *state) compatQuestion(s *Settings, subject string, candidate formats.S
 	return q, q.level != compat.None && len(versions) > 0
 }
 
+// checksCompatibility reports whether the subject's level is not NONE: a
+// registration then lists the versions it is checked against.
+func (st *state) checksCompatibility(s *Settings, subject string) bool {
+	return *st.effectiveConfig(subject, s).CompatibilityLevel != compat.None
+}
+
 // compatibility gathers, under the read lock, the parsed schemas a question
 // needs, and returns the check itself, to run with or without the lock.
 // Answers are remembered by candidate, options and the ids and versions

@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"slices"
 	"strconv"
+	"unsafe"
 
 	"github.com/schemaregistry/registry/formats"
 )
@@ -188,19 +189,52 @@ func (st *state) registeredIgnoringVersion(subject string, c *candidate) *versio
 		return nil
 	}
 	want := withoutConfluentVersion(c.req.Metadata)
+	canonical := c.schema.Canonical()
+	sum := textSumOf(unsafe.Slice(unsafe.StringData(canonical), len(canonical)), c.identity, c.refs, c.req.Metadata, c.req.RuleSet)
+	typ := c.schema.Type()
 	for i := len(s.versions) - 1; i >= 0; i-- {
 		v := s.versions[i]
 		e := v.entry
-		if v.deleted || !c.accepts(v) || e.schemaType != c.schema.Type() || e.schema() != c.schema.Canonical() ||
-			!reflect.DeepEqual(e.refs, c.refs) && len(e.refs)+len(c.refs) > 0 ||
-			!reflect.DeepEqual(e.ruleSet, c.req.RuleSet) {
+		// The versions of another text are passed over by its digest; the
+		// text itself is compared last (it is decompressed: a subject of
+		// hundreds of versions took most of a registration's time).
+		if v.deleted || e.textSum != sum || !c.accepts(v) || e.schemaType != typ || e.textLen() != len(canonical) ||
+			!sameRefs(e.refs, c.refs) || !sameRuleSet(e.ruleSet, c.req.RuleSet) {
 			continue
 		}
-		if reflect.DeepEqual(withoutConfluentVersion(e.metadata), want) {
+		if e.metadata == nil && want != nil || e.metadata != nil && !reflect.DeepEqual(withoutConfluentVersion(e.metadata), want) {
+			continue
+		}
+		if sameText(e, c, canonical) {
 			return v
 		}
 	}
 	return nil
+}
+
+// sameText reports whether the entry's text is the candidate's canonical
+// one, once its type, references, rule set and metadata (but for
+// confluent:version) are known to match. With the same references, rule
+// set and metadata on both sides the identities differ exactly when the
+// texts do (the identity hashes the text first, then the rest): compared
+// without decompressing the text.
+func sameText(e *schemaEntry, c *candidate, canonical string) bool {
+	if e.metadata == nil && c.req.Metadata == nil || reflect.DeepEqual(e.metadata, c.req.Metadata) {
+		return e.identity == c.identity
+	}
+	return e.schema() == canonical
+}
+
+// sameRuleSet compares rule sets (reflect.DeepEqual, without reflection for
+// the common case of none).
+func sameRuleSet(a, b *formats.RuleSet) bool {
+	return a == nil && b == nil || reflect.DeepEqual(a, b)
+}
+
+// sameRefs compares references, none and an empty list alike (as the
+// identity does).
+func sameRefs(a, b []formats.Reference) bool {
+	return len(a)+len(b) == 0 || reflect.DeepEqual(a, b)
 }
 
 // withoutConfluentVersion is metadata without confluent:version, nil when

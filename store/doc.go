@@ -7,7 +7,10 @@
 // a function of a view of the state and the request that returns the
 // records to append and the answer) committed by commit.go: the write lock,
 // the catch-up with a shared log, one append through a Log (log.go),
-// implemented by store/file and store/kafka. Requests are parsed into
+// implemented by store/file and store/kafka. Registrations go through a
+// pipeline (pipeline.go) instead: decided in groups, one append per group,
+// the next group decided, and on Kafka written, while the previous one is
+// in flight. Requests are parsed into
 // candidates (candidate.go) before the write lock; compatibility questions
 // are answered by compat (compatibility.go).
 //

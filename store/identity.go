@@ -2,6 +2,7 @@ package store
 
 import (
 	"crypto/md5"
+	"encoding/binary"
 
 	"github.com/schemaregistry/registry/formats"
 )
@@ -16,4 +17,15 @@ func identityOf(text []byte, refs []formats.Reference, md *formats.Metadata, rs 
 		return md5.Sum(text)
 	}
 	return formats.IdentityOf(string(text), refs, md, rs)
+}
+
+// textSumOf is an entry's textSum: the first 8 bytes of the MD5 digest of
+// its text, which is its identity when it has no references, metadata or
+// rule set (identityOf).
+func textSumOf(text []byte, identity formats.Identity, refs []formats.Reference, md *formats.Metadata, rs *formats.RuleSet) uint64 {
+	if len(refs) == 0 && md == nil && rs == nil {
+		return binary.BigEndian.Uint64(identity[:])
+	}
+	sum := md5.Sum(text)
+	return binary.BigEndian.Uint64(sum[:])
 }

@@ -44,3 +44,13 @@ var ErrRecordTooLarge = errors.New("record too large")
 type Syncer interface {
 	Sync(ctx context.Context) error
 }
+
+// Writer is a Log whose appends can be pipelined: Write stores records as
+// Append does, in order after every record stored before, but returns
+// before they are applied; applied (to call once) waits until they are.
+// The registrations' pipeline writes a group while the one before it is
+// still being read back (Kafka: the next transaction runs while the reader
+// catches up with the previous one).
+type Writer interface {
+	Write(ctx context.Context, recs []Record) (applied func() error, err error)
+}

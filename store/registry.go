@@ -60,9 +60,18 @@ type Registry struct {
 	done       chan struct{}
 	closeOnce  sync.Once
 
-	// queue holds registrations waiting for the write lock (commit.go).
-	queueMu sync.Mutex
-	queue   []*pendingRegistration
+	// queue holds registrations waiting to be decided (pipeline.go);
+	// committing is set while a committer goroutine runs, and wake pokes
+	// it. unwritten counts the registrations queued or decided and not
+	// yet handed to the log.
+	queueMu    sync.Mutex
+	queue      []*pendingRegistration
+	committing bool
+	wake       chan struct{}
+	unwritten  atomic.Int64
+	// writersWaiting counts the other writes waiting for the write lock:
+	// the pipeline lets it go for them.
+	writersWaiting atomic.Int32
 	// stale is set when the state may miss records: after this node became
 	// primary, or after a write whose outcome is unknown (a timeout). The
 	// next write first syncs with the log.
@@ -115,7 +124,7 @@ func Open(log Log, fmts []formats.Format, settings Settings, logger *slog.Logger
 		settings.MaxSchemaDepth = DefaultMaxSchemaDepth
 	}
 	r := &Registry{log: log, logger: logger, settings: settings, formats: map[formats.SchemaType]formats.Format{}, st: newState(),
-		toPack: make(chan struct{}, 1), done: make(chan struct{}), writeLock: make(chan struct{}, 1), term: make(chan struct{}),
+		toPack: make(chan struct{}, 1), done: make(chan struct{}), writeLock: make(chan struct{}, 1), term: make(chan struct{}), wake: make(chan struct{}, 1),
 		parses: newParseCache(2_000), verdicts: bounded.New[verdictKey, []string](10_000)}
 	for _, f := range fmts {
 		r.formats[f.Type()] = f

@@ -25,11 +25,15 @@ type view struct {
 
 // takenIDs are the ids that decisions of one commit allocated, not yet in
 // the state, per context: a second registration of the same schema in the
-// commit gets the same id, the next new schema the next one.
+// commit gets the same id, the next new schema the next one. The
+// registrations' pipeline keeps one across the groups it has in flight.
 type takenIDs struct {
 	last       map[string]int
 	byIdentity map[contextIdentity]int
 	contexts   map[string]bool // contexts whose CONTEXT record the commit writes
+	// noted lists the keys of byIdentity added since the registrations'
+	// pipeline last took them (it drops them once applied).
+	noted []contextIdentity
 }
 
 // contextIdentity is a typedIdentity in a context.

@@ -67,7 +67,7 @@ func (w *view) decideRegister(g registration) ([]Record, registerAnswer, error) 
 		return nil, registerAnswer{}, err
 	}
 	s := st.subjects[subject]
-	if !importing && !g.force && s != nil {
+	if !importing && !g.force && s != nil && st.checksCompatibility(w.settings, subject) {
 		if q, ok := st.compatQuestion(w.settings, subject, c.schema, c.req.Metadata, s.live()); ok {
 			if msgs := w.check(q); len(msgs) > 0 {
 				return nil, registerAnswer{}, errorf(CodeIncompatibleSchema, "Schema being registered is incompatible with an earlier schema for subject \"%s\", details: [%s]", subject, strings.Join(msgs, ", "))
@@ -83,9 +83,10 @@ func (w *view) decideRegister(g registration) ([]Record, registerAnswer, error) 
 		return nil, registerAnswer{}, err
 	}
 	var recs []Record
-	if ctx := contextOf(subject); ctx != defaultContext && !st.contexts[ctx] && !w.taken.contexts[ctx] {
+	ctx := contextOf(subject)
+	firstOfContext := ctx != defaultContext && !st.contexts[ctx] && !w.taken.contexts[ctx]
+	if firstOfContext {
 		recs = append(recs, contextRecord(ctx)) // the first schema of a context
-		w.taken.contexts[ctx] = true
 	}
 	recs = append(recs, st.sameIDTombstones(subject, id, ver)...)
 	rec := schemaRecord(schemaValue{Subject: subject, Version: ver, ID: id, SchemaType: c.schema.Type(), References: c.refs,
@@ -93,7 +94,10 @@ func (w *view) decideRegister(g registration) ([]Record, registerAnswer, error) 
 	if len(rec.Key)+len(rec.Value) > w.settings.MaxRecordBytes {
 		return nil, registerAnswer{}, errorf(CodeSchemaTooLarge, "Register operation failed because schema is too large")
 	}
-	w.taken.note(contextOf(subject), id, c.typed(), st.maxID(subject))
+	if firstOfContext {
+		w.taken.contexts[ctx] = true
+	}
+	w.taken.note(ctx, id, c.typed(), st.maxID(subject))
 	return append(recs, rec), registerAnswer{version: ver}, nil
 }
 
@@ -177,7 +181,9 @@ func (w *view) idFor(subject string, c *candidate) (int, error) {
 func (t *takenIDs) note(ctx string, id int, ti typedIdentity, maxID int) {
 	if id > max(maxID, t.last[ctx]) {
 		t.last[ctx] = id
-		t.byIdentity[contextIdentity{ctx, ti}] = id
+		key := contextIdentity{ctx, ti}
+		t.byIdentity[key] = id
+		t.noted = append(t.noted, key)
 	}
 }
 

@@ -21,8 +21,12 @@ type schemaEntry struct {
 	metadata   *formats.Metadata
 	ruleSet    *formats.RuleSet
 	identity   formats.Identity
-	usages     []*version
-	parsed     atomic.Pointer[parsedSchema] // lazily parsed, for compatibility checks
+	// textSum is the start of the MD5 digest of the text alone (of the
+	// identity when the schema has no references, metadata or rule set):
+	// the versions of a subject are compared with a text by it first.
+	textSum uint64
+	usages  []*version
+	parsed  atomic.Pointer[parsedSchema] // lazily parsed, for compatibility checks
 }
 
 // subject is a subject holding the entry, "" when none does any more: all
@@ -246,7 +250,7 @@ func (st *state) putVersion(v schemaValue, text []byte, ts int64, log *slog.Logg
 	}
 	if entry == nil {
 		entry = &schemaEntry{id: v.ID, schemaType: v.SchemaType, refs: v.References,
-			metadata: v.Metadata, ruleSet: v.RuleSet, identity: identity}
+			metadata: v.Metadata, ruleSet: v.RuleSet, identity: identity, textSum: textSumOf(text, identity, v.References, v.Metadata, v.RuleSet)}
 		same, shared := sp.identities[identity]
 		if shared && same.schema() == string(text) { // the same text under another id: held once
 			entry.text = same.text

@@ -197,3 +197,6 @@ func (r *Registry) packLoop() {
 		}
 	}
 }
+
+// textLen is the length of the entry's text, known without decompressing it.
+func (e *schemaEntry) textLen() int { return e.text.p.Load().n }

@@ -63,7 +63,10 @@ type Options struct {
 // writes and fsyncs the records of every caller queued at that moment, applies
 // them, then hands the leadership to the next queued caller, if any. Only the
 // leader touches the file and the compaction state, so no lock is held during
-// I/O and apply is never called concurrently.
+// I/O. A Write is answered once fsync'd, and its records are applied by its
+// caller afterwards (or by the next Append's leader, first): the store's
+// pipeline writes its next group meanwhile. apply runs under applyMu, in the
+// order of the file, never concurrently.
 type Log struct {
 	dir, path string
 	log       *slog.Logger
@@ -87,6 +90,13 @@ type Log struct {
 	failed  error             // set after a write or fsync failure: the log refuses further appends
 	buf     []byte            // reused encoding buffer
 
+	// unapplied are the requests of Write stored (written and fsync'd)
+	// and not yet applied, oldest first: applied by their callers (the
+	// function Write returns), or by the leader before the records of an
+	// Append. applyMu makes one goroutine apply at a time, in order.
+	applyMu   sync.Mutex
+	unapplied []*request
+
 	// Test hooks.
 	beforeSync func(records int)
 	syncs      int // commit fsyncs done
@@ -103,9 +113,16 @@ type request struct {
 	ctx  context.Context
 	recs []store.Record
 	done chan error // gets errLead (become the leader), then the result
+	// split: a Write, answered once stored; its records are applied
+	// later (applied is set then, under applyMu).
+	split   bool
+	applied bool
 }
 
-var _ store.Log = (*Log)(nil)
+var (
+	_ store.Log    = (*Log)(nil)
+	_ store.Writer = (*Log)(nil)
+)
 
 // New returns a Log stored in dir, creating the directory if needed. Nothing
 // is read until Open.
@@ -323,14 +340,60 @@ func (l *Log) track(rec *store.Record) {
 // Key and Value bytes are copied, so the caller may reuse them. Keys are
 // opaque bytes: a nil key comes back as an empty one after a reopen.
 func (l *Log) Append(ctx context.Context, recs []store.Record) error {
-	if err := ctx.Err(); err != nil {
-		return err
+	_, err := l.append(ctx, recs, false)
+	return err
+}
+
+// Write is Append answered once the records are stored (written and
+// fsync'd), before they are applied: applied (to call once) applies them,
+// with those stored before them, unless done already, and returns. The
+// store's pipeline writes the next group of registrations while the
+// previous one is applied.
+func (l *Log) Write(ctx context.Context, recs []store.Record) (applied func() error, err error) {
+	req, err := l.append(ctx, recs, true)
+	if err != nil {
+		return nil, err
 	}
-	req := &request{ctx: ctx, recs: make([]store.Record, len(recs)), done: make(chan error, 1)}
+	return func() error {
+		if req != nil {
+			l.applyThrough(req)
+		}
+		return nil
+	}, nil
+}
+
+// applyThrough applies the stored requests not applied yet, in order, up
+// to req included (all of them when req is nil).
+func (l *Log) applyThrough(req *request) {
+	l.applyMu.Lock()
+	defer l.applyMu.Unlock()
+	l.applyThroughLocked(req)
+}
+
+// applyThroughLocked is applyThrough with applyMu held.
+func (l *Log) applyThroughLocked(req *request) {
+	for (req == nil || !req.applied) && len(l.unapplied) > 0 {
+		next := l.unapplied[0]
+		l.unapplied[0] = nil
+		l.unapplied = l.unapplied[1:]
+		for i := range next.recs {
+			l.apply(next.recs[i])
+		}
+		next.applied = true
+	}
+}
+
+// append queues recs and returns once they are stored and, unless split,
+// applied; the request, nil when there were no records.
+func (l *Log) append(ctx context.Context, recs []store.Record, split bool) (*request, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	req := &request{ctx: ctx, recs: make([]store.Record, len(recs)), done: make(chan error, 1), split: split}
 	for i := range recs {
 		r := &recs[i]
 		if n := bodyLen(r); n > maxBodyLen {
-			return fmt.Errorf("store/file: record %d too large (%d bytes)", i, n)
+			return nil, fmt.Errorf("store/file: record %d too large (%d bytes)", i, n)
 		}
 		req.recs[i] = store.Record{Key: bytes.Clone(r.Key), Value: bytes.Clone(r.Value), Timestamp: r.Timestamp}
 	}
@@ -338,11 +401,11 @@ func (l *Log) Append(ctx context.Context, recs []store.Record) error {
 	l.mu.Lock()
 	if l.state != stateOpen {
 		l.mu.Unlock()
-		return ErrClosed
+		return nil, ErrClosed
 	}
 	if len(recs) == 0 {
 		l.mu.Unlock()
-		return nil
+		return nil, nil
 	}
 	l.queue = append(l.queue, req)
 	lead := !l.leader
@@ -364,7 +427,7 @@ func (l *Log) Append(ctx context.Context, recs []store.Record) error {
 				recs[i].Timestamp = req.recs[i].Timestamp
 			}
 		}
-		return err
+		return req, err
 	}
 }
 
@@ -434,9 +497,23 @@ func (l *Log) commit(batch []*request) {
 	for _, req := range ready {
 		for i := range req.recs {
 			l.track(&req.recs[i])
-			l.apply(req.recs[i])
 		}
 	}
+	// The records are applied in order: a Write's later, by its caller;
+	// an Append's now, after every Write's stored before it.
+	l.applyMu.Lock()
+	for _, req := range ready {
+		if req.split {
+			l.unapplied = append(l.unapplied, req)
+			continue
+		}
+		l.applyThroughLocked(nil)
+		for i := range req.recs {
+			l.apply(req.recs[i])
+		}
+		req.applied = true
+	}
+	l.applyMu.Unlock()
 	for _, req := range ready {
 		req.done <- nil
 	}

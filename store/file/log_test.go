@@ -746,3 +746,102 @@ func BenchmarkOpen100k(b *testing.B) {
 		}
 	}
 }
+
+// keysOf lists the keys of records.
+func keysOf(recs []store.Record) string {
+	var out []string
+	for _, r := range recs {
+		out = append(out, string(r.Key))
+	}
+	return strings.Join(out, " ")
+}
+
+// TestWriteAppliesLater: Write returns once the records are stored and
+// leaves them to apply: its applied function applies them, with the ones
+// written before, in order; an Append applies the Writes' records before
+// its own; a reopen replays all of them.
+func TestWriteAppliesLater(t *testing.T) {
+	dir := t.TempDir()
+	l, c := open(t, dir, Options{})
+	ctx := context.Background()
+	a1, err := l.Write(ctx, []store.Record{rec("a", "1")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a2, err := l.Write(ctx, []store.Record{rec("b", "2"), rec("c", "3")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := keysOf(c.all()); got != "" {
+		t.Fatalf("applied %q before applied() was called", got)
+	}
+	// The second's applied applies the first's records too, in order.
+	if err := a2(); err != nil {
+		t.Fatal(err)
+	}
+	if got := keysOf(c.all()); got != "a b c" {
+		t.Fatalf("applied %q", got)
+	}
+	if err := a1(); err != nil { // done already
+		t.Fatal(err)
+	}
+	a3, err := l.Write(ctx, []store.Record{rec("d", "4")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustAppend(t, l, rec("e", "5"))
+	if got := keysOf(c.all()); got != "a b c d e" {
+		t.Fatalf("after an Append: applied %q", got)
+	}
+	if err := a3(); err != nil {
+		t.Fatal(err)
+	}
+	if got := keysOf(c.all()); got != "a b c d e" {
+		t.Fatalf("applied twice: %q", got)
+	}
+	l.Close()
+	_, c2 := open(t, dir, Options{})
+	if got := keysOf(c2.all()); got != "a b c d e" {
+		t.Fatalf("replayed %q", got)
+	}
+}
+
+// TestConcurrentWrites: writers and appliers on several goroutines apply
+// every record once, in the order of the file.
+func TestConcurrentWrites(t *testing.T) {
+	dir := t.TempDir()
+	l, c := open(t, dir, Options{})
+	var wg sync.WaitGroup
+	for w := range 6 {
+		wg.Go(func() {
+			for i := range 50 {
+				r := rec(fmt.Sprintf("w%d-%d", w, i), "v")
+				if i%5 == 0 {
+					mustAppend(t, l, r)
+					continue
+				}
+				applied, err := l.Write(context.Background(), []store.Record{r})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if i%2 == 0 {
+					applied()
+				} else {
+					defer applied()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	l.applyThrough(nil)
+	got := c.all()
+	if len(got) != 300 {
+		t.Fatalf("%d records applied, want 300", len(got))
+	}
+	for i, r := range got {
+		if r.Offset != int64(i) {
+			t.Fatalf("record %d applied with offset %d: out of order", i, r.Offset)
+		}
+	}
+}

@@ -90,7 +90,10 @@ type Log struct {
 	producer   *kgo.Client
 }
 
-var _ store.Log = (*Log)(nil)
+var (
+	_ store.Log    = (*Log)(nil)
+	_ store.Writer = (*Log)(nil)
+)
 
 // New connects to the brokers. Nothing is read before Open.
 func New(cfg Config) (*Log, error) {
@@ -260,24 +263,40 @@ func (l *Log) waitApplied(ctx context.Context, offset int64) error {
 // the records may still land later: the store then syncs before its next
 // write, so a retry finds them instead of writing them again.
 func (l *Log) Append(ctx context.Context, recs []store.Record) error {
+	applied, err := l.Write(ctx, recs)
+	if err != nil {
+		return err
+	}
+	return applied()
+}
+
+// Write is Append without the wait for the reader: it returns once the
+// records are written (the transaction committed), and applied waits until
+// the reader applied them, within the same kafkastore.timeout.ms. The
+// store's pipeline writes the next group of registrations meanwhile: the
+// writes are still one at a time, in order.
+func (l *Log) Write(ctx context.Context, recs []store.Record) (applied func() error, err error) {
 	ctx, cancel := context.WithTimeout(ctx, l.cfg.Timeout)
-	defer cancel()
 	krs := make([]*kgo.Record, len(recs))
 	for i, r := range recs {
 		krs[i] = &kgo.Record{Topic: l.cfg.Topic, Partition: 0, Key: r.Key, Value: r.Value}
 	}
 	res, err := l.produce(ctx, krs)
 	if err != nil {
+		cancel()
 		if errors.Is(err, kerr.MessageTooLarge) || errors.Is(err, kerr.RecordListTooLarge) {
-			return fmt.Errorf("%w: %v", store.ErrRecordTooLarge, err)
+			return nil, fmt.Errorf("%w: %v", store.ErrRecordTooLarge, err)
 		}
-		return err
+		return nil, err
 	}
 	var last int64 = -1
 	for _, r := range res {
 		last = max(last, r.Record.Offset)
 	}
-	return l.waitApplied(ctx, last)
+	return func() error {
+		defer cancel()
+		return l.waitApplied(ctx, last)
+	}, nil
 }
 
 // produce writes records: in one transaction of the term's producer when
