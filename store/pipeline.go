@@ -23,14 +23,17 @@ import (
 //     answer is given once its records are applied: a read after it sees
 //     them.
 //
-// A group is written only when every group before it was: when a write
-// fails, its group fails and so does every group decided on top of it,
-// which is never written (its ids and versions assumed the failed ones).
-// The pipeline then drains, drops its overlay and syncs with the log before
-// deciding again, as after any write whose outcome is unknown. A group the
-// log refuses as too large is not an unknown outcome: its registrations
-// are written again one by one, and those decided on top of it are decided
-// again.
+// A group is written only after every group before it was written: when a
+// write fails, its group fails and so does every group decided on top of
+// it, which is never written (its ids and versions assumed the failed
+// ones). The pipeline then drains, drops its overlay and syncs with the log
+// before deciding again, as after any write whose outcome is unknown. A
+// group the log refuses as too large is not an unknown outcome: its
+// registrations are written again one by one, and those decided on top of
+// it are decided again. A group written but not seen applied in time fails
+// (50002: it did land), and those decided on top of it and not written are
+// decided again once the state holds it. When this node stops being the
+// primary, the groups decided and not written answer 50004.
 
 // pendingRegistration is a registration waiting to be committed.
 type pendingRegistration struct {
