@@ -182,10 +182,17 @@ func (c Config) hasDefaultsOrOverrides() bool {
 // registeredIgnoringVersion is a live version of subject holding the
 // candidate's schema, rule set and metadata, confluent:version aside
 // (Confluent's canLookupIgnoringVersion): re-registering a schema whose
-// merge moved confluent:version on finds the version it is.
+// merge moved confluent:version on finds the version it is. It is asked
+// when registered found nothing.
 func (st *state) registeredIgnoringVersion(subject string, c *candidate) *version {
 	s := st.subjects[subject]
 	if s == nil || c.req.Version > 0 {
+		return nil
+	}
+	if c.req.ID <= 0 && c.req.Metadata == nil && !s.withMetadata {
+		// A match would hold the candidate's identity (no metadata on
+		// either side), with no id or version asked for: registered,
+		// which the caller tried first, would have found it.
 		return nil
 	}
 	want := withoutConfluentVersion(c.req.Metadata)

@@ -62,6 +62,10 @@ func (v *version) value() schemaValue {
 type subjectState struct {
 	name     string
 	versions []*version // ascending version numbers, soft-deleted included
+	// withMetadata is set once a version with metadata was added (and
+	// stays set): until then a registration without metadata needs no
+	// search ignoring confluent:version (registeredIgnoringVersion).
+	withMetadata bool
 }
 
 func (s *subjectState) find(v int) *version {
@@ -286,6 +290,9 @@ func (st *state) putVersion(v schemaValue, text []byte, ts int64, log *slog.Logg
 		st.subjects[v.Subject] = s // removeVersion drops a subject left empty
 	}
 	ver := &version{subject: v.Subject, version: v.Version, deleted: v.Deleted, ts: ts, entry: entry}
+	if entry.metadata != nil {
+		s.withMetadata = true
+	}
 	i := sort.Search(len(s.versions), func(i int) bool { return s.versions[i].version > v.Version })
 	s.versions = append(s.versions, nil)
 	copy(s.versions[i+1:], s.versions[i:])

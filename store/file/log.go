@@ -40,8 +40,6 @@ const (
 var (
 	// ErrClosed is returned by Append after Close (or before Open).
 	ErrClosed = errors.New("store/file: log is not open")
-	// errLead is sent to a waiting Append to hand it the commit leadership.
-	errLead = errors.New("store/file: lead")
 )
 
 // Options tunes a Log. The zero value is usable.
@@ -59,41 +57,49 @@ type Options struct {
 
 // Log is the embedded store.Log: one append-only file in a directory.
 //
-// Appends are group-committed: the first waiting caller becomes the leader,
-// writes and fsyncs the records of every caller queued at that moment, applies
-// them, then hands the leadership to the next queued caller, if any. Only the
-// leader touches the file and the compaction state, so no lock is held during
-// I/O. A Write is answered once fsync'd, and its records are applied by its
-// caller afterwards (or by the next Append's leader, first): the store's
-// pipeline writes its next group meanwhile. apply runs under applyMu, in the
-// order of the file, never concurrently.
+// Writes are serialized (one write(2) at a time, at the end of the file)
+// and fsync'd in groups: after a write, an fsync starts unless maxSyncs are
+// in flight already, in which case the next one to start covers every
+// record written meanwhile. Fsyncs in flight overlap (most disks, virtual
+// ones above all, complete several concurrent flushes in about the time of
+// one), and records become durable in the order of the file: a record is
+// durable once every fsync started before its write's covering one has
+// succeeded too. After a failed write or fsync the log refuses further
+// writes, and the records not durable yet are never acknowledged.
+//
+// Append returns once its records are durable and applied. Write returns
+// once they are written, and its applied function waits until they are
+// durable and applies them (with those before them not applied yet): the
+// store's pipeline writes its next group meanwhile. apply runs under
+// applyMu, in the order of the file, never concurrently.
 type Log struct {
 	dir, path string
 	log       *slog.Logger
 	minBytes  int64
 	ratio     float64
 
-	mu     sync.Mutex
-	cond   *sync.Cond // broadcast when leader becomes false
-	state  int
-	leader bool       // some Append is committing
-	queue  []*request // waiting to be committed; non-empty implies leader
+	mu    sync.Mutex
+	cond  *sync.Cond // broadcast when durable, failed or inflight change
+	state int
 
-	// Owned by Open, then by the current leader, then by Close.
-	apply   func(store.Record)
-	f, lock *os.File
-	size    int64             // bytes of valid data in f
-	next    int64             // next offset to assign
-	latest  map[keyHash]int64 // live key -> offset of its latest record
-	total   int64             // records in the file
-	retryAt int64             // after a failed compaction, size to reach before trying again
-	failed  error             // set after a write or fsync failure: the log refuses further appends
-	buf     []byte            // reused encoding buffer
+	// Owned by Open, then guarded by mu (a compaction runs under it).
+	apply    func(store.Record)
+	f, lock  *os.File
+	size     int64             // bytes of valid data in f, written
+	next     int64             // next offset to assign
+	durable  int64             // the records below this offset are fsync'd
+	latest   map[keyHash]int64 // live key -> offset of its latest record
+	total    int64             // records in the file
+	retryAt  int64             // after a failed compaction, size to reach before trying again
+	failed   error             // set after a write or fsync failure: the log refuses further appends
+	buf      []byte            // reused encoding buffer
+	inflight []*syncTicket     // fsyncs in flight, in the order they started
+	unsynced int               // records written since the last fsync started
 
-	// unapplied are the requests of Write stored (written and fsync'd)
-	// and not yet applied, oldest first: applied by their callers (the
-	// function Write returns), or by the leader before the records of an
-	// Append. applyMu makes one goroutine apply at a time, in order.
+	// unapplied are the requests written and not yet applied, oldest
+	// first: applied once durable by their callers (Append, or the
+	// function Write returns), each with those before it. applyMu makes
+	// one goroutine apply at a time, in order.
 	applyMu   sync.Mutex
 	unapplied []*request
 
@@ -102,6 +108,9 @@ type Log struct {
 	syncs      int // commit fsyncs done
 }
 
+// maxSyncs bounds the fsyncs in flight.
+const maxSyncs = 4
+
 const (
 	stateNew = iota
 	stateOpening
@@ -109,14 +118,20 @@ const (
 	stateClosed
 )
 
+// request is the records of one Append or Write.
 type request struct {
-	ctx  context.Context
-	recs []store.Record
-	done chan error // gets errLead (become the leader), then the result
-	// split: a Write, answered once stored; its records are applied
-	// later (applied is set then, under applyMu).
-	split   bool
-	applied bool
+	recs    []store.Record
+	end     int64 // the offset after its records
+	applied bool  // set under applyMu
+}
+
+// syncTicket is an fsync in flight: it makes durable what was written
+// before it started, the records below target.
+type syncTicket struct {
+	target  int64
+	records int
+	done    bool
+	err     error
 }
 
 var (
@@ -308,6 +323,7 @@ func (l *Log) replay() error {
 	}
 	l.size = size
 	l.next = max(l.next, last+1)
+	l.durable = l.next
 	return nil
 }
 
@@ -334,62 +350,52 @@ func (l *Log) track(rec *store.Record) {
 	l.latest[hashKey(rec.Key)] = rec.Offset
 }
 
-// Append writes recs, fsyncs the file, then applies them and returns. On
-// success recs[i].Offset and recs[i].Timestamp hold the assigned values. The
-// context is only checked until the records are picked up for writing. The
-// Key and Value bytes are copied, so the caller may reuse them. Keys are
-// opaque bytes: a nil key comes back as an empty one after a reopen.
+// Append writes recs, waits until they are fsync'd, applies them and
+// returns. On success recs[i].Offset and recs[i].Timestamp hold the
+// assigned values. The context is only checked until the records are
+// written. The Key and Value bytes are copied, so the caller may reuse
+// them. Keys are opaque bytes: a nil key comes back as an empty one after a
+// reopen.
 func (l *Log) Append(ctx context.Context, recs []store.Record) error {
-	_, err := l.append(ctx, recs, false)
-	return err
+	req, err := l.write(ctx, recs)
+	if err != nil || req == nil {
+		return err
+	}
+	if err := l.applyDurable(req); err != nil {
+		return err
+	}
+	for i := range recs {
+		recs[i].Offset = req.recs[i].Offset
+		recs[i].Timestamp = req.recs[i].Timestamp
+	}
+	return nil
 }
 
-// Write is Append answered once the records are stored (written and
-// fsync'd), before they are applied: applied (to call once) applies them,
-// with those stored before them, unless done already, and returns. The
-// store's pipeline writes the next group of registrations while the
-// previous one is applied.
+// Write is Append answered once the records are written, before they are
+// durable: applied (to call once) waits until they are fsync'd, applies
+// them (with those written before them, unless done already) and returns;
+// it fails when they will never be durable (an fsync failed). The store's
+// pipeline writes its next group meanwhile.
 func (l *Log) Write(ctx context.Context, recs []store.Record) (applied func() error, err error) {
-	req, err := l.append(ctx, recs, true)
+	req, err := l.write(ctx, recs)
 	if err != nil {
 		return nil, err
 	}
 	return func() error {
-		if req != nil {
-			l.applyThrough(req)
+		if req == nil {
+			return nil
 		}
-		return nil
+		return l.applyDurable(req)
 	}, nil
 }
 
-// applyThrough applies the stored requests not applied yet, in order, up
-// to req included (all of them when req is nil).
-func (l *Log) applyThrough(req *request) {
-	l.applyMu.Lock()
-	defer l.applyMu.Unlock()
-	l.applyThroughLocked(req)
-}
-
-// applyThroughLocked is applyThrough with applyMu held.
-func (l *Log) applyThroughLocked(req *request) {
-	for (req == nil || !req.applied) && len(l.unapplied) > 0 {
-		next := l.unapplied[0]
-		l.unapplied[0] = nil
-		l.unapplied = l.unapplied[1:]
-		for i := range next.recs {
-			l.apply(next.recs[i])
-		}
-		next.applied = true
-	}
-}
-
-// append queues recs and returns once they are stored and, unless split,
-// applied; the request, nil when there were no records.
-func (l *Log) append(ctx context.Context, recs []store.Record, split bool) (*request, error) {
+// write writes recs at the end of the file and starts an fsync if it may;
+// the request, nil when there were no records.
+func (l *Log) write(ctx context.Context, recs []store.Record) (*request, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	req := &request{ctx: ctx, recs: make([]store.Record, len(recs)), done: make(chan error, 1), split: split}
+	req := &request{recs: make([]store.Record, len(recs))}
 	for i := range recs {
 		r := &recs[i]
 		if n := bodyLen(r); n > maxBodyLen {
@@ -399,151 +405,137 @@ func (l *Log) append(ctx context.Context, recs []store.Record, split bool) (*req
 	}
 
 	l.mu.Lock()
+	defer l.mu.Unlock()
 	if l.state != stateOpen {
-		l.mu.Unlock()
 		return nil, ErrClosed
 	}
 	if len(recs) == 0 {
-		l.mu.Unlock()
 		return nil, nil
 	}
-	l.queue = append(l.queue, req)
-	lead := !l.leader
-	l.leader = true
-	l.mu.Unlock()
-
-	if lead {
-		l.lead()
+	if l.failed != nil {
+		return nil, l.failed
 	}
-	for {
-		err := <-req.done
-		if err == errLead {
-			l.lead()
-			continue
+	buf := l.buf[:0]
+	next := l.next
+	now := time.Now().UnixMilli()
+	for i := range req.recs {
+		r := &req.recs[i]
+		r.Offset = next
+		next++
+		if r.Timestamp == 0 {
+			r.Timestamp = now
 		}
-		if err == nil {
-			for i := range recs {
-				recs[i].Offset = req.recs[i].Offset
-				recs[i].Timestamp = req.recs[i].Timestamp
-			}
-		}
-		return req, err
+		buf = appendRecord(buf, r)
 	}
+	_, err := l.f.WriteAt(buf, l.size)
+	if cap(buf) <= 4*ioBufSize { // do not pin a huge buffer
+		l.buf = buf
+	}
+	if err != nil {
+		// Cut the partial write so that it cannot come back at replay.
+		if terr := l.f.Truncate(l.size); terr != nil {
+			l.failed = fmt.Errorf("store/file: log unusable after failed write: %w", err)
+		}
+		return nil, fmt.Errorf("store/file: write: %w", err)
+	}
+	l.size += int64(len(buf))
+	l.next = next
+	l.unsynced += len(req.recs)
+	for i := range req.recs {
+		l.track(&req.recs[i])
+	}
+	req.end = l.next
+	l.applyMu.Lock()
+	l.unapplied = append(l.unapplied, req)
+	l.applyMu.Unlock()
+	l.startSync()
+	return req, nil
 }
 
-// lead commits everything queued, then passes the leadership on to the
-// oldest waiting request (so no caller serves others forever).
-func (l *Log) lead() {
+// startSync starts an fsync of what was written and is not covered by an
+// fsync in flight, unless maxSyncs are in flight. The caller holds mu.
+func (l *Log) startSync() {
+	if l.failed != nil || len(l.inflight) >= maxSyncs || l.next == l.durable {
+		return
+	}
+	if n := len(l.inflight); n > 0 && l.inflight[n-1].target >= l.next {
+		return // the last one started covers everything written
+	}
+	t := &syncTicket{target: l.next, records: l.unsynced}
+	l.unsynced = 0
+	l.inflight = append(l.inflight, t)
+	go l.sync(t, l.f)
+}
+
+// sync runs one fsync, then makes durable, in order, what the fsyncs done
+// cover, and starts the next fsync if records were written meanwhile.
+func (l *Log) sync(t *syncTicket, f *os.File) {
+	if l.beforeSync != nil {
+		l.beforeSync(t.records)
+	}
+	err := f.Sync()
 	l.mu.Lock()
-	batch := l.queue
-	l.queue = nil
+	l.syncs++
+	t.done, t.err = true, err
+	if err != nil && l.failed == nil {
+		// After a failed fsync what reached the disk is unknown (and the
+		// kernel may have dropped the dirty pages): stop writing, and
+		// acknowledge nothing not durable yet (a later fsync's success
+		// does not vouch for pages this one lost).
+		l.failed = fmt.Errorf("store/file: log unusable after failed fsync: %w", err)
+	}
+	for len(l.inflight) > 0 && l.inflight[0].done {
+		done := l.inflight[0]
+		l.inflight[0] = nil
+		l.inflight = l.inflight[1:]
+		if l.failed == nil {
+			l.durable = max(l.durable, done.target)
+		}
+	}
+	l.startSync()
+	l.cond.Broadcast()
 	l.mu.Unlock()
 
-	l.commit(batch)
-
+	// Compacted once the writes so far are acknowledged; later writes
+	// wait for it.
 	l.mu.Lock()
-	if len(l.queue) > 0 {
-		l.queue[0].done <- errLead // buffered and still empty: never blocks
-	} else {
-		l.leader = false
+	if l.state == stateOpen && len(l.inflight) == 0 && l.durable == l.next && l.failed == nil && l.shouldCompact() {
+		l.compactNow()
 		l.cond.Broadcast()
 	}
 	l.mu.Unlock()
 }
 
-// commit writes the batch with one write and one fsync, applies it and
-// answers every request. It runs only in the leader.
-func (l *Log) commit(batch []*request) {
-	if l.failed != nil {
-		for _, req := range batch {
-			req.done <- l.failed
-		}
-		return
+// applyDurable waits until req is durable and applies it, with the
+// requests before it not applied yet.
+func (l *Log) applyDurable(req *request) error {
+	l.mu.Lock()
+	for l.durable < req.end && l.failed == nil {
+		l.cond.Wait()
 	}
-	buf := l.buf[:0]
-	next := l.next
-	now := time.Now().UnixMilli()
-	var ready []*request
-	for _, req := range batch {
-		if err := req.ctx.Err(); err != nil {
-			req.done <- err // not written: safe to give up
-			continue
-		}
-		for i := range req.recs {
-			r := &req.recs[i]
-			r.Offset = next
-			next++
-			if r.Timestamp == 0 {
-				r.Timestamp = now
-			}
-			buf = appendRecord(buf, r)
-		}
-		ready = append(ready, req)
+	durable, err := l.durable >= req.end, l.failed
+	l.mu.Unlock()
+	if !durable {
+		return err
 	}
-	if len(ready) == 0 {
-		return
-	}
-	err := l.write(buf, int(next-l.next))
-	if cap(buf) <= 4*ioBufSize { // do not pin a huge buffer
-		l.buf = buf
-	}
-	if err != nil {
-		for _, req := range ready {
-			req.done <- err
-		}
-		return
-	}
-	l.next = next
-	for _, req := range ready {
-		for i := range req.recs {
-			l.track(&req.recs[i])
-		}
-	}
-	// The records are applied in order: a Write's later, by its caller;
-	// an Append's now, after every Write's stored before it.
-	l.applyMu.Lock()
-	for _, req := range ready {
-		if req.split {
-			l.unapplied = append(l.unapplied, req)
-			continue
-		}
-		l.applyThroughLocked(nil)
-		for i := range req.recs {
-			l.apply(req.recs[i])
-		}
-		req.applied = true
-	}
-	l.applyMu.Unlock()
-	for _, req := range ready {
-		req.done <- nil
-	}
-	// The batch is acknowledged; later requests wait for the compaction.
-	if l.shouldCompact() {
-		l.compactNow()
-	}
+	l.applyThrough(req)
+	return nil
 }
 
-// write appends buf at the end of the file and fsyncs it.
-func (l *Log) write(buf []byte, records int) error {
-	if _, err := l.f.WriteAt(buf, l.size); err != nil {
-		// Cut the partial write so that it cannot come back at replay.
-		if terr := l.f.Truncate(l.size); terr != nil {
-			l.failed = fmt.Errorf("store/file: log unusable after failed write: %w", err)
+// applyThrough applies the written requests not applied yet, in order, up
+// to req included. They are durable: durability follows the file's order.
+func (l *Log) applyThrough(req *request) {
+	l.applyMu.Lock()
+	defer l.applyMu.Unlock()
+	for !req.applied && len(l.unapplied) > 0 {
+		next := l.unapplied[0]
+		l.unapplied[0] = nil
+		l.unapplied = l.unapplied[1:]
+		for i := range next.recs {
+			l.apply(next.recs[i])
 		}
-		return fmt.Errorf("store/file: write: %w", err)
+		next.applied = true
 	}
-	if l.beforeSync != nil {
-		l.beforeSync(records)
-	}
-	l.syncs++
-	if err := l.f.Sync(); err != nil {
-		// After a failed fsync what reached the disk is unknown (and the
-		// kernel may have dropped the dirty pages): stop writing.
-		l.failed = fmt.Errorf("store/file: log unusable after failed fsync: %w", err)
-		return fmt.Errorf("store/file: fsync: %w", err)
-	}
-	l.size += int64(len(buf))
-	return nil
 }
 
 func (l *Log) shouldCompact() bool {
@@ -641,7 +633,7 @@ func (l *Log) writeCompacted(tmp string) (*os.File, int64, error) {
 	return f, size, nil
 }
 
-// Close waits for the appends in progress, then releases the file and the
+// Close waits for the fsyncs in flight, then releases the file and the
 // directory lock. It is idempotent.
 func (l *Log) Close() error {
 	l.mu.Lock()
@@ -652,7 +644,7 @@ func (l *Log) Close() error {
 		return nil
 	}
 	l.state = stateClosed
-	for l.leader {
+	for len(l.inflight) > 0 {
 		l.cond.Wait()
 	}
 	l.mu.Unlock()

@@ -534,26 +534,23 @@ func TestConcurrentAppends(t *testing.T) {
 	sameRecords(t, c2.all(), all) // distinct keys: nothing to compact away
 }
 
-// Concurrent appends waiting behind an fsync share the next one.
+// Appends written while maxSyncs fsyncs are in flight share the next one.
 func TestGroupCommit(t *testing.T) {
 	l, c := open(t, t.TempDir(), Options{})
 	const n = 20
-	var first sync.Once
 	l.beforeSync = func(records int) {
-		first.Do(func() {
-			// Hold the first fsync until every other caller is queued.
-			deadline := time.Now().Add(10 * time.Second)
-			for time.Now().Before(deadline) {
-				l.mu.Lock()
-				q := len(l.queue)
-				l.mu.Unlock()
-				if q == n-records {
-					return
-				}
-				time.Sleep(time.Millisecond)
+		// Hold every fsync until every caller has written.
+		deadline := time.Now().Add(10 * time.Second)
+		for time.Now().Before(deadline) {
+			l.mu.Lock()
+			written := l.next
+			l.mu.Unlock()
+			if written == n {
+				return
 			}
-			t.Error("callers never queued")
-		})
+			time.Sleep(time.Millisecond)
+		}
+		t.Error("callers never wrote")
 	}
 	var wg sync.WaitGroup
 	for i := range n {
@@ -564,8 +561,48 @@ func TestGroupCommit(t *testing.T) {
 	if len(c.all()) != n {
 		t.Fatalf("applied %d records, want %d", len(c.all()), n)
 	}
-	if l.syncs != 2 {
-		t.Fatalf("%d appends took %d fsyncs, want 2", n, l.syncs)
+	if l.syncs != maxSyncs+1 {
+		t.Fatalf("%d appends took %d fsyncs, want %d", n, l.syncs, maxSyncs+1)
+	}
+}
+
+// TestDurableInOrder: a record is acknowledged only once every fsync
+// started before the one covering it succeeded: the later fsyncs wait for
+// the first, held.
+func TestDurableInOrder(t *testing.T) {
+	l, c := open(t, t.TempDir(), Options{})
+	release := make(chan struct{})
+	var first sync.Once
+	l.beforeSync = func(int) {
+		first.Do(func() { <-release })
+	}
+	done := make(chan string, 2)
+	go func() { mustAppend(t, l, rec("a", "1")); done <- "a" }()
+	for {
+		l.mu.Lock()
+		n := len(l.inflight)
+		l.mu.Unlock()
+		if n == 1 {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	go func() { mustAppend(t, l, rec("b", "2")); done <- "b" }()
+	time.Sleep(50 * time.Millisecond) // b's fsync, not held, is done
+	select {
+	case x := <-done:
+		t.Fatalf("%s acknowledged before the first fsync", x)
+	default:
+	}
+	if got := keysOf(c.all()); got != "" {
+		t.Fatalf("applied %q before the first fsync", got)
+	}
+	close(release)
+	if first, second := <-done, <-done; first+second != "ab" && first+second != "ba" {
+		t.Fatalf("acknowledged %s, %s", first, second)
+	}
+	if got := keysOf(c.all()); got != "a b" {
+		t.Fatalf("applied %q", got)
 	}
 }
 
@@ -834,7 +871,6 @@ func TestConcurrentWrites(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	l.applyThrough(nil)
 	got := c.all()
 	if len(got) != 300 {
 		t.Fatalf("%d records applied, want 300", len(got))
