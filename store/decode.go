@@ -1,7 +1,9 @@
 package store
 
 import (
+	"encoding/binary"
 	"encoding/json"
+	"math/bits"
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -277,6 +279,27 @@ var plain = func() (t [256]bool) {
 	return t
 }()
 
+// plainEnd returns the index of the first byte of d from i that plain does
+// not mark, len(d) for none; eight bytes at a time.
+func plainEnd(d []byte, i int) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	for i+8 <= len(d) {
+		w := binary.LittleEndian.Uint64(d[i:])
+		q, bs := w^(ones*'"'), w^(ones*'\\')
+		// A byte with its high bit set (not ASCII), under 0x20, a quote or
+		// a backslash; the lowest one flagged is exact.
+		m := (w | (w-ones*0x20)&^w | (q-ones)&^q | (bs-ones)&^bs) & highs
+		if m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+		i += 8
+	}
+	for i < len(d) && plain[d[i]] {
+		i++
+	}
+	return i
+}
+
 // unescape reads a string into dst, as encoding/json unquotes it. Invalid
 // UTF-8 (which encoding/json replaces) is left to encoding/json.
 func (p *valueParser) unescape(dst []byte) ([]byte, bool) {
@@ -285,12 +308,10 @@ func (p *valueParser) unescape(dst []byte) ([]byte, bool) {
 	}
 	dst = dst[:0]
 	for {
-		// Byte by byte: the runs between escapes are short in schema
-		// texts (every quote is escaped).
-		for p.i < len(p.d) && plain[p.d[p.i]] {
-			dst = append(dst, p.d[p.i])
-			p.i++
-		}
+		// The run up to the next escape or quote, copied at once.
+		j := plainEnd(p.d, p.i)
+		dst = append(dst, p.d[p.i:j]...)
+		p.i = j
 		if p.i == len(p.d) {
 			return nil, false
 		}
@@ -387,9 +408,7 @@ func hex4(b []byte) rune {
 func (p *valueParser) string() (string, bool) {
 	start := p.i
 	if p.eat('"') {
-		for p.i < len(p.d) && plain[p.d[p.i]] {
-			p.i++
-		}
+		p.i = plainEnd(p.d, p.i)
 		if p.eat('"') { // no escapes: the common case
 			// The usual schema and key types are not allocated.
 			switch b := p.d[start+1 : p.i-1]; string(b) {

@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/schemaregistry/registry/formats"
@@ -185,5 +186,27 @@ func BenchmarkDecodeSchemaValue(b *testing.B) {
 			b.Fatal(err)
 		}
 		buf = text
+	}
+}
+
+// plainEnd finds the first byte plain does not mark, at every position of
+// every byte value.
+func TestPlainEnd(t *testing.T) {
+	for c := 0; c < 256; c++ {
+		for n := 0; n < 20; n++ {
+			for at := 0; at <= n; at++ {
+				d := []byte(strings.Repeat("a", n))
+				want := n
+				if at < n {
+					d[at] = byte(c)
+					if !plain[c] {
+						want = at
+					}
+				}
+				if got := plainEnd(d, 0); got != want {
+					t.Fatalf("byte %#x at %d of %d: plainEnd = %d, want %d", c, at, n, got, want)
+				}
+			}
+		}
 	}
 }

@@ -516,7 +516,7 @@ func (r *Registry) Parsed(context string, id int) (formats.Schema, []SubjectVers
 	defer r.mu.RUnlock()
 	var e *schemaEntry
 	if sp := r.st.space(context); sp != nil {
-		e = sp.ids[id]
+		e = sp.ids.get(id)
 	}
 	if e == nil {
 		return nil, nil, errSchemaIDNotFound(id)
@@ -534,10 +534,10 @@ func (r *Registry) IDOfGUID(context string, guid formats.Identity) (int, bool) {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	sp := r.st.space(context)
-	if sp == nil || sp.guids[guid.GUID()] == nil {
+	if sp == nil || sp.guid(guid) == nil {
 		return 0, false
 	}
-	return sp.guids[guid.GUID()].id, true // as /schemas/guids/{guid}/ids answers
+	return sp.guid(guid).id, true // as /schemas/guids/{guid}/ids answers
 }
 
 // Formatted returns the text of the schema bound to id in another format

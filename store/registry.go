@@ -124,7 +124,10 @@ func Open(log Log, fmts []formats.Format, settings Settings, logger *slog.Logger
 	// (on a second core), and every one of them before Open returns.
 	r.st.packLater = true
 	go r.packLoop()
-	if err := log.Open(r.apply); err != nil {
+	rp := newReplayer(r)
+	err = log.Open(rp.add)
+	rp.finish()
+	if err != nil {
 		r.closeOnce.Do(func() { close(r.done) })
 		return nil, err
 	}
@@ -133,8 +136,23 @@ func Open(log Log, fmts []formats.Format, settings Settings, logger *slog.Logger
 }
 
 func (r *Registry) apply(rec Record) {
+	r.applying(func() { r.st.apply(rec, r.logger) })
+}
+
+// applyRead applies records the replayer read.
+func (r *Registry) applyRead(recs []readRecord) {
+	r.applying(func() {
+		for i := range recs {
+			r.st.applyRead(&recs[i], r.logger)
+		}
+	})
+}
+
+// applying runs f, which applies records, under the lock, and hands the
+// texts it held as they are to the packer.
+func (r *Registry) applying(f func()) {
 	r.mu.Lock()
-	r.st.apply(rec, r.logger)
+	f()
 	if r.st.aliased && !r.aliased.Load() {
 		r.aliased.Store(true)
 	}
@@ -198,9 +216,9 @@ type Stats struct {
 func (r *Registry) Stats() Stats {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	s := Stats{Subjects: len(r.st.subjects), Schemas: len(r.st.dflt.ids), Offset: r.st.offset}
+	s := Stats{Subjects: len(r.st.subjects), Schemas: r.st.dflt.ids.len(), Offset: r.st.offset}
 	for _, sp := range r.st.spaces {
-		s.Schemas += len(sp.ids)
+		s.Schemas += sp.ids.len()
 	}
 	for _, sub := range r.st.subjects {
 		s.Versions += len(sub.versions)

@@ -154,7 +154,7 @@ func (w *view) idFor(subject string, c *candidate) (int, error) {
 	sp := w.st.spaceOf(subject)
 	if c.req.ID > 0 {
 		if sp != nil {
-			if e := sp.ids[c.req.ID]; e != nil && !e.holds(t) {
+			if e := sp.ids.get(c.req.ID); e != nil && !e.holds(t) {
 				return 0, errorf(CodeOperationNotPermitted, "Overwrite new schema with id %d in context %s is not permitted.", c.req.ID, ctx)
 			}
 		}

@@ -113,6 +113,7 @@ type state struct {
 	// another goroutine (text.go), off the replay and the write path.
 	packLater bool
 	unpacked  []*sharedText
+	recent    recentTexts // text.go
 }
 
 func newState() *state {
@@ -132,9 +133,19 @@ func newState() *state {
 // apply applies one log record. A record it cannot read is logged and
 // skipped; a record binding an existing id to a different schema is refused.
 func (st *state) apply(rec Record, log *slog.Logger) {
+	x := readRecord{text: st.scratch}
+	x.read(rec)
+	if cap(x.text) <= 1<<20 { // do not pin a huge buffer
+		st.scratch = x.text[:0]
+	}
+	st.applyRead(&x, log)
+}
+
+// applyRead applies a record read by readRecord.read.
+func (st *state) applyRead(x *readRecord, log *slog.Logger) {
+	rec, k := x.rec, x.key
 	st.offset = rec.Offset
-	k, err := parseKey(rec.Key)
-	if err != nil {
+	if err := x.keyErr; err != nil {
 		log.Warn("skipping unreadable record", "offset", rec.Offset, "err", err)
 		return
 	}
@@ -144,13 +155,10 @@ func (st *state) apply(rec Record, log *slog.Logger) {
 			st.removeVersion(k.Subject, k.Version)
 			return
 		}
-		v, text, err := decodeSchemaValue(rec.Value, st.scratch)
+		v, text, err := x.v, x.text, x.valErr
 		if err != nil {
 			log.Warn("skipping unreadable schema record", "offset", rec.Offset, "err", err)
 			return
-		}
-		if cap(text) <= 1<<20 { // do not pin a huge buffer
-			st.scratch = text[:0]
 		}
 		if v.Subject == "" {
 			v.Subject = k.Subject
@@ -161,7 +169,7 @@ func (st *state) apply(rec Record, log *slog.Logger) {
 		if v.SchemaType == "" {
 			v.SchemaType = formats.Avro
 		}
-		st.putVersion(v, text, rec.Timestamp, log, rec.Offset)
+		st.putVersion(v, text, x.identity, rec.Timestamp, log, rec.Offset)
 	case keyConfig:
 		if rec.Value == nil {
 			delete(st.configs, k.Subject)
@@ -234,11 +242,11 @@ func (st *state) apply(rec Record, log *slog.Logger) {
 }
 
 // putVersion applies a SCHEMA record; text is its schema text (v.Schema is
-// not used), which the entry copies.
-func (st *state) putVersion(v schemaValue, text []byte, ts int64, log *slog.Logger, offset int64) {
-	identity := identityOf(text, v.References, v.Metadata, v.RuleSet)
+// not used), which the entry copies, and identity its identity.
+func (st *state) putVersion(v schemaValue, text []byte, identity formats.Identity, ts int64, log *slog.Logger, offset int64) {
 	sp := st.spaceFor(v.Subject)
-	entry := sp.ids[v.ID]
+	s := st.subjects[v.Subject]
+	entry := sp.ids.get(v.ID)
 	if entry != nil && !entry.holds(typedIdentity{identity, v.SchemaType}) {
 		log.Error("refusing a record that binds an existing id to a different schema; keeping the first",
 			"offset", offset, "id", v.ID, "subject", v.Subject, "version", v.Version)
@@ -251,9 +259,13 @@ func (st *state) putVersion(v schemaValue, text []byte, ts int64, log *slog.Logg
 		if shared && same.schema() == string(text) { // the same text under another id: held once
 			entry.text = same.text
 		} else {
-			entry.text = st.newText(text)
+			var base *sharedText // the text of the subject's last version
+			if s != nil && len(s.versions) > 0 {
+				base = s.versions[len(s.versions)-1].entry.text
+			}
+			entry.text = st.newText(text, base)
 		}
-		sp.ids[v.ID] = entry
+		sp.ids.put(v.ID, entry)
 		if shared {
 			sp.sharedIdentities = true
 		} else {
@@ -261,12 +273,11 @@ func (st *state) putVersion(v schemaValue, text []byte, ts int64, log *slog.Logg
 		}
 		// A GUID names the id last bound to its schema, as Confluent's
 		// guid index does (an import of a known text moves it).
-		sp.guids[identity.GUID()] = entry
+		sp.setGUID(identity, entry)
 	}
 	if v.ID > sp.maxID {
 		sp.maxID = v.ID
 	}
-	s := st.subjects[v.Subject]
 	if s == nil {
 		s = &subjectState{name: v.Subject}
 		st.subjects[v.Subject] = s
@@ -281,7 +292,7 @@ func (st *state) putVersion(v schemaValue, text []byte, ts int64, log *slog.Logg
 		st.removeVersion(v.Subject, v.Version)
 		st.subjects[v.Subject] = s // removeVersion drops a subject left empty
 	}
-	ver := &version{subject: v.Subject, version: v.Version, deleted: v.Deleted, ts: ts, entry: entry}
+	ver := &version{subject: s.name, version: v.Version, deleted: v.Deleted, ts: ts, entry: entry}
 	i := sort.Search(len(s.versions), func(i int) bool { return s.versions[i].version > v.Version })
 	s.versions = append(s.versions, nil)
 	copy(s.versions[i+1:], s.versions[i:])
@@ -331,30 +342,32 @@ func (st *state) removeVersion(subject string, v int) {
 		}
 	}
 	if sp := st.spaceOf(subject); len(e.usages) == 0 && sp != nil {
-		delete(sp.ids, e.id)
-		guid := e.identity.GUID()
-		if sp.identities[e.identity] != e && sp.guids[guid] != e {
+		sp.ids.remove(e.id)
+		byIdentity, byGUID := sp.identities[e.identity] == e, sp.guid(e.identity) == e
+		if !byIdentity && !byGUID {
 			return
 		}
 		// Another id holding the same schema (an import) takes its place.
 		var other *schemaEntry
 		if sp.sharedIdentities {
-			for _, o := range sp.ids {
+			sp.ids.each(func(o *schemaEntry) {
 				if o.identity == e.identity && (other == nil || o.id > other.id) {
 					other = o
 				}
-			}
+			})
 		}
 		if other == nil {
 			delete(sp.identities, e.identity)
-			delete(sp.guids, guid)
+			delete(sp.guids, e.identity)
 			return
 		}
-		if sp.identities[e.identity] == e {
+		guidTo := sp.guid(e.identity)
+		if byGUID {
+			guidTo = other
+		}
+		if byIdentity {
 			sp.identities[e.identity] = other
 		}
-		if sp.guids[guid] == e {
-			sp.guids[guid] = other
-		}
+		sp.setGUID(e.identity, guidTo)
 	}
 }
