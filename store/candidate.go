@@ -114,7 +114,7 @@ func (st *state) resolve(subject string, refs []formats.Reference, deleted Delet
 			continue
 		}
 		seen[ref.Name] = true
-		if _, err := st.resolve(v.subject, v.entry.refs, IncludingDeleted, depth+1, seen, deps); err != nil {
+		if _, err := st.resolve(v.subject, v.entry.refs(), IncludingDeleted, depth+1, seen, deps); err != nil {
 			return nil, err
 		}
 		*deps = append(*deps, formats.Dependency{Name: ref.Name, Schema: v.entry.schema()})

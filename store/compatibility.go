@@ -35,7 +35,7 @@ func (st *state) compatQuestion(s *Settings, subject string, candidate formats.S
 		want := groupValue(md, group)
 		var same []*version
 		for _, v := range versions {
-			if groupValue(v.entry.metadata, group) == want {
+			if groupValue(v.entry.metadata(), group) == want {
 				same = append(same, v)
 			}
 		}
@@ -110,7 +110,7 @@ func (r *Registry) parsed(st *state, e *schemaEntry) (formats.Schema, error) {
 		p.err = fmt.Errorf("unknown schema type %s", e.schemaType)
 	} else {
 		var deps []formats.Dependency
-		if _, err := st.resolve(e.subject(), e.refs, IncludingDeleted, 0, map[string]bool{}, &deps); err != nil {
+		if _, err := st.resolve(e.subject(), e.refs(), IncludingDeleted, 0, map[string]bool{}, &deps); err != nil {
 			p.err = err
 		} else {
 			p.schema, p.err = f.Parse(e.schema(), deps, formats.Options{})

@@ -58,10 +58,10 @@ func (st *state) lookupContract(s *Settings, subject string, c *candidate) *cand
 
 func mergeContract(cfg Config, md *formats.Metadata, rs *formats.RuleSet, prev *version) (*formats.Metadata, *formats.RuleSet) {
 	if md == nil && prev != nil {
-		md = prev.entry.metadata
+		md = prev.entry.metadata()
 	}
 	if rs == nil && prev != nil {
-		rs = prev.entry.ruleSet
+		rs = prev.entry.ruleSet()
 	}
 	return mergeMetadata(mergeMetadata(cfg.DefaultMetadata, md), cfg.OverrideMetadata),
 		mergeRuleSets(mergeRuleSets(cfg.DefaultRuleSet, rs), cfg.OverrideRuleSet)
@@ -192,11 +192,11 @@ func (st *state) registeredIgnoringVersion(subject string, c *candidate) *versio
 		v := s.versions[i]
 		e := v.entry
 		if v.deleted || !c.accepts(v) || e.schemaType != c.schema.Type() || e.schema() != c.schema.Canonical() ||
-			!reflect.DeepEqual(e.refs, c.refs) && len(e.refs)+len(c.refs) > 0 ||
-			!reflect.DeepEqual(e.ruleSet, c.req.RuleSet) {
+			!reflect.DeepEqual(e.refs(), c.refs) && len(e.refs())+len(c.refs) > 0 ||
+			!reflect.DeepEqual(e.ruleSet(), c.req.RuleSet) {
 			continue
 		}
-		if reflect.DeepEqual(withoutConfluentVersion(e.metadata), want) {
+		if reflect.DeepEqual(withoutConfluentVersion(e.metadata()), want) {
 			return v
 		}
 	}

@@ -114,7 +114,7 @@ func (r *Registry) Forms(subject string, v int, deleted Deleted) (SchemaForms, e
 	parsed, err := r.parsed(r.st, e)
 	var deps []formats.Dependency
 	if err == nil {
-		_, err = r.st.resolve(e.subject(), e.refs, IncludingDeleted, 0, map[string]bool{}, &deps)
+		_, err = r.st.resolve(e.subject(), e.refs(), IncludingDeleted, 0, map[string]bool{}, &deps)
 	}
 	f := r.formats[e.schemaType]
 	r.mu.RUnlock()

@@ -49,8 +49,8 @@ type SchemaVersion struct {
 func (v *version) export() SchemaVersion {
 	e := v.entry
 	return SchemaVersion{Subject: v.subject, Version: v.version, ID: e.id, GUID: e.identity.GUID(),
-		SchemaType: e.schemaType, Schema: e.schema(), References: e.refs, Metadata: e.metadata,
-		RuleSet: e.ruleSet, Timestamp: v.ts, Deleted: v.deleted}
+		SchemaType: e.schemaType, Schema: e.schema(), References: e.refs(), Metadata: e.metadata(),
+		RuleSet: e.ruleSet(), Timestamp: v.ts, Deleted: v.deleted}
 }
 
 // subject returns a subject that has a visible version, or 40401.
@@ -469,7 +469,7 @@ func (r *Registry) MetadataVersion(subject string, pairs map[string]string, dele
 		}
 		ok := true
 		for k, val := range pairs {
-			if v.entry.metadata == nil || v.entry.metadata.Properties[k] != val {
+			if v.entry.metadata() == nil || v.entry.metadata().Properties[k] != val {
 				ok = false
 				break
 			}

@@ -156,4 +156,7 @@ func (p *replayer) finish() {
 	close(p.order)
 	<-p.done
 	p.direct = true
+	close(p.free)
+	for range p.free { // the buffers are not needed any more
+	}
 }

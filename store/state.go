@@ -17,12 +17,45 @@ type schemaEntry struct {
 	id         int
 	schemaType formats.SchemaType
 	text       *sharedText // see schema(); shared by the entries of one text
-	refs       []formats.Reference
-	metadata   *formats.Metadata
-	ruleSet    *formats.RuleSet
+	extra      *entryExtra // nil for most: no references, metadata or rules
 	identity   formats.Identity
 	usages     []*version
 	parsed     atomic.Pointer[parsedSchema] // lazily parsed, for compatibility checks
+}
+
+// entryExtra is what few schemas have.
+type entryExtra struct {
+	refs     []formats.Reference
+	metadata *formats.Metadata
+	ruleSet  *formats.RuleSet
+}
+
+func newEntryExtra(refs []formats.Reference, md *formats.Metadata, rs *formats.RuleSet) *entryExtra {
+	if len(refs) == 0 && md == nil && rs == nil {
+		return nil
+	}
+	return &entryExtra{refs, md, rs}
+}
+
+func (e *schemaEntry) refs() []formats.Reference {
+	if e.extra == nil {
+		return nil
+	}
+	return e.extra.refs
+}
+
+func (e *schemaEntry) metadata() *formats.Metadata {
+	if e.extra == nil {
+		return nil
+	}
+	return e.extra.metadata
+}
+
+func (e *schemaEntry) ruleSet() *formats.RuleSet {
+	if e.extra == nil {
+		return nil
+	}
+	return e.extra.ruleSet
 }
 
 // subject is a subject holding the entry, "" when none does any more: all
@@ -52,7 +85,7 @@ type version struct {
 func (v *version) value() schemaValue {
 	e := v.entry
 	return schemaValue{Subject: v.subject, Version: v.version, ID: e.id, SchemaType: e.schemaType,
-		References: e.refs, Metadata: e.metadata, RuleSet: e.ruleSet, Schema: e.schema(), Deleted: v.deleted}
+		References: e.refs(), Metadata: e.metadata(), RuleSet: e.ruleSet(), Schema: e.schema(), Deleted: v.deleted}
 }
 
 type subjectState struct {
@@ -253,8 +286,8 @@ func (st *state) putVersion(v schemaValue, text []byte, identity formats.Identit
 		return
 	}
 	if entry == nil {
-		entry = &schemaEntry{id: v.ID, schemaType: v.SchemaType, refs: v.References,
-			metadata: v.Metadata, ruleSet: v.RuleSet, identity: identity}
+		entry = &schemaEntry{id: v.ID, schemaType: v.SchemaType, extra: newEntryExtra(v.References, v.Metadata, v.RuleSet),
+			identity: identity}
 		same, shared := sp.identities[identity]
 		if shared && same.schema() == string(text) { // the same text under another id: held once
 			entry.text = same.text
@@ -298,7 +331,7 @@ func (st *state) putVersion(v schemaValue, text []byte, identity formats.Identit
 	copy(s.versions[i+1:], s.versions[i:])
 	s.versions[i] = ver
 	entry.usages = append(entry.usages, ver)
-	for _, r := range entry.refs {
+	for _, r := range entry.refs() {
 		key := svKey{qualify(v.Subject, r.Subject), r.Version}
 		if st.referrers[key] == nil {
 			st.referrers[key] = map[*version]bool{}
@@ -334,7 +367,7 @@ func (st *state) removeVersion(subject string, v int) {
 			break
 		}
 	}
-	for _, r := range e.refs {
+	for _, r := range e.refs() {
 		key := svKey{qualify(subject, r.Subject), r.Version}
 		delete(st.referrers[key], ver)
 		if len(st.referrers[key]) == 0 {
