@@ -112,7 +112,9 @@ func run(args, environ []string) error {
 			return fmt.Errorf("opening the embedded log in %s: %w", cfg.DataDir, err)
 		}
 	}
+	liftMemoryLimit := replayMemoryLimit()
 	reg, err := store.Open(log, schemaFormats(), settings, logger)
+	liftMemoryLimit()
 	if err != nil {
 		return fmt.Errorf("replaying the schema log: %w", err)
 	}
