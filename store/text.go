@@ -132,6 +132,9 @@ func delta(text []byte, base *sharedText, baseText string) (packedText, bool) {
 	}
 	n := min(len(text), len(baseText))
 	prefix := 0
+	for prefix+64 <= n && string(text[prefix:prefix+64]) == baseText[prefix:prefix+64] {
+		prefix += 64
+	}
 	for prefix+8 <= n && binary.LittleEndian.Uint64(text[prefix:]) == load64(baseText, prefix) {
 		prefix += 8
 	}
@@ -139,6 +142,9 @@ func delta(text []byte, base *sharedText, baseText string) (packedText, bool) {
 		prefix++
 	}
 	suffix := 0
+	for suffix+64 <= n-prefix && string(text[len(text)-suffix-64:len(text)-suffix]) == baseText[len(baseText)-suffix-64:len(baseText)-suffix] {
+		suffix += 64
+	}
 	for suffix+8 <= n-prefix && binary.LittleEndian.Uint64(text[len(text)-suffix-8:]) == load64(baseText, len(baseText)-suffix-8) {
 		suffix += 8
 	}
