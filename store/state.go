@@ -100,6 +100,7 @@ type state struct {
 	spaces    map[string]*idSpace // the other contexts' (contexts.go)
 	named     []string            // their names, sorted
 	subjects  map[string]*subjectState
+	index     *subjectIndex // the subjects in name order (index.go)
 	referrers map[svKey]map[*version]bool // referenced subject-version -> referring versions
 	configs   map[string]Config           // "" = global
 	modes     map[string]Mode             // "" = global
@@ -120,6 +121,7 @@ func newState() *state {
 		dflt:      newIDSpace(),
 		spaces:    map[string]*idSpace{},
 		subjects:  map[string]*subjectState{},
+		index:     &subjectIndex{},
 		referrers: map[svKey]map[*version]bool{},
 		configs:   map[string]Config{},
 		modes:     map[string]Mode{},
@@ -205,6 +207,7 @@ func (st *state) apply(rec Record, log *slog.Logger) {
 					ver.deleted = true
 				}
 			}
+			st.reindex(k.Subject)
 		}
 	case keyClearSubject:
 		// Drop the soft-deleted versions of one subject, of a context's
@@ -274,6 +277,7 @@ func (st *state) putVersion(v schemaValue, text []byte, ts int64, log *slog.Logg
 	if old := s.find(v.Version); old != nil {
 		if old.entry == entry {
 			old.deleted, old.ts = v.Deleted, ts
+			st.reindex(v.Subject)
 			return
 		}
 		// Last writer wins for the key: the subject-version now holds
@@ -286,6 +290,7 @@ func (st *state) putVersion(v schemaValue, text []byte, ts int64, log *slog.Logg
 	s.versions = append(s.versions, nil)
 	copy(s.versions[i+1:], s.versions[i:])
 	s.versions[i] = ver
+	st.reindex(v.Subject)
 	entry.usages = append(entry.usages, ver)
 	for _, r := range entry.refs {
 		key := svKey{qualify(v.Subject, r.Subject), r.Version}
@@ -316,6 +321,7 @@ func (st *state) removeVersion(subject string, v int) {
 	if len(s.versions) == 0 {
 		delete(st.subjects, subject)
 	}
+	st.reindex(subject)
 	e := ver.entry
 	for i, u := range e.usages {
 		if u == ver {

@@ -116,7 +116,7 @@ func loadTest(ctx context.Context, w io.Writer, cfg loadConfig, url string, subj
 	}
 	f := newFixture(subjects)
 	fmt.Fprintf(w, "load: %d clients, %v per scenario after %v warm-up, %d subjects, POST bodies: lookup %d B, compat %d B, compat100 %d B, register-new %d B\n",
-		cfg.clients, cfg.duration, cfg.warmup, subjects, len(f.registered[0]), len(f.evolved[0]), len(f.candidate101), len(f.newBody(0, 0)))
+		cfg.clients, cfg.duration, cfg.warmup, subjects, len(f.registered.body(0)), len(f.evolved.body(0)), len(f.candidate101), len(f.newBody(0, 0)))
 
 	// The ceilings first, while the registry idles.
 	bare, err := startBare(cfg.bareInProcess)
@@ -128,7 +128,7 @@ func loadTest(ctx context.Context, w io.Writer, cfg loadConfig, url string, subj
 	if reg != nil {
 		regPid = reg.cmd.Process.Pid
 	}
-	ceilings := ceilingScenarios(f.registered[0])
+	ceilings := ceilingScenarios(f.registered.body(0))
 	for _, sc := range ceilings {
 		// The registry idles here: its CPU time counts as other processes'.
 		results = append(results, measure(ctx, cfg, bare.URL, sc, bare.pid(), true))
