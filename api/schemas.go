@@ -269,9 +269,14 @@ func (a *API) listSchemas(r *http.Request) (any, error) {
 	o := store.SchemasOptions{Prefix: queryParam(r, "subjectPrefix"), Readable: a.readFilter(r),
 		Deleted: boolQuery(r, "deleted"), LatestOnly: boolQuery(r, "latestOnly"), Associations: af, Paging: p}
 	ruleType := queryParam(r, "ruleType") // kept after paging, as Confluent does
-	return jsonArray(func(w *arrayWriter) {
+	return a.listing(r, p, func(w *arrayWriter) {
+		var out schemaJSON // one for every element: encoded at once
 		a.reg.EachSchema(o, func(v store.SchemaVersion) bool {
-			return ruleType != "" && !hasRuleType(v, ruleType) || w.value(toSchemaJSON(v))
+			if ruleType != "" && !hasRuleType(v, ruleType) {
+				return true
+			}
+			out = toSchemaJSON(v)
+			return w.value(&out)
 		})
 	}), nil
 }

@@ -4,7 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"net/http"
+	"sync"
 	"unicode/utf8"
+
+	"github.com/schemaregistry/registry/store"
 )
 
 // jsonArray is an answer written as it is encoded (the unpaged listings:
@@ -14,22 +18,63 @@ import (
 // the whole list.
 type jsonArray func(w *arrayWriter)
 
+// listing answers a listing: written as it is encoded, or, for a page
+// (a limit asked) anyone may read whole, encoded once per revision of the
+// registry and kept in a.pages (the console and the tools poll the same
+// first pages).
+func (a *API) listing(r *http.Request, p store.Paging, body jsonArray) any {
+	if p.Limit <= 0 || a.readFilter(r) != nil {
+		return body
+	}
+	key := r.URL.Path + "?" + r.URL.RawQuery
+	rev := a.reg.Revision()
+	if cb, ok := a.pages.Get(key); ok && cb.revision == rev {
+		return rawJSON(cb.body)
+	}
+	var buf bytes.Buffer
+	aw := newArrayWriter(&buf)
+	body(aw)
+	aw.close()
+	if buf.Len() <= maxCachedPage && a.reg.Revision() == rev { // else stale already
+		a.pages.Put(key, cachedBody{revision: rev, body: buf.Bytes()})
+	}
+	return rawJSON(buf.Bytes())
+}
+
+// Bounds of a.pages: how many pages (each kept while the revision does not
+// move) and the largest page kept; 64 pages of 256 KiB at most.
+const (
+	cachedPages   = 64
+	maxCachedPage = 256 << 10
+)
+
 // streamBuffer is how much of an answer is encoded before it is written.
 const streamBuffer = 32 << 10
 
 // arrayWriter encodes the elements of a JSON array into a bounded buffer
-// written to the response whenever it fills.
+// written to the response whenever it fills. Writers are pooled: a page
+// of a listing allocates neither its buffer nor its encoder.
 type arrayWriter struct {
 	w       io.Writer
-	buf     []byte
+	buf     bytes.Buffer
 	started bool
 	err     error // of a write: the client is gone, the rest is dropped
-	scratch bytes.Buffer
 	enc     *json.Encoder
 }
 
+var arrayWriters = sync.Pool{New: func() any {
+	aw := &arrayWriter{}
+	aw.buf.Grow(streamBuffer + 4<<10)
+	aw.enc = json.NewEncoder(&aw.buf)
+	aw.enc.SetEscapeHTML(false)
+	return aw
+}}
+
+// newArrayWriter returns a writer to w, to be ended by close.
 func newArrayWriter(w io.Writer) *arrayWriter {
-	return &arrayWriter{w: w, buf: make([]byte, 0, 4<<10)}
+	aw := arrayWriters.Get().(*arrayWriter)
+	aw.w = w
+	return aw
 }
 
 // next starts an element; false once a write has failed.
@@ -37,16 +82,16 @@ func (aw *arrayWriter) next() bool {
 	if aw.err != nil {
 		return false
 	}
-	if len(aw.buf) >= streamBuffer {
+	if aw.buf.Len() >= streamBuffer {
 		aw.flush()
 		if aw.err != nil {
 			return false
 		}
 	}
 	if aw.started {
-		aw.buf = append(aw.buf, ',')
+		aw.buf.WriteByte(',')
 	} else {
-		aw.buf = append(aw.buf, '[')
+		aw.buf.WriteByte('[')
 		aw.started = true
 	}
 	return true
@@ -58,9 +103,9 @@ func (aw *arrayWriter) string(s string) bool {
 		return false
 	}
 	if plainASCII(s) {
-		aw.buf = append(aw.buf, '"')
-		aw.buf = append(aw.buf, s...)
-		aw.buf = append(aw.buf, '"')
+		aw.buf.WriteByte('"')
+		aw.buf.WriteString(s)
+		aw.buf.WriteByte('"')
 		return true
 	}
 	return aw.encode(s)
@@ -72,37 +117,40 @@ func (aw *arrayWriter) value(v any) bool {
 	return aw.next() && aw.encode(v)
 }
 
+// encode appends v as encodeJSON writes it: the encoder's newline is cut.
 func (aw *arrayWriter) encode(v any) bool {
-	if aw.enc == nil {
-		aw.enc = json.NewEncoder(&aw.scratch)
-		aw.enc.SetEscapeHTML(false)
-	}
-	aw.scratch.Reset()
+	n := aw.buf.Len()
 	if err := aw.enc.Encode(v); err != nil {
+		aw.buf.Truncate(n)
 		aw.err = err
 		return false
 	}
-	aw.buf = append(aw.buf, bytes.TrimSuffix(aw.scratch.Bytes(), []byte("\n"))...)
+	aw.buf.Truncate(aw.buf.Len() - 1)
 	return true
 }
 
-// close ends the array and writes what is left.
+// close ends the array, writes what is left, and puts the writer back in
+// the pool.
 func (aw *arrayWriter) close() {
-	if aw.err != nil {
-		return
+	if aw.err == nil {
+		if !aw.started {
+			aw.buf.WriteByte('[')
+		}
+		aw.buf.WriteByte(']')
+		aw.flush()
 	}
-	if !aw.started {
-		aw.buf = append(aw.buf, '[')
+	aw.w, aw.started, aw.err = nil, false, nil
+	aw.buf.Reset()
+	if aw.buf.Cap() <= 4*streamBuffer { // a huge element's buffer is not kept
+		arrayWriters.Put(aw)
 	}
-	aw.buf = append(aw.buf, ']')
-	aw.flush()
 }
 
 func (aw *arrayWriter) flush() {
-	if len(aw.buf) > 0 && aw.err == nil {
-		_, aw.err = aw.w.Write(aw.buf)
+	if aw.buf.Len() > 0 && aw.err == nil {
+		_, aw.err = aw.w.Write(aw.buf.Bytes())
 	}
-	aw.buf = aw.buf[:0]
+	aw.buf.Reset()
 }
 
 // plainASCII reports a string encoding/json writes as it is between

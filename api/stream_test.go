@@ -103,3 +103,21 @@ func TestStreamedListings(t *testing.T) {
 		}
 	}
 }
+
+// A page kept in the page cache is answered while the registry does not
+// change, and computed again once it does.
+func TestListingPagesCached(t *testing.T) {
+	s := newServer(t)
+	s.expect("POST", "/subjects/b/versions", body(`"int"`), 200, "")
+	s.expect("GET", "/subjects?limit=2", "", 200, `["b"]`)
+	s.expect("GET", "/schemas?limit=1&subjectPrefix=:*:", "", 200, "")
+	s.expect("POST", "/subjects/a/versions", body(`"long"`), 200, "")
+	s.expect("GET", "/subjects?limit=2", "", 200, `["a","b"]`)
+	_, got, _ := s.do("GET", "/schemas?limit=1&subjectPrefix=:*:", "")
+	if !strings.Contains(got, `"subject":"a"`) {
+		t.Errorf("a stale page: %s", got)
+	}
+	s.expect("DELETE", "/subjects/a", "", 200, "[1]")
+	s.expect("GET", "/subjects?limit=2", "", 200, `["b"]`)
+	s.expect("GET", "/contexts/.x/subjects?limit=2", "", 200, `[]`)
+}

@@ -20,7 +20,7 @@ func (a *API) listSubjects(r *http.Request) (any, error) {
 	}
 	o := store.SubjectsOptions{Prefix: prefix, Readable: a.readFilter(r),
 		Deleted: boolQuery(r, "deleted"), DeletedOnly: boolQuery(r, "deletedOnly"), Paging: p}
-	return jsonArray(func(w *arrayWriter) { a.reg.EachSubject(o, w.string) }), nil
+	return a.listing(r, p, func(w *arrayWriter) { a.reg.EachSubject(o, w.string) }), nil
 }
 
 func (a *API) listVersions(r *http.Request) (any, error) {

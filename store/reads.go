@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"slices"
 	"sort"
 	"strconv"
@@ -492,6 +493,9 @@ func (r *Registry) EachSchema(o SchemasOptions, fn func(SchemaVersion) bool) {
 					return ok
 				}
 			}
+		}
+		if refs == nil {
+			refs = make([]versionRef, 0, min(cmp.Or(limit, schemaBatch), schemaBatch))
 		}
 		refs = refs[:0]
 		// add adds a version to the batch, false when the page or the
