@@ -460,9 +460,9 @@ func (r *Registry) EachSchema(o SchemasOptions, fn func(SchemaVersion) bool) {
 	limit := pageLimit(o.Paging, r.settings.SchemaSearch)
 	skip := max(o.Offset, 0)
 	var (
-		x       *subjectIndex
-		spans   []span
-		keep    func(*indexEntry) bool
+		x     *subjectIndex
+		spans []span
+		keep  func(*indexEntry) bool
 		// picked is the subject whose associations are assocs: keep picks
 		// them for each entry before walk hands it on.
 		picked  string

@@ -100,7 +100,7 @@ type state struct {
 	spaces    map[string]*idSpace // the other contexts' (contexts.go)
 	named     []string            // their names, sorted
 	subjects  map[string]*subjectState
-	index     *subjectIndex // the subjects in name order (index.go)
+	index     *subjectIndex               // the subjects in name order (index.go)
 	referrers map[svKey]map[*version]bool // referenced subject-version -> referring versions
 	configs   map[string]Config           // "" = global
 	modes     map[string]Mode             // "" = global
