@@ -18,10 +18,10 @@ import (
 // the whole list.
 type jsonArray func(w *arrayWriter)
 
-// listing answers a listing: written as it is encoded, or, for a page
-// (a limit asked) anyone may read whole, encoded once per revision of the
-// registry and kept in a.pages (the console and the tools poll the same
-// first pages).
+// listing answers a listing, written as it is encoded. A page (a limit
+// asked) that anyone may read whole is also kept in a.pages while the
+// revision of the registry does not move, and answered from there: the
+// console and the tools poll the same first pages.
 func (a *API) listing(r *http.Request, p store.Paging, body jsonArray) any {
 	if p.Limit <= 0 || a.readFilter(r) != nil {
 		return body
@@ -31,22 +31,21 @@ func (a *API) listing(r *http.Request, p store.Paging, body jsonArray) any {
 	if cb, ok := a.pages.Get(key); ok && cb.revision == rev {
 		return rawJSON(cb.body)
 	}
-	var buf bytes.Buffer
-	aw := newArrayWriter(&buf)
-	body(aw)
-	aw.close()
-	if buf.Len() <= maxCachedPage && a.reg.Revision() == rev { // else stale already
-		a.pages.Put(key, cachedBody{revision: rev, body: buf.Bytes()})
-	}
-	return rawJSON(buf.Bytes())
+	return jsonArray(func(w *arrayWriter) {
+		w.onKept = func(page []byte) {
+			if a.reg.Revision() == rev { // else stale already
+				a.pages.Put(key, cachedBody{revision: rev, body: page})
+			}
+		}
+		body(w)
+	})
 }
 
 // Bounds of a.pages: how many pages (each kept while the revision does not
 // move) and the largest page kept; 64 pages of 256 KiB at most.
-const (
-	cachedPages   = 64
-	maxCachedPage = 256 << 10
-)
+const cachedPages = 64
+
+var maxCachedPage = 256 << 10 // a variable for the tests
 
 // streamBuffer is how much of an answer is encoded before it is written.
 const streamBuffer = 32 << 10
@@ -60,6 +59,10 @@ type arrayWriter struct {
 	started bool
 	err     error // of a write: the client is gone, the rest is dropped
 	enc     *json.Encoder
+	// onKept, when set, is given the whole answer at the end, unless it
+	// is longer than maxCachedPage; kept is what was written so far.
+	onKept func(page []byte)
+	kept   []byte
 }
 
 var arrayWriters = sync.Pool{New: func() any {
@@ -129,8 +132,8 @@ func (aw *arrayWriter) encode(v any) bool {
 	return true
 }
 
-// close ends the array, writes what is left, and puts the writer back in
-// the pool.
+// close ends the array, writes what is left, hands the answer to onKept,
+// and puts the writer back in the pool.
 func (aw *arrayWriter) close() {
 	if aw.err == nil {
 		if !aw.started {
@@ -139,7 +142,10 @@ func (aw *arrayWriter) close() {
 		aw.buf.WriteByte(']')
 		aw.flush()
 	}
-	aw.w, aw.started, aw.err = nil, false, nil
+	if aw.onKept != nil && aw.err == nil {
+		aw.onKept(aw.kept)
+	}
+	aw.w, aw.started, aw.err, aw.onKept, aw.kept = nil, false, nil, nil, nil
 	aw.buf.Reset()
 	if aw.buf.Cap() <= 4*streamBuffer { // a huge element's buffer is not kept
 		arrayWriters.Put(aw)
@@ -147,9 +153,17 @@ func (aw *arrayWriter) close() {
 }
 
 func (aw *arrayWriter) flush() {
-	if aw.buf.Len() > 0 && aw.err == nil {
-		_, aw.err = aw.w.Write(aw.buf.Bytes())
+	if aw.buf.Len() == 0 || aw.err != nil {
+		return
 	}
+	if aw.onKept != nil {
+		if len(aw.kept)+aw.buf.Len() > maxCachedPage {
+			aw.onKept, aw.kept = nil, nil // too long to keep
+		} else {
+			aw.kept = append(aw.kept, aw.buf.Bytes()...)
+		}
+	}
+	_, aw.err = aw.w.Write(aw.buf.Bytes())
 	aw.buf.Reset()
 }
 

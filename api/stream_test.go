@@ -57,6 +57,8 @@ func TestArrayWriterBytes(t *testing.T) {
 // GET /subjects and GET /schemas answer what encodeJSON makes of the
 // store's lists, unpaged (streamed over many buffers) and paged.
 func TestStreamedListings(t *testing.T) {
+	defer func(n int) { maxCachedPage = n }(maxCachedPage)
+	maxCachedPage = 40 << 10 // pages over two buffers are not kept
 	s := newServer(t)
 	s.expect("PUT", "/config", `{"compatibility":"NONE"}`, 200, "")
 	for i := range 1200 {
@@ -78,6 +80,10 @@ func TestStreamedListings(t *testing.T) {
 		{"?deletedOnly=true&offset=3&limit=50", store.SubjectsOptions{Prefix: ":*:", DeletedOnly: true, Paging: store.Paging{Offset: 3, Limit: 50}}},
 		{"?subjectPrefix=", store.SubjectsOptions{}},
 		{"?subjectPrefix=:.ctx:", store.SubjectsOptions{Prefix: ":.ctx:"}},
+		{"?limit=1000", store.SubjectsOptions{Prefix: ":*:", Paging: store.Paging{Limit: 1000}}},
+		{"?limit=1000", store.SubjectsOptions{Prefix: ":*:", Paging: store.Paging{Limit: 1000}}},
+		{"?limit=30&offset=900", store.SubjectsOptions{Prefix: ":*:", Paging: store.Paging{Offset: 900, Limit: 30}}},
+		{"?limit=30&offset=900", store.SubjectsOptions{Prefix: ":*:", Paging: store.Paging{Offset: 900, Limit: 30}}},
 	} {
 		code, got, _ := s.do("GET", "/subjects"+q.query, "")
 		if want := encodeJSON(s.reg.Subjects(q.o)); code != 200 || got != string(want) {
@@ -91,6 +97,9 @@ func TestStreamedListings(t *testing.T) {
 		{"", store.SchemasOptions{}},
 		{"?deleted=true&offset=10", store.SchemasOptions{Deleted: true, Paging: store.Paging{Offset: 10}}},
 		{"?subjectPrefix=:*:&latestOnly=true&limit=100", store.SchemasOptions{Prefix: ":*:", LatestOnly: true, Paging: store.Paging{Limit: 100}}},
+		{"?subjectPrefix=:*:&latestOnly=true&limit=100", store.SchemasOptions{Prefix: ":*:", LatestOnly: true, Paging: store.Paging{Limit: 100}}},
+		{"?deleted=true&limit=1000", store.SchemasOptions{Deleted: true, Paging: store.Paging{Limit: 1000}}},
+		{"?deleted=true&limit=1000", store.SchemasOptions{Deleted: true, Paging: store.Paging{Limit: 1000}}},
 	} {
 		code, got, _ := s.do("GET", "/schemas"+q.query, "")
 		list := s.reg.Schemas(q.o)
