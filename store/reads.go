@@ -10,7 +10,8 @@ import (
 	"github.com/schemaregistry/registry/formats"
 )
 
-// The reads: every one from memory, under the read lock.
+// The reads: every one from memory, under the read lock (the listings
+// hold it only to find their page in the subject index, index.go).
 
 // LatestVersion is the pseudo version "latest" (or -1).
 const LatestVersion = -1
