@@ -30,7 +30,7 @@
 // bare POST ceiling (which sends a body the size of a lookup's).
 //
 // The preparation registers the -subjects subjects (one 20-field record
-// each) with the -c clients: 100,000 take about a minute on two busy CPUs,
+// each) with the -c clients: 100,000 take one to two minutes on two busy CPUs,
 // and a second run against the same registry (-url) finds them registered.
 // The listing scenarios are meant for a large registry:
 //
