@@ -175,6 +175,11 @@ func (a *API) serve(h handler) http.HandlerFunc {
 		case rawText:
 			w.Header().Set("Content-Type", ct)
 			io.WriteString(w, string(body))
+		case jsonArray:
+			w.Header().Set("Content-Type", ct)
+			aw := newArrayWriter(w)
+			body(aw)
+			aw.close()
 		default:
 			w.Header().Set("Content-Type", ct)
 			w.Write(encodeJSON(body))

@@ -77,6 +77,7 @@ type API struct {
 	lead          Leadership
 	forwardClient *http.Client
 	bodies        *bodyCache
+	pages         *bodyCache // pages of the listings (stream.go)
 	auth          *Auth
 	metrics       *metrics
 	validator     *hook.Validator
@@ -92,6 +93,7 @@ func newAPI(o Options) *API {
 	a := &API{reg: o.Registry, logger: o.Logger, maxBody: o.MaxBodyBytes, maxDepth: o.MaxDepth, opts: o, lead: o.Leadership,
 		forwardClient: o.ForwardClient, auth: o.Auth}
 	a.bodies = bounded.New[string, cachedBody](10_000) // hot answers; at ~3 KB each, 30 MB at most
+	a.pages = bounded.New[string, cachedBody](cachedPages)
 	a.validator = hook.New(o.Registry, 0)
 	if a.forwardClient == nil {
 		a.forwardClient = defaultForwardClient()

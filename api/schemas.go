@@ -266,16 +266,19 @@ func (a *API) listSchemas(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	list := a.reg.Schemas(store.SchemasOptions{Prefix: queryParam(r, "subjectPrefix"), Readable: a.readFilter(r),
-		Deleted: boolQuery(r, "deleted"), LatestOnly: boolQuery(r, "latestOnly"), Associations: af, Paging: p})
-	out := make([]schemaJSON, 0, len(list))
-	for _, v := range list {
-		if rt := queryParam(r, "ruleType"); rt != "" && !hasRuleType(v, rt) {
-			continue
-		}
-		out = append(out, toSchemaJSON(v))
-	}
-	return out, nil
+	o := store.SchemasOptions{Prefix: queryParam(r, "subjectPrefix"), Readable: a.readFilter(r),
+		Deleted: boolQuery(r, "deleted"), LatestOnly: boolQuery(r, "latestOnly"), Associations: af, Paging: p}
+	ruleType := queryParam(r, "ruleType") // kept after paging, as Confluent does
+	return a.listing(r, p, func(w *arrayWriter) {
+		var out schemaJSON // one for every element: encoded at once
+		a.reg.EachSchema(o, func(v store.SchemaVersion) bool {
+			if ruleType != "" && !hasRuleType(v, ruleType) {
+				return true
+			}
+			out = toSchemaJSON(v)
+			return w.value(&out)
+		})
+	}), nil
 }
 
 func hasRuleType(v store.SchemaVersion, typ string) bool {

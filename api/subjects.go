@@ -18,8 +18,9 @@ func (a *API) listSubjects(r *http.Request) (any, error) {
 	if r.URL.RawQuery != "" && r.URL.Query().Has("subjectPrefix") {
 		prefix = queryParam(r, "subjectPrefix")
 	}
-	return a.reg.Subjects(store.SubjectsOptions{Prefix: prefix, Readable: a.readFilter(r),
-		Deleted: boolQuery(r, "deleted"), DeletedOnly: boolQuery(r, "deletedOnly"), Paging: p}), nil
+	o := store.SubjectsOptions{Prefix: prefix, Readable: a.readFilter(r),
+		Deleted: boolQuery(r, "deleted"), DeletedOnly: boolQuery(r, "deletedOnly"), Paging: p}
+	return a.listing(r, p, func(w *arrayWriter) { a.reg.EachSubject(o, w.string) }), nil
 }
 
 func (a *API) listVersions(r *http.Request) (any, error) {

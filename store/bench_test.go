@@ -59,3 +59,35 @@ func BenchmarkReplay100k(b *testing.B) {
 		b.StartTimer()
 	}
 }
+
+// BenchmarkPageAfterWrite100k is a new subject applied, then the first
+// page of the subjects and of the schemas read, over 100,000 subjects:
+// what a page costs a registry taking registrations (each changes the
+// index a page is read from).
+func BenchmarkPageAfterWrite100k(b *testing.B) {
+	recs := make([]Record, 0, 100_000)
+	for i := range 100_000 {
+		subject := fmt.Sprintf("subject-%06d-value", i)
+		recs = append(recs, Record{
+			Key:   recordKey{Type: keySchema, Subject: subject, Version: 1}.bytes(),
+			Value: marshal(schemaValue{Subject: subject, Version: 1, ID: i + 1, SchemaType: "AVRO", Schema: fmt.Sprintf(`{"type":"fixed","name":"F%d","size":1}`, i)}),
+		})
+	}
+	r, err := Open(NewMemoryLog(recs...), []formats.Format{avro.Format{}}, Settings{}, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		i++
+		subject := fmt.Sprintf("new-%06d-value", i)
+		id := 100_000 + i
+		r.apply(Record{Offset: int64(id), Key: recordKey{Type: keySchema, Subject: subject, Version: 1}.bytes(),
+			Value: marshal(schemaValue{Subject: subject, Version: 1, ID: id, SchemaType: "AVRO", Schema: fmt.Sprintf(`{"type":"fixed","name":"F%d","size":1}`, id)})})
+		if len(r.Subjects(SubjectsOptions{Prefix: ":*:", Paging: Paging{Limit: 100}})) != 100 ||
+			len(r.Schemas(SchemasOptions{Paging: Paging{Limit: 100}})) != 100 {
+			b.Fatal("short page")
+		}
+	}
+}

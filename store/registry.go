@@ -81,8 +81,6 @@ type Registry struct {
 	// revision counts the records applied: any cached answer computed at
 	// an older revision is stale.
 	revision atomic.Int64
-	// bySubject is the subject list sorted at a revision (overview.go).
-	bySubject atomic.Pointer[sortedSubjects]
 
 	// Compatibility checks run (registrations and the compatibility
 	// endpoints) and those that found the schema incompatible.

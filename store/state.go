@@ -133,6 +133,7 @@ type state struct {
 	spaces    map[string]*idSpace // the other contexts' (contexts.go)
 	named     []string            // their names, sorted
 	subjects  map[string]*subjectState
+	index     *subjectIndex               // the subjects in name order (index.go)
 	referrers map[svKey]map[*version]bool // referenced subject-version -> referring versions
 	configs   map[string]Config           // "" = global
 	modes     map[string]Mode             // "" = global
@@ -154,6 +155,7 @@ func newState() *state {
 		dflt:      newIDSpace(),
 		spaces:    map[string]*idSpace{},
 		subjects:  map[string]*subjectState{},
+		index:     &subjectIndex{},
 		referrers: map[svKey]map[*version]bool{},
 		configs:   map[string]Config{},
 		modes:     map[string]Mode{},
@@ -246,6 +248,7 @@ func (st *state) applyRead(x *readRecord, log *slog.Logger) {
 					ver.deleted = true
 				}
 			}
+			st.reindex(k.Subject)
 		}
 	case keyClearSubject:
 		// Drop the soft-deleted versions of one subject, of a context's
@@ -318,6 +321,7 @@ func (st *state) putVersion(v schemaValue, text []byte, identity formats.Identit
 	if old := s.find(v.Version); old != nil {
 		if old.entry == entry {
 			old.deleted, old.ts = v.Deleted, ts
+			st.reindex(v.Subject)
 			return
 		}
 		// Last writer wins for the key: the subject-version now holds
@@ -330,6 +334,7 @@ func (st *state) putVersion(v schemaValue, text []byte, identity formats.Identit
 	s.versions = append(s.versions, nil)
 	copy(s.versions[i+1:], s.versions[i:])
 	s.versions[i] = ver
+	st.reindex(v.Subject)
 	entry.usages = append(entry.usages, ver)
 	for _, r := range entry.refs() {
 		key := svKey{qualify(v.Subject, r.Subject), r.Version}
@@ -360,6 +365,7 @@ func (st *state) removeVersion(subject string, v int) {
 	if len(s.versions) == 0 {
 		delete(st.subjects, subject)
 	}
+	st.reindex(subject)
 	e := ver.entry
 	for i, u := range e.usages {
 		if u == ver {

@@ -19,11 +19,27 @@
 //	reregister    POST /subjects/{s}/versions         the registered schema (answers its id)
 //	compat        POST /compatibility/subjects/{s}/versions/latest   21 fields vs 20, BACKWARD
 //	compat100     POST /compatibility/subjects/compat100/versions    101 fields vs 100 versions, FULL_TRANSITIVE
+//	list-subjects         GET /subjects?limit=100                 the first page
+//	list-subjects-offset  GET /subjects?offset={r}&limit=100      a page anywhere among the subjects
+//	list-schemas          GET /schemas?limit=100                  the first page
+//	list-schemas-offset   GET /schemas?offset={r}&limit=100       a page anywhere
 //	register-new  POST /subjects/new-{i}/versions     a new schema each time (durable writes)
 //
 // Requests are spread round-robin over the -subjects subjects. GET
 // scenarios are compared with the bare GET ceiling, POST scenarios with the
 // bare POST ceiling (which sends a body the size of a lookup's).
+//
+// The preparation registers the -subjects subjects (one 20-field record
+// each) with the -c clients: 100,000 take one to two minutes on two busy CPUs,
+// and a second run against the same registry (-url) finds them registered.
+// The listing scenarios are meant for a large registry:
+//
+//	go run ./cmd/sr-load -subjects 100000 -scenarios list-subjects,list-subjects-offset,list-schemas,list-schemas-offset
+//
+// The random pages ({r}) are spread evenly over [0, subjects-100] by a hash
+// of the client and the request number, the same on every run. The first
+// pages are answered from the registry's page cache while nothing is
+// written; the random ones are computed each time.
 package main
 
 import (
@@ -116,7 +132,7 @@ func loadTest(ctx context.Context, w io.Writer, cfg loadConfig, url string, subj
 	}
 	f := newFixture(subjects)
 	fmt.Fprintf(w, "load: %d clients, %v per scenario after %v warm-up, %d subjects, POST bodies: lookup %d B, compat %d B, compat100 %d B, register-new %d B\n",
-		cfg.clients, cfg.duration, cfg.warmup, subjects, len(f.registered[0]), len(f.evolved[0]), len(f.candidate101), len(f.newBody(0, 0)))
+		cfg.clients, cfg.duration, cfg.warmup, subjects, len(f.registered.body(0)), len(f.evolved.body(0)), len(f.candidate101), len(f.newBody(0, 0)))
 
 	// The ceilings first, while the registry idles.
 	bare, err := startBare(cfg.bareInProcess)
@@ -128,7 +144,7 @@ func loadTest(ctx context.Context, w io.Writer, cfg loadConfig, url string, subj
 	if reg != nil {
 		regPid = reg.cmd.Process.Pid
 	}
-	ceilings := ceilingScenarios(f.registered[0])
+	ceilings := ceilingScenarios(f.registered.body(0))
 	for _, sc := range ceilings {
 		// The registry idles here: its CPU time counts as other processes'.
 		results = append(results, measure(ctx, cfg, bare.URL, sc, bare.pid(), true))
