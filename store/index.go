@@ -95,6 +95,9 @@ func (x *subjectIndex) freeze() *subjectIndex {
 // reindex brings the entry of a subject up to date after its versions
 // changed; the caller holds the registry's write lock.
 func (st *state) reindex(name string) {
+	if st.indexLater {
+		return
+	}
 	x := st.index
 	c, i, found := x.find(name)
 	s := st.subjects[name]
@@ -105,6 +108,16 @@ func (st *state) reindex(name string) {
 		}
 		return
 	}
+	e := indexEntryOf(name, s)
+	if found && x.chunks[c].entries[i] == e {
+		return
+	}
+	st.index = x.writable()
+	st.index.put(c, i, found, e)
+}
+
+// indexEntryOf is the entry of a subject.
+func indexEntryOf(name string, s *subjectState) indexEntry {
 	e := indexEntry{name: name, subject: s}
 	for _, v := range s.versions {
 		e.versions++
@@ -112,11 +125,29 @@ func (st *state) reindex(name string) {
 			e.live++
 		}
 	}
-	if found && x.chunks[c].entries[i] == e {
-		return
+	return e
+}
+
+// buildIndex makes the index of every subject at once, after a replay
+// (which leaves it alone: indexLater): one sort instead of an insertion
+// per record.
+func (st *state) buildIndex() {
+	names := make([]string, 0, len(st.subjects))
+	for name := range st.subjects {
+		names = append(names, name)
 	}
-	st.index = x.writable()
-	st.index.put(c, i, found, e)
+	slices.Sort(names)
+	x := &subjectIndex{}
+	for lo := 0; lo < len(names); lo += chunkMax / 2 {
+		hi := min(lo+chunkMax/2, len(names))
+		entries := make([]indexEntry, 0, hi-lo)
+		for _, name := range names[lo:hi] {
+			entries = append(entries, indexEntryOf(name, st.subjects[name]))
+			x.countOdd(name, 1)
+		}
+		x.chunks = append(x.chunks, newChunk(x.gen, entries))
+	}
+	st.index, st.indexLater = x, false
 }
 
 // writable returns the index itself when no reader holds it, else a copy

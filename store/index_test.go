@@ -339,14 +339,24 @@ func TestListingsOldAndNew(t *testing.T) {
 			if testing.Short() {
 				steps = 300
 			}
+			var recs []Record
 			for step := range steps {
-				r.apply(w.record(r))
+				rec := w.record(r)
+				recs = append(recs, rec)
+				r.apply(rec)
 				if w.rnd.IntN(3) == 0 {
 					checkIndex(t, r, step)
 					w.compare(t, r, step)
 				}
 			}
 			checkIndex(t, r, steps)
+			// A replay builds the index once, at the end.
+			replayed, err := Open(NewMemoryLog(recs...), nil, settings, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkIndex(t, replayed, steps)
+			w.compare(t, replayed, steps)
 		})
 	}
 }

@@ -123,8 +123,12 @@ func Open(log Log, fmts []formats.Format, settings Settings, logger *slog.Logger
 	r.st.packLater = true
 	go r.packLoop()
 	rp := newReplayer(r)
+	r.st.indexLater = true
 	err = log.Open(rp.add)
 	rp.finish()
+	r.mu.Lock()
+	r.st.buildIndex()
+	r.mu.Unlock()
 	if err != nil {
 		r.closeOnce.Do(func() { close(r.done) })
 		return nil, err

@@ -129,19 +129,22 @@ type svKey struct {
 // state is the in-memory registry: a function of the records applied so far.
 // Only apply changes it.
 type state struct {
-	dflt      *idSpace            // the default context's ids
-	spaces    map[string]*idSpace // the other contexts' (contexts.go)
-	named     []string            // their names, sorted
-	subjects  map[string]*subjectState
-	index     *subjectIndex               // the subjects in name order (index.go)
-	referrers map[svKey]map[*version]bool // referenced subject-version -> referring versions
-	configs   map[string]Config           // "" = global
-	modes     map[string]Mode             // "" = global
-	contexts  map[string]bool
-	assocs    assocState // associations.go
-	aliased   bool       // some subject config has had an alias
-	offset    int64      // of the last record applied
-	scratch   []byte     // the schema text of the record being applied
+	dflt     *idSpace            // the default context's ids
+	spaces   map[string]*idSpace // the other contexts' (contexts.go)
+	named    []string            // their names, sorted
+	subjects map[string]*subjectState
+	index    *subjectIndex // the subjects in name order (index.go)
+	// indexLater leaves index alone while a replay applies records, for
+	// buildIndex to make it once.
+	indexLater bool
+	referrers  map[svKey]map[*version]bool // referenced subject-version -> referring versions
+	configs    map[string]Config           // "" = global
+	modes      map[string]Mode             // "" = global
+	contexts   map[string]bool
+	assocs     assocState // associations.go
+	aliased    bool       // some subject config has had an alias
+	offset     int64      // of the last record applied
+	scratch    []byte     // the schema text of the record being applied
 	// packLater keeps the texts of new entries as they are, listed in
 	// unpacked for the registry to take after each record and compress on
 	// another goroutine (text.go), off the replay and the write path.
