@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"math/bits"
+	"slices"
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -300,6 +301,32 @@ func plainEnd(d []byte, i int) int {
 	return i
 }
 
+// copyPlain appends to dst the run of bytes of d from i that plain marks,
+// eight at a time (the runs between the escaped quotes of a schema text
+// are short: a word stored whole beats a call to copy), and returns where
+// the run ends.
+func copyPlain(dst, d []byte, i int) ([]byte, int) {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	for i+8 <= len(d) {
+		w := binary.LittleEndian.Uint64(d[i:])
+		q, bs := w^(ones*'"'), w^(ones*'\\')
+		m := (w | (w-ones*0x20)&^w | (q-ones)&^q | (bs-ones)&^bs) & highs
+		n := len(dst)
+		dst = slices.Grow(dst, 8)
+		binary.LittleEndian.PutUint64(dst[n:n+8], w)
+		if m != 0 {
+			k := bits.TrailingZeros64(m) / 8
+			return dst[:n+k], i + k
+		}
+		dst, i = dst[:n+8], i+8
+	}
+	j := i
+	for j < len(d) && plain[d[j]] {
+		j++
+	}
+	return append(dst, d[i:j]...), j
+}
+
 // unescape reads a string into dst, as encoding/json unquotes it. Invalid
 // UTF-8 (which encoding/json replaces) is left to encoding/json.
 func (p *valueParser) unescape(dst []byte) ([]byte, bool) {
@@ -308,10 +335,7 @@ func (p *valueParser) unescape(dst []byte) ([]byte, bool) {
 	}
 	dst = dst[:0]
 	for {
-		// The run up to the next escape or quote, copied at once.
-		j := plainEnd(p.d, p.i)
-		dst = append(dst, p.d[p.i:j]...)
-		p.i = j
+		dst, p.i = copyPlain(dst, p.d, p.i)
 		if p.i == len(p.d) {
 			return nil, false
 		}
