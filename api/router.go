@@ -77,6 +77,8 @@ type API struct {
 	lead          Leadership
 	forwardClient *http.Client
 	bodies        *bodyCache
+	hotIDs        hotAnswers // GET /schemas/ids/{id}, in front of bodies
+	hotVersions   hotAnswers // GET /subjects/{subject}/versions/{version}
 	auth          *Auth
 	metrics       *metrics
 	validator     *hook.Validator
@@ -85,7 +87,8 @@ type API struct {
 
 // New returns the HTTP handler of the REST API.
 func New(o Options) http.Handler {
-	return newAPI(o).router()
+	a := newAPI(o)
+	return a.withFastLane(a.router())
 }
 
 func newAPI(o Options) *API {
