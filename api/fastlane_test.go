@@ -4,6 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"errors"
 	"fmt"
 	"io"
@@ -91,6 +94,15 @@ func (q laneRequest) build() *http.Request {
 		req.Header.Set("Content-Type", "application/vnd.schemaregistry.v1+json")
 	}
 	for i := 0; i+1 < len(q.header); i += 2 {
+		if q.header[i] == ":tls-cn" || q.header[i] == ":tls-unverified" {
+			// A client certificate with this common name, verified or not.
+			cert := &x509.Certificate{Subject: pkix.Name{CommonName: q.header[i+1]}}
+			req.TLS = &tls.ConnectionState{PeerCertificates: []*x509.Certificate{cert}}
+			if q.header[i] == ":tls-cn" {
+				req.TLS.VerifiedChains = [][]*x509.Certificate{{cert}}
+			}
+			continue
+		}
 		if q.header[i+1] == "" {
 			req.Header.Del(q.header[i])
 		} else {
@@ -407,6 +419,8 @@ func TestFastLaneEqualsRouter(t *testing.T) {
 	bearer := testAuth()
 	bearer.Bearer = testBearer
 	anyone := &Auth{Realm: "SchemaRegistry", Basic: testBasic}
+	certificates := testAuth()
+	certificates.CertificateRoles = map[string][]string{"svc-reader": {"reader"}, "svc-admin": {"admin"}, "svc-guest": {"guest"}}
 
 	primary := httptest.NewServer(New(Options{Registry: func() *store.Registry {
 		s := newServer(t)
@@ -420,6 +434,7 @@ func TestFastLaneEqualsRouter(t *testing.T) {
 		opts   Options
 		users  []string // Basic users (user or user:password), "" none
 		tokens []string // bearer tokens, besides users
+		certs  []string // client certificates' common names, "!cn" unverified
 		writes []laneRequest
 		// lane says whether the lane answers a case it answers in the open
 		// registry.
@@ -432,6 +447,9 @@ func TestFastLaneEqualsRouter(t *testing.T) {
 			lane: func(q laneRequest, u string) bool { return !registration(q, u) && !expectsContinue(q) }},
 		{name: "bearer and basic", opts: Options{Auth: bearer}, users: basicUsers, tokens: []string{"tok-alice", "tok-carol", "tok-eve", "tok-nobody"},
 			lane: func(q laneRequest, u string) bool { return !registration(q, u) && !expectsContinue(q) }},
+		{name: "client certificates", opts: Options{Auth: certificates}, users: []string{"", "alice"},
+			certs: []string{"svc-reader", "svc-admin", "svc-guest", "svc-unknown", "!svc-admin"},
+			lane:  func(q laneRequest, u string) bool { return !registration(q, u) && !expectsContinue(q) }},
 		{name: "read limits", opts: Options{Auth: withReadLimits}, users: basicUsers,
 			lane: func(laneRequest, string) bool { return false }},
 		{name: "write rate", opts: Options{Auth: withRate}, users: []string{"bob", "carol"},
@@ -473,6 +491,13 @@ func TestFastLaneEqualsRouter(t *testing.T) {
 						password = user + "-pw"
 					}
 					callers = append(callers, []string{"Authorization", basicHeader(user, password)})
+				}
+			}
+			for _, cn := range cfg.certs {
+				if unverified, ok := strings.CutPrefix(cn, "!"); ok {
+					callers = append(callers, []string{":tls-unverified", unverified})
+				} else {
+					callers = append(callers, []string{":tls-cn", cn})
 				}
 			}
 			for _, tok := range cfg.tokens {
@@ -619,4 +644,35 @@ func validHeaderValue(v string) bool {
 		}
 	}
 	return true
+}
+
+// A node that was the primary holds re-registrations it answered in the
+// cache; once another node is the primary (and nothing was written since),
+// the lane leaves re-registrations to the router, which answers them as a
+// follower does: from the registry, or forwarded when only the primary can
+// tell (a subject whose config has default metadata to merge).
+func TestFastLaneOnAFormerPrimary(t *testing.T) {
+	forwarded := 0
+	primary := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		forwarded++
+		w.Header().Set("Content-Type", "application/vnd.schemaregistry.v1+json")
+		io.WriteString(w, `{"id":1,"version":1,"schema":"from the primary"}`)
+	}))
+	defer primary.Close()
+	c := newLaneCheck(t, Options{})
+	laneSetup(t, c, laneRequest{method: "PUT", path: "/config/merged", body: `{"defaultMetadata":{"properties":{"owner":"team"}}}`},
+		post("/subjects/merged/versions", body(recordV1)))
+	for _, q := range []laneRequest{post("/subjects/s/versions", body(recordV1)), post("/subjects/merged/versions", body(recordV1))} {
+		first := c.serve(c.routed, q) // as the primary: cached
+		if !c.compare(q, nil) {
+			t.Fatalf("%v: not answered by the fast lane on the primary", q)
+		}
+		c.a.lead = fixedLeader{url: primary.URL, known: true}
+		forwarded = 0
+		if c.compare(q, nil) {
+			t.Errorf("%v: answered by the fast lane on a follower", q)
+		}
+		t.Logf("%v: %d as the primary, forwarded %d times as a follower", q, first.status, forwarded)
+		c.a.lead = nil
+	}
 }
