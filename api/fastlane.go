@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -45,12 +46,19 @@ type fastLane struct {
 }
 
 // fastRoute is one route of the lane: its pattern and method as the
-// router's metrics name them, and its series of 200 answers.
+// router's metrics name them, and its series of 200 answers and of
+// durations, bound at the first answer that counts in them (as the
+// router's middleware creates them).
 type fastRoute struct {
 	pattern, method string
-	ok              prometheus.Counter
-	duration        prometheus.Observer
+	ok              atomic.Pointer[counter]
+	duration        atomic.Pointer[observer]
 }
+
+type (
+	counter  struct{ prometheus.Counter }
+	observer struct{ prometheus.Observer }
+)
 
 // withFastLane puts the fast lane in front of the router, unless the
 // console's path shadows the lane's routes (ui.path refuses those).
@@ -63,16 +71,18 @@ func (a *API) withFastLane(router http.Handler) http.Handler {
 	}
 	f := &fastLane{a: a, next: router}
 	f.routes, _ = router.(chi.Routes)
-	bind := func(method, pattern string) fastRoute {
-		return fastRoute{pattern: pattern, method: method,
-			ok:       a.metrics.requests.WithLabelValues(pattern, method, "200"),
-			duration: a.metrics.duration.WithLabelValues(pattern, method)}
+	for _, rt := range []struct {
+		route           *fastRoute
+		method, pattern string
+	}{
+		{&f.byID, http.MethodGet, "/schemas/ids/{id}"},
+		{&f.rawByID, http.MethodGet, "/schemas/ids/{id}/schema"},
+		{&f.version, http.MethodGet, "/subjects/{subject}/versions/{version}"},
+		{&f.lookup, http.MethodPost, "/subjects/{subject}"},
+		{&f.register, http.MethodPost, "/subjects/{subject}/versions"},
+	} {
+		rt.route.method, rt.route.pattern = rt.method, rt.pattern
 	}
-	f.byID = bind(http.MethodGet, "/schemas/ids/{id}")
-	f.rawByID = bind(http.MethodGet, "/schemas/ids/{id}/schema")
-	f.version = bind(http.MethodGet, "/subjects/{subject}/versions/{version}")
-	f.lookup = bind(http.MethodPost, "/subjects/{subject}")
-	f.register = bind(http.MethodPost, "/subjects/{subject}/versions")
 	return f
 }
 
@@ -388,11 +398,21 @@ func (f *fastLane) answer(w http.ResponseWriter, r *http.Request, fa *fastAnswer
 // count counts an answer in the request metrics, as the router's
 // middleware does.
 func (f *fastLane) count(fa *fastAnswer, status int) {
-	rt := fa.route
+	rt, m := fa.route, f.a.metrics
 	if status == http.StatusOK {
-		rt.ok.Inc()
+		ok := rt.ok.Load()
+		if ok == nil {
+			ok = &counter{m.requests.WithLabelValues(rt.pattern, rt.method, "200")}
+			rt.ok.Store(ok)
+		}
+		ok.Inc()
 	} else {
-		f.a.metrics.requests.WithLabelValues(rt.pattern, rt.method, strconv.Itoa(status)).Inc()
+		m.requests.WithLabelValues(rt.pattern, rt.method, strconv.Itoa(status)).Inc()
 	}
-	rt.duration.Observe((monoNow() - fa.start).Seconds())
+	d := rt.duration.Load()
+	if d == nil {
+		d = &observer{m.duration.WithLabelValues(rt.pattern, rt.method)}
+		rt.duration.Store(d)
+	}
+	d.Observe((monoNow() - fa.start).Seconds())
 }

@@ -676,3 +676,20 @@ func TestFastLaneOnAFormerPrimary(t *testing.T) {
 		c.a.lead = nil
 	}
 }
+
+// The lane creates no metric series the router would not: a series
+// appears with the first request counted in it.
+func TestFastLaneCreatesNoSeries(t *testing.T) {
+	c := newLaneCheck(t, Options{})
+	if s := c.snapshot(); len(s) != 0 {
+		t.Errorf("series before any request: %v", s)
+	}
+	laneSetup(t, c)
+	c.compare(get("/schemas/ids/1"), nil)
+	for k := range c.snapshot() { // the setup's and the comparison's routes
+		if !strings.HasSuffix(k, `route=/schemas/ids/{id}}`) && !strings.HasSuffix(k, `route=/subjects/{subject}/versions}`) &&
+			!strings.HasSuffix(k, `route=/subjects/{subject}/versions/{version}}`) {
+			t.Errorf("series %s: no such request was made", k)
+		}
+	}
+}
