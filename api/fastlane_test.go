@@ -693,3 +693,18 @@ func TestFastLaneCreatesNoSeries(t *testing.T) {
 		}
 	}
 }
+
+// The media types every client sends are matched before parsing, to the
+// same answers.
+func TestMediaTypeShortcuts(t *testing.T) {
+	for _, accept := range []string{"", "*/*", "application/vnd.schemaregistry.v1+json", "application/vnd.schemaregistry+json", "application/json"} {
+		if got, want := negotiate(accept), negotiateHeader(accept); got != want {
+			t.Errorf("Accept %q: %q, parsed %q", accept, got, want)
+		}
+	}
+	for _, ct := range []string{"", "application/vnd.schemaregistry.v1+json", "application/vnd.schemaregistry+json", "application/json", "application/octet-stream"} {
+		if !requestTypeParsedOK(ct) {
+			t.Errorf("Content-Type %q: refused when parsed", ct)
+		}
+	}
+}

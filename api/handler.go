@@ -51,8 +51,11 @@ var negotiated = bounded.New[string, string](256)
 // negotiate picks the response media type for an Accept header, "" when
 // none is acceptable.
 func negotiate(accept string) string {
-	if accept == "" {
+	switch accept {
+	case "", "*/*":
 		return responseTypes[0].name
+	case responseTypes[0].name, responseTypes[1].name, responseTypes[2].name:
+		return accept
 	}
 	return remembered(negotiated, accept, negotiateHeader)
 }
@@ -99,7 +102,8 @@ func negotiateHeader(accept string) string {
 // requestTypeOK reports whether a request body's content type is one the
 // API reads (JSON in its three spellings, or octet-stream treated as JSON).
 func requestTypeOK(ct string) bool {
-	if ct == "" {
+	switch ct {
+	case "", "application/vnd.schemaregistry.v1+json", "application/vnd.schemaregistry+json", "application/json", "application/octet-stream":
 		return true
 	}
 	return remembered(contentTypes, ct, requestTypeParsedOK)
