@@ -44,7 +44,7 @@ func newMetrics(a *API) *metrics {
 // the raw path: subjects would make the series unbounded).
 func (m *metrics) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
+		start := monoNow()
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
 		route := "unmatched"
@@ -60,7 +60,7 @@ func (m *metrics) middleware(next http.Handler) http.Handler {
 			method = "other"
 		}
 		m.requests.WithLabelValues(route, method, strconv.Itoa(sw.status())).Inc()
-		m.duration.WithLabelValues(route, method).Observe(time.Since(start).Seconds())
+		m.duration.WithLabelValues(route, method).Observe((monoNow() - start).Seconds())
 	})
 }
 

@@ -78,6 +78,8 @@ type API struct {
 	forwardClient *http.Client
 	bodies        *bodyCache
 	pages         *bodyCache // pages of the listings (stream.go)
+	hotIDs        hotAnswers // GET /schemas/ids/{id}, in front of bodies
+	hotVersions   hotAnswers // GET /subjects/{subject}/versions/{version}
 	auth          *Auth
 	metrics       *metrics
 	validator     *hook.Validator
@@ -86,7 +88,8 @@ type API struct {
 
 // New returns the HTTP handler of the REST API.
 func New(o Options) http.Handler {
-	return newAPI(o).router()
+	a := newAPI(o)
+	return a.withFastLane(a.router())
 }
 
 func newAPI(o Options) *API {

@@ -51,7 +51,7 @@ func (a *API) getVersion(r *http.Request) (any, error) {
 			return nil, err
 		}
 	}
-	return a.cached(cacheKey("version", subject, strconv.Itoa(v), strconv.FormatBool(bool(deleted)), format, referenceFormat, findTagsKey(r)), func() (any, error) {
+	return a.cached(versionKey(r, subject, v), func() (any, error) {
 		sv, err := a.reg.Version(subject, v, deleted)
 		if err != nil {
 			return nil, err
@@ -66,6 +66,13 @@ func (a *API) getVersion(r *http.Request) (any, error) {
 		qualifyReferences(&out, sv.Subject, referenceFormat)
 		return out, nil
 	})
+}
+
+// versionKey is the cache key of the answer of
+// GET /subjects/{subject}/versions/{version} to r.
+func versionKey(r *http.Request, subject string, version int) string {
+	return cacheKey("version", subject, strconv.Itoa(version), strconv.FormatBool(bool(deletedQuery(r))),
+		queryParam(r, "format"), queryParam(r, "referenceFormat"), findTagsKey(r))
 }
 
 func (a *API) rawVersionSchema(r *http.Request) (any, error) {
