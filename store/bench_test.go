@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"fmt"
 	"runtime"
 	"strings"
@@ -90,4 +91,86 @@ func BenchmarkPageAfterWrite100k(b *testing.B) {
 			b.Fatal("short page")
 		}
 	}
+}
+
+// benchRecord returns a record schema with n long fields, all but the
+// first with a default, so that each one evolves the previous compatibly.
+func benchRecord(n int) string {
+	fields := []string{`{"name":"f0","type":"long"}`}
+	for i := 1; i < n; i++ {
+		fields = append(fields, fmt.Sprintf(`{"name":"f%d","type":"long","default":0}`, i))
+	}
+	return `{"type":"record","name":"Bench","namespace":"com.acme","fields":[` + strings.Join(fields, ",") + `]}`
+}
+
+// benchRegistry returns a registry holding versions 1..n of subject s,
+// version i a record of i fields, under level.
+func benchRegistry(b *testing.B, n int, level string) *Registry {
+	b.Helper()
+	ctx := context.Background()
+	r, err := Open(NewMemoryLog(), []formats.Format{avro.Format{}}, Settings{}, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := r.UpdateConfig(ctx, "s", []byte(`{"compatibility":"`+level+`"}`)); err != nil {
+		b.Fatal(err)
+	}
+	for i := 1; i <= n; i++ {
+		if _, err := r.Register(ctx, "s", SchemaRequest{Schema: benchRecord(i)}, RegisterOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return r
+}
+
+// A repeated check of one candidate against the latest version, from every
+// goroutine: the stored schema's parse is looked up on each (the answer
+// itself comes from the verdict cache).
+func BenchmarkCheckCompatibilityLatest(b *testing.B) {
+	r := benchRegistry(b, 20, "BACKWARD")
+	req := SchemaRequest{Schema: benchRecord(21)}
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if res, err := r.CheckCompatibility("s", LatestVersion, req, false, false); err != nil || !res.Compatible {
+				b.Fatal(res, err)
+			}
+		}
+	})
+}
+
+// A repeated check against 100 versions (FULL_TRANSITIVE): 100 parses
+// looked up per check.
+func BenchmarkCheckCompatibility100Versions(b *testing.B) {
+	r := benchRegistry(b, 100, "FULL_TRANSITIVE")
+	req := SchemaRequest{Schema: benchRecord(101)}
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if res, err := r.CheckCompatibility("s", 0, req, false, false); err != nil || !res.Compatible {
+				b.Fatal(res, err)
+			}
+		}
+	})
+}
+
+// The lookup of a held parse alone, from every goroutine.
+func BenchmarkParsedHit(b *testing.B) {
+	r := benchRegistry(b, 1, "BACKWARD")
+	r.mu.RLock()
+	e := r.st.subjects["s"].versions[0].entry
+	r.mu.RUnlock()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			r.mu.RLock()
+			_, err := r.parsed(r.st, e)
+			r.mu.RUnlock()
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

@@ -27,6 +27,7 @@ type SchemaRequest struct {
 // compare with what the registry holds.
 type candidate struct {
 	schema   formats.Schema
+	key      [16]byte // the parse's (parseCacheKey): names its content
 	refs     []formats.Reference
 	identity formats.Identity
 	req      SchemaRequest
@@ -146,7 +147,7 @@ func (r *Registry) parse(p *prepared) (*candidate, error) {
 	if res.err != nil {
 		return nil, invalidSchema(p.format.Type(), res.err)
 	}
-	return &candidate{schema: res.schema, refs: p.refs, req: p.req,
+	return &candidate{schema: res.schema, key: key, refs: p.refs, req: p.req,
 		identity: formats.IdentityOf(res.schema.Canonical(), p.refs, p.req.Metadata, p.req.RuleSet)}, nil
 }
 

@@ -32,6 +32,13 @@ type Settings struct {
 	// them). DefaultMaxSchemaBytes and DefaultMaxSchemaDepth when 0.
 	MaxSchemaBytes int
 	MaxSchemaDepth int
+	// MaxParsedSchemas and MaxParsedBytes bound the stored schemas held
+	// parsed for compatibility checks and the other reads that need a
+	// parse, in number and in estimated bytes (parsed.go): those not used
+	// lately are dropped, and parsed again when needed.
+	// DefaultMaxParsedSchemas and DefaultMaxParsedBytes when 0.
+	MaxParsedSchemas int
+	MaxParsedBytes   int64
 }
 
 // Registry is the registry state machine: reads come from memory, writes
@@ -75,8 +82,9 @@ type Registry struct {
 	// (Alias) once a config has held an alias: until then it costs nothing.
 	aliased atomic.Bool
 
-	parses   *parseCache   // request parses, by exact content
-	verdicts *verdictCache // compatibility answers, by candidate and versions
+	parses        *parseCache   // request parses, by exact content
+	verdicts      *verdictCache // compatibility answers, by candidate and versions
+	parsedSchemas *parsedCache  // the stored schemas held parsed
 
 	// revision counts the records applied: any cached answer computed at
 	// an older revision is stale.
@@ -112,9 +120,16 @@ func Open(log Log, fmts []formats.Format, settings Settings, logger *slog.Logger
 	if settings.MaxSchemaDepth <= 0 {
 		settings.MaxSchemaDepth = DefaultMaxSchemaDepth
 	}
+	if settings.MaxParsedSchemas <= 0 {
+		settings.MaxParsedSchemas = DefaultMaxParsedSchemas
+	}
+	if settings.MaxParsedBytes <= 0 {
+		settings.MaxParsedBytes = DefaultMaxParsedBytes
+	}
 	r := &Registry{log: log, logger: logger, settings: settings, formats: map[formats.SchemaType]formats.Format{}, st: newState(),
 		toPack: make(chan struct{}, 1), done: make(chan struct{}), writeLock: make(chan struct{}, 1), term: make(chan struct{}),
-		parses: newParseCache(2_000), verdicts: bounded.New[verdictKey, []string](10_000)}
+		parses: newParseCache(2_000), verdicts: bounded.New[verdictKey, []string](10_000),
+		parsedSchemas: newParsedCache(settings.MaxParsedSchemas, settings.MaxParsedBytes)}
 	for _, f := range fmts {
 		r.formats[f.Type()] = f
 	}

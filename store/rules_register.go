@@ -68,7 +68,7 @@ func (w *view) decideRegister(g registration) ([]Record, registerAnswer, error) 
 	}
 	s := st.subjects[subject]
 	if !importing && !g.force && s != nil {
-		if q, ok := st.compatQuestion(w.settings, subject, c.schema, c.req.Metadata, s.live()); ok {
+		if q, ok := st.compatQuestion(w.settings, subject, c, s.live()); ok {
 			if msgs := w.check(q); len(msgs) > 0 {
 				return nil, registerAnswer{}, errorf(CodeIncompatibleSchema, "Schema being registered is incompatible with an earlier schema for subject \"%s\", details: [%s]", subject, strings.Join(msgs, ", "))
 			}

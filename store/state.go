@@ -20,7 +20,7 @@ type schemaEntry struct {
 	extra      *entryExtra // nil for most: no references, metadata or rules
 	identity   formats.Identity
 	usages     []*version
-	parsed     atomic.Pointer[parsedSchema] // lazily parsed, for compatibility checks
+	parsed     atomic.Pointer[parsedSchema] // parsed on demand, while the parsed cache keeps it (parsed.go)
 }
 
 // entryExtra is what few schemas have.
@@ -65,11 +65,6 @@ func (e *schemaEntry) subject() string {
 		return ""
 	}
 	return e.usages[0].subject
-}
-
-type parsedSchema struct {
-	schema formats.Schema
-	err    error
 }
 
 // version is one subject-version.
@@ -144,7 +139,12 @@ type state struct {
 	assocs     assocState // associations.go
 	aliased    bool       // some subject config has had an alias
 	offset     int64      // of the last record applied
-	scratch    []byte     // the schema text of the record being applied
+	// refGen moves whenever a reference may resolve to another schema: a
+	// subject-version removed, or one added that a schema refers to (by
+	// number, or as the latest of its subject). The parses of entries
+	// with references made before are stale (parsed.go).
+	refGen  uint64
+	scratch []byte // the schema text of the record being applied
 	// packLater keeps the texts of new entries as they are, listed in
 	// unpacked for the registry to take after each record and compress on
 	// another goroutine (text.go), off the replay and the write path.
@@ -333,6 +333,9 @@ func (st *state) putVersion(v schemaValue, text []byte, identity formats.Identit
 		st.subjects[v.Subject] = s // removeVersion drops a subject left empty
 	}
 	ver := &version{subject: s.name, version: v.Version, deleted: v.Deleted, ts: ts, entry: entry}
+	if len(st.referrers) > 0 && (len(st.referrers[svKey{v.Subject, v.Version}]) > 0 || len(st.referrers[svKey{v.Subject, LatestVersion}]) > 0) {
+		st.refGen++
+	}
 	i := sort.Search(len(s.versions), func(i int) bool { return s.versions[i].version > v.Version })
 	s.versions = append(s.versions, nil)
 	copy(s.versions[i+1:], s.versions[i:])
@@ -359,6 +362,7 @@ func (st *state) removeVersion(subject string, v int) {
 	if ver == nil {
 		return
 	}
+	st.refGen++
 	for i, x := range s.versions {
 		if x == ver {
 			s.versions = append(s.versions[:i:i], s.versions[i+1:]...)

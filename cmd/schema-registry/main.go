@@ -80,6 +80,8 @@ func run(args, environ []string) error {
 		ContextSearch:      cfg.ContextSearch,
 		MaxSchemaBytes:     cfg.SchemaMaxBytes,
 		MaxSchemaDepth:     cfg.SchemaMaxDepth,
+		MaxParsedSchemas:   cfg.ParsedCacheSize,
+		MaxParsedBytes:     cfg.ParsedCacheMaxBytes,
 	}
 	ks, kafkaOn, err := kafkaMode(cfg)
 	if err != nil {

@@ -40,6 +40,29 @@
 // of the client and the request number, the same on every run. The first
 // pages are answered from the registry's page cache while nothing is
 // written; the random ones are computed each time.
+// The soak scenario (-scenarios soak, alone) measures memory, not speed:
+//
+//	go run ./cmd/sr-load -scenarios soak [-d 30m] [-warmup 3m] [-c 4] [-soak-every 5s]
+//	                     [-soak-subjects 20000] [-soak-versions 10] [-soak-hot 1000]
+//	                     [-soak-rate 0] [-soak-walk-rate 0] [-soak-new-rate 5]
+//	                     [-soak-max-growth 10] [-url http://host:8081 -pid 1234]
+//
+// It registers -soak-subjects subjects of -soak-versions versions each
+// (with force=true: nothing is parsed), then for -d (10m by default) runs
+// -c clients of mixed requests (reads by id, by version and of the latest,
+// lookups and re-registrations over all subjects, compatibility checks
+// against the latest versions of the first -soak-hot subjects), a walk of
+// compatibility checks against each prepared version in turn, paced to
+// reach every one once by the end (-soak-walk-rate overrides the pace), and
+// -soak-new-rate new registrations per second. Every -soak-every it samples
+// the registry's resident memory (VmRSS of /proc/<pid>/status: the registry
+// it started, or -pid with -url) with the heap in use and the parsed
+// schemas held from /metrics, and prints the curve; at the end, the curve
+// condensed, the requests by kind (errors, and answers that are wrong: a
+// lookup answering another id, a check answering incompatible), and the
+// verdict: the RSS at the end against the RSS when the warm-up ended
+// (-warmup; a tenth of -d, from 30s to 5m, by default), FLAT or GROWING
+// (beyond -soak-max-growth percent, and then the exit status is 1).
 package main
 
 import (
@@ -74,9 +97,10 @@ func main() {
 		jsonLines = flag.Bool("json", false, "also print each result as a JSON line")
 		inProcess = flag.Bool("bare-in-process", false, "serve the bare ceiling from this process instead of a child process")
 		rounds    = flag.Int("rounds", 1, "with more than 1: measure each scenario that many times, each time right after the bare ceiling of its method, and report the round of the median ratio")
+		soak      = soakFlags()
 	)
 	flag.Usage = func() {
-		fmt.Fprintf(flag.CommandLine.Output(), "usage: sr-load [flags]\nscenarios: %s\n", strings.Join(scenarioNames, " "))
+		fmt.Fprintf(flag.CommandLine.Output(), "usage: sr-load [flags]\nscenarios: %s (all by default), or soak alone (memory under a long mixed load)\n", strings.Join(scenarioNames, " "))
 		flag.PrintDefaults()
 	}
 	flag.Parse()
@@ -92,7 +116,7 @@ func main() {
 		if n = strings.TrimSpace(n); n == "" {
 			continue
 		}
-		if !slices.Contains(scenarioNames, n) {
+		if !slices.Contains(scenarioNames, n) && n != "soak" {
 			fmt.Fprintf(os.Stderr, "sr-load: unknown scenario %q (known: %s)\n", n, strings.Join(scenarioNames, ","))
 			os.Exit(2)
 		}
@@ -105,6 +129,23 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if slices.Contains(selected, "soak") {
+		if len(selected) > 1 {
+			fmt.Fprintln(os.Stderr, "sr-load: the soak scenario runs alone")
+			os.Exit(2)
+		}
+		set := map[string]bool{}
+		flag.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		cfg, err := soak.config(*clients, *duration, *warmup, set["d"], set["warmup"])
+		if err == nil {
+			err = soakTest(ctx, os.Stdout, cfg, *url)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "sr-load:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	cfg := loadConfig{client: newHTTPClient(*clients), clients: *clients, warmup: *warmup, duration: *duration, rounds: *rounds, bareInProcess: *inProcess}
 	if err := loadTest(ctx, os.Stdout, cfg, *url, *subjects, selected, *jsonLines); err != nil {
 		fmt.Fprintln(os.Stderr, "sr-load:", err)
