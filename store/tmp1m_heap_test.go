@@ -1,8 +1,0 @@
-package store_test
-
-import (
-	"io"
-	"runtime/pprof"
-)
-
-func pprofWriteHeap(w io.Writer) { pprof.Lookup("heap").WriteTo(w, 0) }
