@@ -13,7 +13,7 @@ import (
 // (the records read, fetch buffers on Kafka): with the default pacing, the
 // heap may reach twice the live heap marked last, and a million-record
 // topic peaked near 1 GiB. A soft limit of 1.5 times the live heap, and at
-// least replayHeapFloor, makes the collector run more often only once the
+// least replayHeapFloor (850 MiB), makes the collector run more often only once the
 // heap is above the floor. A limit the user set (GOMEMLIMIT) is left as
 // it is.
 func replayMemoryLimit() (lift func()) {
@@ -48,4 +48,4 @@ func replayMemoryLimit() (lift func()) {
 }
 
 // replayHeapFloor is the heap under which a replay is paced as usual.
-const replayHeapFloor = 640 << 20
+const replayHeapFloor = 850 << 20
