@@ -272,13 +272,8 @@ func (f *fastLane) lookupSchema(w http.ResponseWriter, r *http.Request, rawSubje
 	if !ok {
 		return false
 	}
-	body, ok := f.readBody(r, buf)
+	answer, ok := f.cachedPost(r, "lookup", buf)
 	if !ok {
-		return false
-	}
-	answer, ok := a.hit(bodyKey("lookup", r, body))
-	if !ok {
-		r.Body = io.NopCloser(bytes.NewReader(body))
 		return false
 	}
 	f.answer(w, r, &fastAnswer{route: &f.lookup, start: start, ct: ct, subject: store.NormalizeSubject(unescapeParam(rawSubject)), body: answer})
@@ -301,13 +296,8 @@ func (f *fastLane) reregister(w http.ResponseWriter, r *http.Request, rawSubject
 		return false
 	}
 	revision := a.reg.Revision() // the audit record's, taken before the answer's
-	body, ok := f.readBody(r, buf)
+	answer, ok := f.cachedPost(r, "register", buf)
 	if !ok {
-		return false
-	}
-	answer, ok := a.hit(bodyKey("register", r, body))
-	if !ok {
-		r.Body = io.NopCloser(bytes.NewReader(body))
 		return false
 	}
 	f.answer(w, r, &fastAnswer{route: &f.register, start: start, ct: ct, subject: store.NormalizeSubject(unescapeParam(rawSubject)),
@@ -319,6 +309,22 @@ func (f *fastLane) reregister(w http.ResponseWriter, r *http.Request, rawSubject
 // the limit (the routes read the others) into a pooled buffer. When it
 // cannot be read, or is blank, the route is given what was read and the
 // error, and answers them.
+// cachedPost reads the body of a POST and returns the answer cached for it
+// by the route (kind: bodyKey's); on a miss the body is given back to the
+// request for the router.
+func (f *fastLane) cachedPost(r *http.Request, kind string, buf **bytes.Buffer) ([]byte, bool) {
+	body, ok := f.readBody(r, buf)
+	if !ok {
+		return nil, false
+	}
+	answer, ok := f.a.hit(bodyKey(kind, r, body))
+	if !ok {
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		return nil, false
+	}
+	return answer, true
+}
+
 func (f *fastLane) readBody(r *http.Request, buf **bytes.Buffer) ([]byte, bool) {
 	if r.ContentLength <= 0 || r.ContentLength > f.a.maxBody {
 		return nil, false
@@ -352,12 +358,7 @@ func (f *fastLane) answer(w http.ResponseWriter, r *http.Request, fa *fastAnswer
 	status := 0
 	defer func() {
 		if p := recover(); p != nil {
-			if p == http.ErrAbortHandler {
-				panic(p)
-			}
-			// As the router's recoverer and metrics do.
-			a.logger.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", p)
-			writeError(w, responseTypes[0].name, httpError(http.StatusInternalServerError, "Internal server error"))
+			a.panicked(w, r, p) // as the router's recoverer and metrics do
 			if status == 0 {
 				status = http.StatusInternalServerError
 			}

@@ -464,15 +464,21 @@ func (a *API) recoverer(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() {
 			if p := recover(); p != nil {
-				if p == http.ErrAbortHandler {
-					panic(p)
-				}
-				a.logger.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", p)
-				writeError(w, responseTypes[0].name, httpError(http.StatusInternalServerError, "Internal server error"))
+				a.panicked(w, r, p)
 			}
 		}()
 		next.ServeHTTP(w, r)
 	})
+}
+
+// panicked answers a request whose handler panicked with p: logged, and a
+// 500 envelope (an aborted handler's panic goes on).
+func (a *API) panicked(w http.ResponseWriter, r *http.Request, p any) {
+	if p == http.ErrAbortHandler {
+		panic(p)
+	}
+	a.logger.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", p)
+	writeError(w, responseTypes[0].name, httpError(http.StatusInternalServerError, "Internal server error"))
 }
 
 // header is r.Header.Get(name) for a name in canonical form, without

@@ -404,13 +404,7 @@ func (x *subjectIndex) walk(spans []span, w weight, keep func(*indexEntry) bool,
 	for _, s := range spans {
 		for c := s.from.c; c <= s.to.c && c < len(x.chunks); c++ {
 			entries := x.chunks[c].entries
-			lo, hi := 0, len(entries)
-			if c == s.from.c {
-				lo = s.from.e
-			}
-			if c == s.to.c {
-				hi = s.to.e
-			}
+			lo, hi := s.within(c, len(entries))
 			if keep == nil && lo == 0 && hi == len(entries) && skip > 0 {
 				if n := w.sum(&x.chunks[c].sums); skip >= n {
 					skip -= n
@@ -437,19 +431,26 @@ func (x *subjectIndex) walk(spans []span, w weight, keep func(*indexEntry) bool,
 	return x.end(), false
 }
 
+// within returns the entries [lo, hi) of chunk c (of n entries) the span
+// holds.
+func (s span) within(c, n int) (lo, hi int) {
+	lo, hi = 0, n
+	if c == s.from.c {
+		lo = s.from.e
+	}
+	if c == s.to.c {
+		hi = s.to.e
+	}
+	return lo, hi
+}
+
 // count is the weight of the entries of the spans keep keeps.
 func (x *subjectIndex) count(spans []span, w weight, keep func(*indexEntry) bool) int {
 	n := 0
 	for _, s := range spans {
 		for c := s.from.c; c <= s.to.c && c < len(x.chunks); c++ {
 			entries := x.chunks[c].entries
-			lo, hi := 0, len(entries)
-			if c == s.from.c {
-				lo = s.from.e
-			}
-			if c == s.to.c {
-				hi = s.to.e
-			}
+			lo, hi := s.within(c, len(entries))
 			if keep == nil && lo == 0 && hi == len(entries) {
 				n += w.sum(&x.chunks[c].sums)
 				continue

@@ -153,22 +153,32 @@ func main() {
 	}
 }
 
+// registryAt returns the registry to measure: the one at url, or, when url
+// is empty, one started here (the caller stops it).
+func registryAt(ctx context.Context, w io.Writer, url string) (*registryProcess, string, error) {
+	if url != "" {
+		return nil, strings.TrimRight(url, "/"), nil
+	}
+	reg, err := startRegistry(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	fmt.Fprintf(w, "registry: started %s (pid %d, data in %s)\n", reg.url, reg.cmd.Process.Pid, reg.dataDir)
+	return reg, reg.url, nil
+}
+
 // loadTest runs the whole measurement and prints it to w: the machine, the
 // ceilings, then each selected scenario against the registry at url (or
 // one started here when url is empty).
 func loadTest(ctx context.Context, w io.Writer, cfg loadConfig, url string, subjects int, selected []string, jsonLines bool) error {
 	printMachine(w)
-	var reg *registryProcess
-	if url == "" {
-		var err error
-		if reg, err = startRegistry(ctx); err != nil {
-			return err
-		}
+	reg, url, err := registryAt(ctx, w, url)
+	if err != nil {
+		return err
+	}
+	if reg != nil {
 		defer reg.stop()
-		url = reg.url
-		fmt.Fprintf(w, "registry: started %s (pid %d, data in %s)\n", url, reg.cmd.Process.Pid, reg.dataDir)
 	} else {
-		url = strings.TrimRight(url, "/")
 		fmt.Fprintf(w, "registry: %s\n", url)
 	}
 	f := newFixture(subjects)

@@ -581,21 +581,17 @@ func (v soakFlagValues) config(clients int, d, warmup time.Duration, dSet, warmu
 // (then it knows its pid).
 func soakTest(ctx context.Context, w io.Writer, cfg soakConfig, url string) error {
 	printMachine(w)
-	var reg *registryProcess
-	if url == "" {
-		var err error
-		if reg, err = startRegistry(ctx); err != nil {
-			return err
-		}
+	reg, url, err := registryAt(ctx, w, url)
+	if err != nil {
+		return err
+	}
+	if reg != nil {
 		defer reg.stop()
-		url = reg.url
 		cfg.pid = reg.cmd.Process.Pid
-		fmt.Fprintf(w, "registry: started %s (pid %d, data in %s)\n", url, cfg.pid, reg.dataDir)
 	} else {
-		url = strings.TrimRight(url, "/")
 		fmt.Fprintf(w, "registry: %s (pid %d)\n", url, cfg.pid)
 	}
-	err := runSoak(ctx, w, cfg, url)
+	err = runSoak(ctx, w, cfg, url)
 	if reg != nil {
 		if rss, peak, ok := reg.memory(); ok {
 			fmt.Fprintf(w, "registry memory: RSS %s, peak %s\n", rss, peak)
