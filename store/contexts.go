@@ -119,18 +119,22 @@ type idIndex struct {
 	n     int
 }
 
+// An id is in far or in dense, never in both: the dense slice may grow
+// over an id kept in far, which stays there.
 func (x *idIndex) get(id int) *schemaEntry {
-	if id >= 0 && id < len(x.dense) {
+	if id >= 0 && id < len(x.dense) && x.dense[id] != nil {
 		return x.dense[id]
 	}
-	return x.far[id]
+	return x.far[id] // a nil map when no id was ever far
 }
 
 func (x *idIndex) put(id int, e *schemaEntry) {
 	if x.get(id) == nil {
 		x.n++
 	}
-	switch {
+	switch _, far := x.far[id]; {
+	case far:
+		x.far[id] = e
 	case id >= 0 && id < len(x.dense):
 		x.dense[id] = e
 	case id >= 0 && id < 2*len(x.dense)+1024:
@@ -149,10 +153,10 @@ func (x *idIndex) remove(id int) {
 		return
 	}
 	x.n--
-	if id >= 0 && id < len(x.dense) {
-		x.dense[id] = nil
-	} else {
+	if _, far := x.far[id]; far {
 		delete(x.far, id)
+	} else {
+		x.dense[id] = nil
 	}
 }
 

@@ -125,3 +125,42 @@ func (r *Registry) heldTexts() (whole, deltas, depth int) {
 	})
 	return whole, deltas, depth
 }
+
+// Ids far above the others (an import) are kept apart from the dense ones,
+// and stay found when the dense ones grow past them.
+func TestIDIndexFarIDs(t *testing.T) {
+	var x idIndex
+	entries := map[int]*schemaEntry{}
+	put := func(id int) {
+		e := &schemaEntry{id: id}
+		entries[id] = e
+		x.put(id, e)
+	}
+	put(5000) // far: nothing dense yet
+	put(-3)
+	for id := 1; id <= 6000; id++ {
+		if id != 5000 {
+			put(id)
+		}
+	}
+	put(5000) // again: replaced, not counted twice
+	if x.len() != len(entries) {
+		t.Fatalf("len %d, want %d", x.len(), len(entries))
+	}
+	for id, e := range entries {
+		if x.get(id) != e {
+			t.Fatalf("id %d: got %v", id, x.get(id))
+		}
+	}
+	x.remove(5000)
+	x.remove(-3)
+	x.remove(42)
+	if x.get(5000) != nil || x.get(-3) != nil || x.get(42) != nil || x.len() != len(entries)-3 {
+		t.Fatalf("after removals: len %d", x.len())
+	}
+	n := 0
+	x.each(func(*schemaEntry) { n++ })
+	if n != x.len() {
+		t.Fatalf("each saw %d, len %d", n, x.len())
+	}
+}
