@@ -29,6 +29,10 @@ type auditRecord struct {
 	answer    []byte // an encoded answer, read for id, version and code when logged
 	revision  int64  // the registry's revision when the call began
 	reg       interface{ Revision() int64 }
+	// fast: answered by the fast lane, before routing: the route's
+	// subject is this one (no other path parameter).
+	fast    bool
+	subject string
 }
 
 type auditKey struct{}
@@ -42,7 +46,7 @@ func auditOf(ctx context.Context) *auditRecord {
 // rec.log writes it when the call is done.
 func (a *API) startAudit(w http.ResponseWriter, r *http.Request, acc access) (http.ResponseWriter, *http.Request, *auditRecord) {
 	sw := &statusWriter{ResponseWriter: w}
-	rec := &auditRecord{logger: a.logger, start: time.Now(), w: sw, acc: acc, reg: a.reg, revision: a.reg.Revision()}
+	rec := &auditRecord{logger: a.logger, start: monoEpoch.Add(monoNow()), w: sw, acc: acc, reg: a.reg, revision: a.reg.Revision()}
 	r = r.WithContext(context.WithValue(r.Context(), auditKey{}, rec))
 	rec.r = r
 	return sw, r, rec
@@ -111,10 +115,7 @@ func (rec *auditRecord) fromJSON(b []byte) {
 // the subject already holds, on every start).
 func (rec *auditRecord) log() {
 	r := rec.r
-	level := slog.LevelInfo
-	if rec.w.status() < 300 && !rec.forwarded && rec.reg.Revision() == rec.revision {
-		level = slog.LevelDebug
-	}
+	level := auditLevel(rec.w.status(), rec.forwarded, rec.revision, rec.reg.Revision())
 	if !rec.logger.Enabled(r.Context(), level) {
 		return
 	}
@@ -132,11 +133,15 @@ func (rec *auditRecord) log() {
 		slog.String("method", r.Method),
 		slog.String("path", loggedURI(r)),
 		slog.String("access", rec.acc.String()))
-	if s := subjectParam(r); s != "" {
-		attrs = append(attrs, slog.String("subject", s))
+	subject, context := rec.subject, ""
+	if !rec.fast {
+		subject, context = subjectParam(r), pathParam(r, "context")
 	}
-	if c := pathParam(r, "context"); c != "" {
-		attrs = append(attrs, slog.String("context", c))
+	if subject != "" {
+		attrs = append(attrs, slog.String("subject", subject))
+	}
+	if context != "" {
+		attrs = append(attrs, slog.String("context", context))
 	}
 	if rec.id > 0 {
 		attrs = append(attrs, slog.Int("id", rec.id))
@@ -161,6 +166,15 @@ func (rec *auditRecord) log() {
 		slog.String("request_id", r.Header.Get("X-Request-ID")),
 		slog.Duration("elapsed", time.Since(rec.start)))
 	rec.logger.LogAttrs(r.Context(), level, "audit", attrs...)
+}
+
+// auditLevel is the level of the audit record of a call answered with
+// status, that began at revision and ended at now.
+func auditLevel(status int, forwarded bool, revision, now int64) slog.Level {
+	if status < 300 && !forwarded && now == revision {
+		return slog.LevelDebug
+	}
+	return slog.LevelInfo
 }
 
 // statusWriter remembers the status of a response.

@@ -102,7 +102,7 @@ func (a *API) guard(acc access, h http.Handler) http.Handler {
 			w, r, rec = a.startAudit(w, r, acc)
 			defer rec.log()
 		}
-		p, err := a.authorize(r, acc)
+		p, err := a.authorize(r, acc, subjectParam(r))
 		if p != nil {
 			r = r.WithContext(context.WithValue(r.Context(), principalKey{}, p))
 			if rec := auditOf(r.Context()); rec != nil {
@@ -110,23 +110,7 @@ func (a *API) guard(acc access, h http.Handler) http.Handler {
 			}
 		}
 		if err != nil {
-			if err.Code == http.StatusUnauthorized {
-				if a.auth.Basic != nil {
-					w.Header().Add("WWW-Authenticate", `Basic realm="`+a.auth.Realm+`"`)
-				}
-				if a.auth.Bearer != nil {
-					challenge := `Bearer realm="` + a.auth.Realm + `"`
-					if bearerToken(r) != "" {
-						challenge += `, error="invalid_token"`
-					}
-					w.Header().Add("WWW-Authenticate", challenge)
-				}
-			}
-			ct := negotiate(r.Header.Get("Accept"))
-			if ct == "" {
-				ct = responseTypes[0].name
-			}
-			writeError(w, ct, err)
+			a.refuse(w, r, err)
 			if rec := auditOf(r.Context()); rec != nil {
 				rec.code = err.Code
 			}
@@ -142,13 +126,36 @@ func (a *API) guard(acc access, h http.Handler) http.Handler {
 	})
 }
 
+// refuse answers a request that authorize refused, with the challenges of
+// a 401.
+func (a *API) refuse(w http.ResponseWriter, r *http.Request, err *store.Error) {
+	if err.Code == http.StatusUnauthorized {
+		if a.auth.Basic != nil {
+			w.Header().Add("WWW-Authenticate", `Basic realm="`+a.auth.Realm+`"`)
+		}
+		if a.auth.Bearer != nil {
+			challenge := `Bearer realm="` + a.auth.Realm + `"`
+			if bearerToken(r) != "" {
+				challenge += `, error="invalid_token"`
+			}
+			w.Header().Add("WWW-Authenticate", challenge)
+		}
+	}
+	ct := negotiate(header(r, "Accept"))
+	if ct == "" {
+		ct = responseTypes[0].name
+	}
+	writeError(w, ct, err)
+}
+
 func errUnauthorized() *store.Error {
 	return httpError(http.StatusUnauthorized, "Unauthorized: missing or wrong credentials")
 }
 
-// authorize authenticates the caller and checks that it may do acc. The
-// principal is returned when known, also with a 403.
-func (a *API) authorize(r *http.Request, acc access) (*principal, *store.Error) {
+// authorize authenticates the caller and checks that it may do acc on
+// subject (the route's {subject}, "" for none). The principal is returned
+// when known, also with a 403.
+func (a *API) authorize(r *http.Request, acc access, subject string) (*principal, *store.Error) {
 	au := a.auth
 	if au == nil {
 		return nil, nil
@@ -176,8 +183,8 @@ func (a *API) authorize(r *http.Request, acc access) (*principal, *store.Error) 
 		if !au.has(p, au.ReadRoles, au.WriteRoles, au.AdminRoles) {
 			return p, forbidden(p, "read the registry", "authorization.read.roles")
 		}
-		if s := subjectParam(r); s != "" && !au.readsAll(p) && !au.mayRead(p, s) {
-			return p, forbidden(p, "read subject "+s, "authorization.read.subjects.<role>")
+		if subject != "" && !au.readsAll(p) && !au.mayRead(p, subject) {
+			return p, forbidden(p, "read subject "+subject, "authorization.read.subjects.<role>")
 		}
 	case admin:
 		if !au.has(p, au.AdminRoles) {
@@ -187,8 +194,8 @@ func (a *API) authorize(r *http.Request, acc access) (*principal, *store.Error) 
 		if au.has(p, au.AdminRoles) {
 			return p, nil
 		}
-		if !au.mayWrite(p, subjectParam(r)) {
-			return p, forbidden(p, "register schemas under subject "+subjectParam(r), "authorization.write.roles")
+		if !au.mayWrite(p, subject) {
+			return p, forbidden(p, "register schemas under subject "+subject, "authorization.write.roles")
 		}
 		if importing, err := a.registersWithID(r); err != nil {
 			return p, err

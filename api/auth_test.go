@@ -57,7 +57,7 @@ func newAuthServer(t *testing.T, auth *Auth, logger *slog.Logger) (*API, http.Ha
 		t.Fatal(err)
 	}
 	a := newAPI(Options{Registry: reg, Auth: auth, Logger: logger})
-	return a, a.router()
+	return a, a.withFastLane(a.router()) // as New serves it
 }
 
 func call(h http.Handler, method, path, body, user, password string) *httptest.ResponseRecorder {

@@ -49,7 +49,7 @@ func (a *API) contextPaths(next http.Handler) http.Handler {
 				r, err = withURL(r, path, query)
 			}
 			if err != nil {
-				ct := negotiate(r.Header.Get("Accept"))
+				ct := negotiate(header(r, "Accept"))
 				if ct == "" {
 					ct = responseTypes[0].name
 				}

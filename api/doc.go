@@ -4,7 +4,8 @@
 // health), Confluent's entities, media types and error envelopes
 // (entities.go, handler.go), and the HTTP concerns around them:
 // authentication and roles (auth.go), the audit log (audit.go), Prometheus
-// metrics (metrics.go), cached answers of the hot reads (cache.go), request
+// metrics (metrics.go), cached answers of the hot reads (cache.go) and the
+// fast lane that serves them before routing (fastlane.go), request
 // body limits, forwarding writes to the primary (forward.go), and the web
 // console's page, assets and JSON routes under its path (console.go).
 //

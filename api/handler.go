@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"time"
+	"unsafe"
 
 	"github.com/go-chi/chi/v5"
 
@@ -48,8 +51,11 @@ var negotiated = bounded.New[string, string](256)
 // negotiate picks the response media type for an Accept header, "" when
 // none is acceptable.
 func negotiate(accept string) string {
-	if accept == "" {
+	switch accept {
+	case "", "*/*":
 		return responseTypes[0].name
+	case responseTypes[0].name, responseTypes[1].name, responseTypes[2].name:
+		return accept
 	}
 	return remembered(negotiated, accept, negotiateHeader)
 }
@@ -96,7 +102,8 @@ func negotiateHeader(accept string) string {
 // requestTypeOK reports whether a request body's content type is one the
 // API reads (JSON in its three spellings, or octet-stream treated as JSON).
 func requestTypeOK(ct string) bool {
-	if ct == "" {
+	switch ct {
+	case "", "application/vnd.schemaregistry.v1+json", "application/vnd.schemaregistry+json", "application/json", "application/octet-stream":
 		return true
 	}
 	return remembered(contentTypes, ct, requestTypeParsedOK)
@@ -134,12 +141,12 @@ func httpError(status int, format string, args ...any) *store.Error {
 // serve wraps a handler: it renders the result or the error.
 func (a *API) serve(h handler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		ct := negotiate(r.Header.Get("Accept"))
+		ct := negotiate(header(r, "Accept"))
 		if ct == "" {
 			writeError(w, responseTypes[0].name, httpError(http.StatusNotAcceptable, "HTTP 406 Not Acceptable"))
 			return
 		}
-		if (r.Method == http.MethodPost || r.Method == http.MethodPut) && !requestTypeOK(r.Header.Get("Content-Type")) {
+		if (r.Method == http.MethodPost || r.Method == http.MethodPut) && !requestTypeOK(header(r, "Content-Type")) {
 			writeError(w, ct, httpError(http.StatusUnsupportedMediaType, "HTTP 415 Unsupported Media Type"))
 			return
 		}
@@ -170,20 +177,51 @@ func (a *API) serve(h handler) http.HandlerFunc {
 			w.WriteHeader(body.status)
 			w.Write(body.body)
 		case rawJSON:
-			w.Header().Set("Content-Type", ct)
-			w.Write(body)
+			writeBody(w, ct, body)
 		case rawText:
-			w.Header().Set("Content-Type", ct)
+			setContentType(w, ct)
 			io.WriteString(w, string(body))
-		default:
+		case jsonArray:
 			w.Header().Set("Content-Type", ct)
-			w.Write(encodeJSON(body))
+			aw := newArrayWriter(w)
+			body(aw)
+			aw.close()
+		default:
+			writeBody(w, ct, encodeJSON(body))
 		}
 	}
 }
 
-func writeError(w http.ResponseWriter, ct string, e *store.Error) {
+// writeBody answers 200 with body of media type ct.
+func writeBody(w http.ResponseWriter, ct string, body []byte) {
+	setContentType(w, ct)
+	w.Write(body)
+}
+
+// contentTypeValues are the Content-Type header values of responseTypes, shared
+// by every response (net/http only reads them; the capacity of 1 makes an
+// Add copy instead of writing into them).
+var contentTypeValues = func() (v [3][]string) {
+	for i, rt := range responseTypes {
+		v[i] = []string{rt.name}[:1:1]
+	}
+	return
+}()
+
+// setContentType sets the Content-Type of a response, without allocating
+// for the response types.
+func setContentType(w http.ResponseWriter, ct string) {
+	for i, rt := range responseTypes {
+		if rt.name == ct {
+			w.Header()["Content-Type"] = contentTypeValues[i]
+			return
+		}
+	}
 	w.Header().Set("Content-Type", ct)
+}
+
+func writeError(w http.ResponseWriter, ct string, e *store.Error) {
+	setContentType(w, ct)
 	w.WriteHeader(e.Status())
 	w.Write(encodeJSON(errorBody{ErrorCode: e.Code, Message: e.Message}))
 }
@@ -278,7 +316,15 @@ func subjectParam(r *http.Request) string {
 }
 
 func pathParam(r *http.Request, name string) string {
-	raw := chi.URLParam(r, name)
+	return unescapeParam(chi.URLParam(r, name))
+}
+
+// unescapeParam percent-decodes a path parameter as routed, or returns it
+// as is when it does not decode.
+func unescapeParam(raw string) string {
+	if strings.IndexByte(raw, '%') < 0 {
+		return raw
+	}
 	if s, err := url.PathUnescape(raw); err == nil {
 		return s
 	}
@@ -344,14 +390,28 @@ func versionParam(r *http.Request) (int, error) {
 // without a call to the system's random source on every request.
 func requestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id := r.Header.Get("X-Request-ID")
-		if id == "" {
-			id = newRequestID()
-			r.Header["X-Request-Id"] = []string{id} // for the audit log and the primary
-		}
-		w.Header()["X-Request-Id"] = []string{id}
+		setRequestID(w, r)
 		next.ServeHTTP(w, r)
 	})
+}
+
+// setRequestID gives the response the request's X-Request-ID, and the
+// request a new one when it has none (for the audit log and the primary).
+func setRequestID(w http.ResponseWriter, r *http.Request) {
+	if ids, generated := echoRequestID(w, r); generated {
+		r.Header["X-Request-Id"] = ids
+	}
+}
+
+// echoRequestID gives the response the request's X-Request-ID, or a new
+// one when it has none, and returns it.
+func echoRequestID(w http.ResponseWriter, r *http.Request) (ids []string, generated bool) {
+	ids = r.Header["X-Request-Id"]
+	if len(ids) == 0 || ids[0] == "" {
+		ids, generated = newRequestIDValues(), true
+	}
+	w.Header()["X-Request-Id"] = ids[:1:1]
+	return ids, generated
 }
 
 var (
@@ -359,15 +419,43 @@ var (
 	requestCounter atomic.Uint64
 )
 
-// newRequestID returns the next request id: 8 random bytes fixed at start-up
-// then a counter, with the version and variant bits of a UUIDv4.
-func newRequestID() string {
+// requestIDPrefix is how every request id begins: the UUID text of the
+// random bytes, with the version bits.
+var requestIDPrefix = func() string {
 	var b [16]byte
 	copy(b[:8], requestPrefix[:])
-	binary.BigEndian.PutUint64(b[8:], requestCounter.Add(1))
 	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return formats.UUID(b)
+	return formats.UUID(b)[:19]
+}()
+
+// newRequestIDValues returns the next request id as header values: 8
+// random bytes fixed at start-up then a counter, with the version and
+// variant bits of a UUIDv4, in one allocation (the text and the slice
+// holding it).
+func newRequestIDValues() []string {
+	var c [8]byte
+	binary.BigEndian.PutUint64(c[:], requestCounter.Add(1))
+	c[0] = c[0]&0x3f | 0x80
+	v := new(struct {
+		values [1]string
+		text   [36]byte
+	})
+	copy(v.text[:], requestIDPrefix)
+	hex.Encode(v.text[19:23], c[0:2])
+	v.text[23] = '-'
+	hex.Encode(v.text[24:36], c[2:8])
+	v.values[0] = unsafe.String(&v.text[0], len(v.text)) // never written again
+	return v.values[:]
+}
+
+// monoEpoch is the origin of monoNow.
+var monoEpoch = time.Now()
+
+// monoNow is the time since start-up on the monotonic clock: what a
+// request's duration is measured with, cheaper than time.Now (no wall
+// clock reading).
+func monoNow() time.Duration {
+	return time.Since(monoEpoch)
 }
 
 // recoverer turns a panic into a logged 500 envelope instead of a dropped
@@ -376,13 +464,28 @@ func (a *API) recoverer(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() {
 			if p := recover(); p != nil {
-				if p == http.ErrAbortHandler {
-					panic(p)
-				}
-				a.logger.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", p)
-				writeError(w, responseTypes[0].name, httpError(http.StatusInternalServerError, "Internal server error"))
+				a.panicked(w, r, p)
 			}
 		}()
 		next.ServeHTTP(w, r)
 	})
+}
+
+// panicked answers a request whose handler panicked with p: logged, and a
+// 500 envelope (an aborted handler's panic goes on).
+func (a *API) panicked(w http.ResponseWriter, r *http.Request, p any) {
+	if p == http.ErrAbortHandler {
+		panic(p)
+	}
+	a.logger.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", p)
+	writeError(w, responseTypes[0].name, httpError(http.StatusInternalServerError, "Internal server error"))
+}
+
+// header is r.Header.Get(name) for a name in canonical form, without
+// canonicalizing it again.
+func header(r *http.Request, name string) string {
+	if v := r.Header[name]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
 }

@@ -30,7 +30,7 @@ func newLimitedServer(t testing.TB) (*API, http.Handler) {
 		t.Fatal(err)
 	}
 	a := newAPI(Options{Registry: reg, MaxBodyBytes: testMaxBody, MaxDepth: testMaxDepth, Logger: slog.New(slog.DiscardHandler)})
-	return a, a.router()
+	return a, a.withFastLane(a.router()) // as New serves it
 }
 
 // endlessBody is a request body of n bytes ('{"schema":"' then spaces),

@@ -44,7 +44,7 @@ func newMetrics(a *API) *metrics {
 // the raw path: subjects would make the series unbounded).
 func (m *metrics) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
+		start := monoNow()
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
 		route := "unmatched"
@@ -60,7 +60,7 @@ func (m *metrics) middleware(next http.Handler) http.Handler {
 			method = "other"
 		}
 		m.requests.WithLabelValues(route, method, strconv.Itoa(sw.status())).Inc()
-		m.duration.WithLabelValues(route, method).Observe(time.Since(start).Seconds())
+		m.duration.WithLabelValues(route, method).Observe((monoNow() - start).Seconds())
 	})
 }
 
@@ -81,10 +81,16 @@ var (
 	checksDesc   = prometheus.NewDesc("schema_registry_compatibility_checks_total", "Compatibility checks run, by registrations and the compatibility endpoints.", nil, nil)
 	failuresDesc = prometheus.NewDesc("schema_registry_compatibility_failures_total", "Compatibility checks that found the schema incompatible.", nil, nil)
 	infoDesc     = prometheus.NewDesc("schema_registry_info", "Version of this server.", []string{"version", "commit"}, nil)
+
+	parsedDesc      = prometheus.NewDesc("schema_registry_parsed_schemas", "Stored schemas held parsed, for compatibility checks and the other reads that need a parse (at most schema.cache.size).", nil, nil)
+	parsedBytesDesc = prometheus.NewDesc("schema_registry_parsed_schemas_bytes", "Estimated memory of the stored schemas held parsed (about schema.cache.max.bytes at most).", nil, nil)
+	parsesDesc      = prometheus.NewDesc("schema_registry_schema_parses_total", "Parses of stored schemas: the first use of each, and again after its parse was dropped.", nil, nil)
+	evictionsDesc   = prometheus.NewDesc("schema_registry_parsed_schema_evictions_total", "Parses of stored schemas dropped to stay within the bounds of the parsed schema cache.", nil, nil)
 )
 
 func (c *stateCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{subjectsDesc, versionsDesc, schemasDesc, offsetDesc, lagDesc, primaryDesc, checksDesc, failuresDesc, infoDesc} {
+	for _, d := range []*prometheus.Desc{subjectsDesc, versionsDesc, schemasDesc, offsetDesc, lagDesc, primaryDesc, checksDesc, failuresDesc, infoDesc,
+		parsedDesc, parsedBytesDesc, parsesDesc, evictionsDesc} {
 		ch <- d
 	}
 }
@@ -120,4 +126,9 @@ func (c *stateCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(checksDesc, prometheus.CounterValue, float64(checks))
 	ch <- prometheus.MustNewConstMetric(failuresDesc, prometheus.CounterValue, float64(failures))
 	ch <- prometheus.MustNewConstMetric(infoDesc, prometheus.GaugeValue, 1, a.opts.Version, a.opts.Commit)
+	ps := a.reg.ParsedStats()
+	gauge(parsedDesc, float64(ps.Held))
+	gauge(parsedBytesDesc, float64(ps.Bytes))
+	ch <- prometheus.MustNewConstMetric(parsesDesc, prometheus.CounterValue, float64(ps.Parses))
+	ch <- prometheus.MustNewConstMetric(evictionsDesc, prometheus.CounterValue, float64(ps.Evictions))
 }

@@ -130,3 +130,62 @@ func TestMetricsLagUnknown(t *testing.T) {
 type switchLeader struct{ self bool }
 
 func (l *switchLeader) Primary() (string, bool, bool) { return "http://primary", l.self, true }
+
+// Checks against many more distinct schemas than schema.cache.size
+// keep at most that many parsed, as /metrics shows, and the answers right
+// after the parses checked against were dropped.
+func TestMetricsParsedSchemasBounded(t *testing.T) {
+	const bound, n = 10, 120
+	reg, err := store.Open(store.NewMemoryLog(), []formats.Format{avro.Format{}}, store.Settings{MaxParsedSchemas: bound}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := New(Options{Registry: reg})
+	metrics := func() map[string]float64 {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest("GET", "/metrics", nil))
+		return parseMetrics(t, w.Body.String())
+	}
+	// Subject i holds R_i{f}; R_i{f, g with default d} is a compatible
+	// candidate, a new text for each d.
+	rec := func(i int, g string) string {
+		fields := `{\"name\":\"f\",\"type\":\"int\"}`
+		if g != "" {
+			fields += `,{\"name\":\"g\",\"type\":\"int\",\"default\":` + g + `}`
+		}
+		return `{"schema":"{\"type\":\"record\",\"name\":\"R` + strconv.Itoa(i) + `\",\"fields\":[` + fields + `]}"}`
+	}
+	for i := range n {
+		if w := call(h, "POST", "/subjects/s"+strconv.Itoa(i)+"/versions", rec(i, ""), "", ""); w.Code != 200 {
+			t.Fatalf("register %d: %d %s", i, w.Code, w.Body)
+		}
+	}
+	check := func(i int, g string) {
+		t.Helper()
+		w := call(h, "POST", "/compatibility/subjects/s"+strconv.Itoa(i)+"/versions/latest", rec(i, g), "", "")
+		if w.Code != 200 || !strings.Contains(w.Body.String(), `"is_compatible":true`) {
+			t.Fatalf("check %d: %d %s", i, w.Code, w.Body)
+		}
+	}
+	for i := range n {
+		check(i, "0")
+		if m := metrics(); m["schema_registry_parsed_schemas"] > bound {
+			t.Fatalf("after %d distinct schemas checked against: schema_registry_parsed_schemas %v, bound %d", i+1, m["schema_registry_parsed_schemas"], bound)
+		}
+	}
+	m := metrics()
+	if m["schema_registry_parsed_schemas"] != bound || m["schema_registry_schema_parses_total"] != n ||
+		m["schema_registry_parsed_schema_evictions_total"] != n-bound || m["schema_registry_parsed_schemas_bytes"] <= 0 {
+		t.Errorf("after %d: parsed %v (%v bytes), parses %v, evictions %v; want %d, >0, %d, %d", n,
+			m["schema_registry_parsed_schemas"], m["schema_registry_parsed_schemas_bytes"], m["schema_registry_schema_parses_total"],
+			m["schema_registry_parsed_schema_evictions_total"], bound, n, n-bound)
+	}
+	// The first ones again, with new candidates (not answered from a
+	// cache): their parses were dropped, and are made again.
+	for i := range bound {
+		check(i, "1")
+	}
+	if m2 := metrics(); m2["schema_registry_schema_parses_total"] != n+bound || m2["schema_registry_parsed_schemas"] != bound {
+		t.Errorf("after the first %d again: parses %v, held %v; want %d, %d", bound, m2["schema_registry_schema_parses_total"], m2["schema_registry_parsed_schemas"], n+bound, bound)
+	}
+}

@@ -72,7 +72,7 @@ func (a *API) limitWrite(w http.ResponseWriter, r *http.Request, p *principal) b
 		return true
 	}
 	w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-	ct := negotiate(r.Header.Get("Accept"))
+	ct := negotiate(header(r, "Accept"))
 	if ct == "" {
 		ct = responseTypes[0].name
 	}

@@ -77,6 +77,9 @@ type API struct {
 	lead          Leadership
 	forwardClient *http.Client
 	bodies        *bodyCache
+	pages         *bodyCache // pages of the listings (stream.go)
+	hotIDs        hotAnswers // GET /schemas/ids/{id}, in front of bodies
+	hotVersions   hotAnswers // GET /subjects/{subject}/versions/{version}
 	auth          *Auth
 	metrics       *metrics
 	validator     *hook.Validator
@@ -85,13 +88,15 @@ type API struct {
 
 // New returns the HTTP handler of the REST API.
 func New(o Options) http.Handler {
-	return newAPI(o).router()
+	a := newAPI(o)
+	return a.withFastLane(a.router())
 }
 
 func newAPI(o Options) *API {
 	a := &API{reg: o.Registry, logger: o.Logger, maxBody: o.MaxBodyBytes, maxDepth: o.MaxDepth, opts: o, lead: o.Leadership,
 		forwardClient: o.ForwardClient, auth: o.Auth}
 	a.bodies = bounded.New[string, cachedBody](10_000) // hot answers; at ~3 KB each, 30 MB at most
+	a.pages = bounded.New[string, cachedBody](cachedPages)
 	a.validator = hook.New(o.Registry, 0)
 	if a.forwardClient == nil {
 		a.forwardClient = defaultForwardClient()

@@ -11,7 +11,11 @@ import (
 )
 
 func idParam(r *http.Request) (int, error) {
-	s := pathParam(r, "id")
+	return parseID(pathParam(r, "id"))
+}
+
+// parseID reads the {id} path parameter, percent-decoded.
+func parseID(s string) (int, error) {
 	id, err := strconv.ParseInt(s, 10, 32)
 	if err != nil {
 		// JAX-RS answers a path parameter it cannot convert with 404.
@@ -72,7 +76,12 @@ func (a *API) schemaByID(r *http.Request) (any, error) {
 	if fetchMaxID || readable != nil {
 		return compute()
 	}
-	return a.cached(cacheKey("id", strconv.Itoa(id), subject, format, referenceFormat, findTagsKey(r)), compute)
+	return a.cached(idKey(r, id), compute)
+}
+
+// idKey is the cache key of the answer of GET /schemas/ids/{id} to r.
+func idKey(r *http.Request, id int) string {
+	return cacheKey("id", strconv.Itoa(id), queryParam(r, "subject"), queryParam(r, "format"), queryParam(r, "referenceFormat"), findTagsKey(r))
 }
 
 // findTags adds the schemaTags that ?findTags asks for (tag names, "*" for
@@ -266,16 +275,19 @@ func (a *API) listSchemas(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	list := a.reg.Schemas(store.SchemasOptions{Prefix: queryParam(r, "subjectPrefix"), Readable: a.readFilter(r),
-		Deleted: boolQuery(r, "deleted"), LatestOnly: boolQuery(r, "latestOnly"), Associations: af, Paging: p})
-	out := make([]schemaJSON, 0, len(list))
-	for _, v := range list {
-		if rt := queryParam(r, "ruleType"); rt != "" && !hasRuleType(v, rt) {
-			continue
-		}
-		out = append(out, toSchemaJSON(v))
-	}
-	return out, nil
+	o := store.SchemasOptions{Prefix: queryParam(r, "subjectPrefix"), Readable: a.readFilter(r),
+		Deleted: boolQuery(r, "deleted"), LatestOnly: boolQuery(r, "latestOnly"), Associations: af, Paging: p}
+	ruleType := queryParam(r, "ruleType") // kept after paging, as Confluent does
+	return a.listing(r, p, func(w *arrayWriter) {
+		var out schemaJSON // one for every element: encoded at once
+		a.reg.EachSchema(o, func(v store.SchemaVersion) bool {
+			if ruleType != "" && !hasRuleType(v, ruleType) {
+				return true
+			}
+			out = toSchemaJSON(v)
+			return w.value(&out)
+		})
+	}), nil
 }
 
 func hasRuleType(v store.SchemaVersion, typ string) bool {

@@ -18,8 +18,9 @@ func (a *API) listSubjects(r *http.Request) (any, error) {
 	if r.URL.RawQuery != "" && r.URL.Query().Has("subjectPrefix") {
 		prefix = queryParam(r, "subjectPrefix")
 	}
-	return a.reg.Subjects(store.SubjectsOptions{Prefix: prefix, Readable: a.readFilter(r),
-		Deleted: boolQuery(r, "deleted"), DeletedOnly: boolQuery(r, "deletedOnly"), Paging: p}), nil
+	o := store.SubjectsOptions{Prefix: prefix, Readable: a.readFilter(r),
+		Deleted: boolQuery(r, "deleted"), DeletedOnly: boolQuery(r, "deletedOnly"), Paging: p}
+	return a.listing(r, p, func(w *arrayWriter) { a.reg.EachSubject(o, w.string) }), nil
 }
 
 func (a *API) listVersions(r *http.Request) (any, error) {
@@ -50,7 +51,7 @@ func (a *API) getVersion(r *http.Request) (any, error) {
 			return nil, err
 		}
 	}
-	return a.cached(cacheKey("version", subject, strconv.Itoa(v), strconv.FormatBool(bool(deleted)), format, referenceFormat, findTagsKey(r)), func() (any, error) {
+	return a.cached(versionKey(r, subject, v), func() (any, error) {
 		sv, err := a.reg.Version(subject, v, deleted)
 		if err != nil {
 			return nil, err
@@ -65,6 +66,13 @@ func (a *API) getVersion(r *http.Request) (any, error) {
 		qualifyReferences(&out, sv.Subject, referenceFormat)
 		return out, nil
 	})
+}
+
+// versionKey is the cache key of the answer of
+// GET /subjects/{subject}/versions/{version} to r.
+func versionKey(r *http.Request, subject string, version int) string {
+	return cacheKey("version", subject, strconv.Itoa(version), strconv.FormatBool(bool(deletedQuery(r))),
+		queryParam(r, "format"), queryParam(r, "referenceFormat"), findTagsKey(r))
 }
 
 func (a *API) rawVersionSchema(r *http.Request) (any, error) {

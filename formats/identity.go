@@ -134,3 +134,37 @@ func sortedCopy(s []string) []string {
 	sort.Strings(c)
 	return c
 }
+
+// ParseGUID reads a GUID as Identity.GUID prints it (lower-case hex in the
+// 8-4-4-4-12 form); any other spelling names no identity.
+func ParseGUID(s string) (Identity, bool) {
+	var id Identity
+	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
+		return id, false
+	}
+	j := 0
+	for i := 0; i < 36; i += 2 {
+		if s[i] == '-' {
+			i--
+			continue
+		}
+		hi, ok1 := lowerHex(s[i])
+		lo, ok2 := lowerHex(s[i+1])
+		if !ok1 || !ok2 {
+			return Identity{}, false
+		}
+		id[j] = hi<<4 | lo
+		j++
+	}
+	return id, j == 16
+}
+
+func lowerHex(c byte) (byte, bool) {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0', true
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10, true
+	}
+	return 0, false
+}

@@ -3,6 +3,7 @@ package formats
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/schemaregistry/registry/internal/testvectors"
@@ -70,5 +71,19 @@ func TestUUID(t *testing.T) {
 	want := fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 	if got := UUID(b); got != want || Identity(b).GUID() != want {
 		t.Errorf("UUID = %s, GUID = %s, want %s", got, Identity(b).GUID(), want)
+	}
+}
+
+func TestParseGUID(t *testing.T) {
+	id := IdentityOf(`{"type":"string"}`, nil, nil, nil)
+	got, ok := ParseGUID(id.GUID())
+	if !ok || got != id {
+		t.Fatalf("ParseGUID(%s) = %v, %v", id.GUID(), got, ok)
+	}
+	upper := strings.ToUpper(id.GUID())
+	for _, bad := range []string{"", upper, id.GUID()[:35], id.GUID() + "0", strings.ReplaceAll(id.GUID(), "-", "_"), "zzzzzzzz-0000-0000-0000-000000000000"} {
+		if _, ok := ParseGUID(bad); ok && bad != id.GUID() {
+			t.Errorf("ParseGUID(%q) accepted", bad)
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 
 	"github.com/schemaregistry/registry/compat"
+	"github.com/schemaregistry/registry/formats"
 	"github.com/schemaregistry/registry/internal/bounded"
 )
 
@@ -13,9 +14,15 @@ import (
 // parsed twice. A parse is a pure function of the key: type, options, text
 // and the text of every dependency, so entries never go stale; the cache is
 // only bounded.
-type parseCache = bounded.Map[[16]byte, parsedSchema]
+type parseCache = bounded.Map[[16]byte, parse]
 
-func newParseCache(limit int) *parseCache { return bounded.New[[16]byte, parsedSchema](limit) }
+// parse is a request's schema parsed, or why it cannot be.
+type parse struct {
+	schema formats.Schema
+	err    error
+}
+
+func newParseCache(limit int) *parseCache { return bounded.New[[16]byte, parse](limit) }
 
 func parseCacheKey(p *prepared) [16]byte {
 	h := sha256.New() // hardware-accelerated: cheaper than FNV on schema texts
@@ -44,15 +51,17 @@ func parseCacheKey(p *prepared) [16]byte {
 	return k
 }
 
-// verdictKey names a compatibility check: the candidate as parsed (the
-// parse cache hands out one object per content, so a pointer stands for
-// the content), the level and options, and the ids and versions checked
-// against (an id is never bound to another schema).
+// verdictKey names a compatibility check: the candidate's content (its
+// parse cache key: the answers do not keep parses alive), the level and
+// options, and the ids and versions checked against (an id is never bound
+// to another schema; what their references resolve to is the state's
+// refGen).
 type verdictKey struct {
-	candidate any
+	candidate [16]byte
 	level     compat.Level
 	policy    string
 	fields    bool
+	refGen    uint64
 	previous  string
 }
 

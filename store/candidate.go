@@ -27,6 +27,7 @@ type SchemaRequest struct {
 // compare with what the registry holds.
 type candidate struct {
 	schema   formats.Schema
+	key      [16]byte // the parse's (parseCacheKey): names its content
 	refs     []formats.Reference
 	identity formats.Identity
 	req      SchemaRequest
@@ -114,7 +115,7 @@ func (st *state) resolve(subject string, refs []formats.Reference, deleted Delet
 			continue
 		}
 		seen[ref.Name] = true
-		if _, err := st.resolve(v.subject, v.entry.refs, IncludingDeleted, depth+1, seen, deps); err != nil {
+		if _, err := st.resolve(v.subject, v.entry.refs(), IncludingDeleted, depth+1, seen, deps); err != nil {
 			return nil, err
 		}
 		*deps = append(*deps, formats.Dependency{Name: ref.Name, Schema: v.entry.schema()})
@@ -146,7 +147,7 @@ func (r *Registry) parse(p *prepared) (*candidate, error) {
 	if res.err != nil {
 		return nil, invalidSchema(p.format.Type(), res.err)
 	}
-	return &candidate{schema: res.schema, refs: p.refs, req: p.req,
+	return &candidate{schema: res.schema, key: key, refs: p.refs, req: p.req,
 		identity: formats.IdentityOf(res.schema.Canonical(), p.refs, p.req.Metadata, p.req.RuleSet)}, nil
 }
 

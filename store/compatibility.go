@@ -12,10 +12,11 @@ import (
 // earlier versions of a subject (live, ascending) under the subject's level
 // and options.
 type compatQuestion struct {
-	level     compat.Level
-	opts      compat.Options
-	candidate formats.Schema
-	previous  []*version
+	level        compat.Level
+	opts         compat.Options
+	candidate    formats.Schema
+	candidateKey [16]byte // names the candidate's content (parseCacheKey)
+	previous     []*version
 }
 
 // checker answers a compatibility question with the problems found, none
@@ -26,7 +27,8 @@ type checker func(q compatQuestion) []string
 // compatQuestion returns the check a candidate needs against versions under
 // the subject's config; false when there is none (level NONE, or no
 // versions).
-func (st *state) compatQuestion(s *Settings, subject string, candidate formats.Schema, md *formats.Metadata, versions []*version) (compatQuestion, bool) {
+func (st *state) compatQuestion(s *Settings, subject string, c *candidate, versions []*version) (compatQuestion, bool) {
+	md := c.req.Metadata
 	cfg := st.effectiveConfig(subject, s)
 	if cfg.CompatibilityGroup != nil && *cfg.CompatibilityGroup != "" {
 		// Only the versions of the candidate's group: the same value of the
@@ -35,13 +37,13 @@ func (st *state) compatQuestion(s *Settings, subject string, candidate formats.S
 		want := groupValue(md, group)
 		var same []*version
 		for _, v := range versions {
-			if groupValue(v.entry.metadata, group) == want {
+			if groupValue(v.entry.metadata(), group) == want {
 				same = append(same, v)
 			}
 		}
 		versions = same
 	}
-	q := compatQuestion{level: *cfg.CompatibilityLevel, candidate: candidate, previous: versions}
+	q := compatQuestion{level: *cfg.CompatibilityLevel, candidate: c.schema, candidateKey: c.key, previous: versions}
 	q.opts.ValidateFields = s.ValidateFields
 	if cfg.ValidateFields != nil {
 		q.opts.ValidateFields = *cfg.ValidateFields
@@ -74,7 +76,7 @@ func (r *Registry) compatibility(st *state, q compatQuestion) func() []string {
 		prev = append(prev, compat.Previous{Version: v.version, Schema: p})
 		ids = fmt.Appendf(ids, "%d:%d,", v.entry.id, v.version)
 	}
-	key := verdictKey{candidate: q.candidate, level: q.level, policy: q.opts.Policy, fields: q.opts.ValidateFields, previous: string(ids)}
+	key := verdictKey{candidate: q.candidateKey, level: q.level, policy: q.opts.Policy, fields: q.opts.ValidateFields, refGen: st.refGen, previous: string(ids)}
 	return func() []string {
 		msgs, ok := r.verdicts.Get(key)
 		if !ok {
@@ -102,28 +104,6 @@ func (r *Registry) counted(problems []string) []string {
 		r.compatFailures.Add(1)
 	}
 	return problems
-}
-
-// parsed returns the stored schema parsed, caching the result on the entry.
-// The caller holds r.mu for reading (references are resolved in st).
-func (r *Registry) parsed(st *state, e *schemaEntry) (formats.Schema, error) {
-	if p := e.parsed.Load(); p != nil {
-		return p.schema, p.err
-	}
-	p := &parsedSchema{}
-	f := r.formats[e.schemaType]
-	if f == nil {
-		p.err = fmt.Errorf("unknown schema type %s", e.schemaType)
-	} else {
-		var deps []formats.Dependency
-		if _, err := st.resolve(e.subject(), e.refs, IncludingDeleted, 0, map[string]bool{}, &deps); err != nil {
-			p.err = err
-		} else {
-			p.schema, p.err = f.Parse(e.schema(), deps, formats.Options{})
-		}
-	}
-	e.parsed.Store(p)
-	return p.schema, p.err
 }
 
 // CompatibilityResult is the answer of a compatibility check.
@@ -167,7 +147,7 @@ func (r *Registry) checkCompatibility(subject string, v int, level compat.Level,
 		return CompatibilityResult{}, err
 	}
 	r.mu.RLock()
-	q, ok := r.st.compatQuestion(&r.settings, subject, c.schema, c.req.Metadata, versions)
+	q, ok := r.st.compatQuestion(&r.settings, subject, c, versions)
 	if level != "" {
 		q.level = level
 		ok = level != compat.None && len(q.previous) > 0

@@ -77,17 +77,102 @@ func QualifyReference(parent, subject string) string { return qualify(parent, su
 
 // idSpace is the ids of one context.
 type idSpace struct {
-	ids        map[int]*schemaEntry
+	ids        idIndex
 	identities map[formats.Identity]*schemaEntry
-	guids      map[string]*schemaEntry
-	maxID      int
+	// guids names, for an identity held by several ids (an import), the
+	// entry its GUID resolves to when that is not the one identities
+	// names (see guid).
+	guids map[formats.Identity]*schemaEntry
+	maxID int
 	// sharedIdentities is set once two ids hold the same schema (an
 	// import): identities then no longer names every entry of an identity.
 	sharedIdentities bool
 }
 
 func newIDSpace() *idSpace {
-	return &idSpace{ids: map[int]*schemaEntry{}, identities: map[formats.Identity]*schemaEntry{}, guids: map[string]*schemaEntry{}}
+	return &idSpace{identities: map[formats.Identity]*schemaEntry{}, guids: map[formats.Identity]*schemaEntry{}}
+}
+
+// guid returns the entry a GUID resolves to: the id last bound to its
+// schema, as Confluent's guid index does.
+func (sp *idSpace) guid(id formats.Identity) *schemaEntry {
+	if e := sp.guids[id]; e != nil {
+		return e
+	}
+	return sp.identities[id]
+}
+
+// setGUID makes a GUID resolve to e.
+func (sp *idSpace) setGUID(id formats.Identity, e *schemaEntry) {
+	if sp.identities[id] == e {
+		delete(sp.guids, id)
+	} else {
+		sp.guids[id] = e
+	}
+}
+
+// idIndex maps the ids of a space to their entries: a slice for the dense
+// ids a registry allocates, a map for far ones an import may bring.
+type idIndex struct {
+	dense []*schemaEntry
+	far   map[int]*schemaEntry
+	n     int
+}
+
+// An id is in far or in dense, never in both: the dense slice may grow
+// over an id kept in far, which stays there.
+func (x *idIndex) get(id int) *schemaEntry {
+	if id >= 0 && id < len(x.dense) && x.dense[id] != nil {
+		return x.dense[id]
+	}
+	return x.far[id] // a nil map when no id was ever far
+}
+
+func (x *idIndex) put(id int, e *schemaEntry) {
+	if x.get(id) == nil {
+		x.n++
+	}
+	switch _, far := x.far[id]; {
+	case far:
+		x.far[id] = e
+	case id >= 0 && id < len(x.dense):
+		x.dense[id] = e
+	case id >= 0 && id < 2*len(x.dense)+1024:
+		x.dense = append(x.dense, make([]*schemaEntry, id+1-len(x.dense))...)
+		x.dense[id] = e
+	default:
+		if x.far == nil {
+			x.far = map[int]*schemaEntry{}
+		}
+		x.far[id] = e
+	}
+}
+
+func (x *idIndex) remove(id int) {
+	if x.get(id) == nil {
+		return
+	}
+	x.n--
+	if _, far := x.far[id]; far {
+		delete(x.far, id)
+	} else {
+		x.dense[id] = nil
+	}
+}
+
+// len counts the ids.
+func (x *idIndex) len() int { return x.n }
+
+// each calls f on every entry.
+func (x *idIndex) each(f func(*schemaEntry)) {
+	for _, e := range x.dense {
+		if e != nil {
+			f(e)
+		}
+	}
+	for _, e := range x.far {
+		f(e)
+	}
 }
 
 // spaceOf returns the id space of a subject's context, nil when the
@@ -195,7 +280,7 @@ func (st *state) namedContexts() []string {
 func (st *state) byID(id int, hint string) (*schemaEntry, string) {
 	in := func(subject string) *schemaEntry {
 		if sp := st.spaceOf(subject); sp != nil {
-			return sp.ids[id]
+			return sp.ids.get(id)
 		}
 		return nil
 	}
@@ -222,7 +307,7 @@ func (st *state) byID(id int, hint string) (*schemaEntry, string) {
 			return e, q
 		}
 	}
-	return st.dflt.ids[id], ""
+	return st.dflt.ids.get(id), ""
 }
 
 // otherContexts returns an unqualified subject as each named context would
@@ -276,12 +361,16 @@ type contextEntry struct {
 
 // idsOfGUID lists the entries of a GUID, the default context's first.
 func (st *state) idsOfGUID(guid string) []contextEntry {
+	id, ok := formats.ParseGUID(guid)
+	if !ok {
+		return nil
+	}
 	var out []contextEntry
-	if e := st.dflt.guids[guid]; e != nil {
+	if e := st.dflt.guid(id); e != nil {
 		out = append(out, contextEntry{defaultContext, e})
 	}
 	for _, ctx := range st.namedContexts() {
-		if e := st.spaces[ctx].guids[guid]; e != nil {
+		if e := st.spaces[ctx].guid(id); e != nil {
 			out = append(out, contextEntry{ctx, e})
 		}
 	}

@@ -59,10 +59,10 @@ func (st *state) lookupContract(s *Settings, subject string, c *candidate) *cand
 
 func mergeContract(cfg Config, md *formats.Metadata, rs *formats.RuleSet, prev *version) (*formats.Metadata, *formats.RuleSet) {
 	if md == nil && prev != nil {
-		md = prev.entry.metadata
+		md = prev.entry.metadata()
 	}
 	if rs == nil && prev != nil {
-		rs = prev.entry.ruleSet
+		rs = prev.entry.ruleSet()
 	}
 	return mergeMetadata(mergeMetadata(cfg.DefaultMetadata, md), cfg.OverrideMetadata),
 		mergeRuleSets(mergeRuleSets(cfg.DefaultRuleSet, rs), cfg.OverrideRuleSet)
@@ -206,10 +206,10 @@ func (st *state) registeredIgnoringVersion(subject string, c *candidate) *versio
 		// text itself is compared last (it is decompressed: a subject of
 		// hundreds of versions took most of a registration's time).
 		if v.deleted || e.textSum != sum || !c.accepts(v) || e.schemaType != typ || e.textLen() != len(canonical) ||
-			!sameRefs(e.refs, c.refs) || !sameRuleSet(e.ruleSet, c.req.RuleSet) {
+			!sameRefs(e.refs(), c.refs) || !sameRuleSet(e.ruleSet(), c.req.RuleSet) {
 			continue
 		}
-		if e.metadata == nil && want != nil || e.metadata != nil && !reflect.DeepEqual(withoutConfluentVersion(e.metadata), want) {
+		if md := e.metadata(); md == nil && want != nil || md != nil && !reflect.DeepEqual(withoutConfluentVersion(md), want) {
 			continue
 		}
 		if sameText(e, c, canonical) {
@@ -226,7 +226,7 @@ func (st *state) registeredIgnoringVersion(subject string, c *candidate) *versio
 // texts do (the identity hashes the text first, then the rest): compared
 // without decompressing the text.
 func sameText(e *schemaEntry, c *candidate, canonical string) bool {
-	if e.metadata == nil && c.req.Metadata == nil || reflect.DeepEqual(e.metadata, c.req.Metadata) {
+	if md := e.metadata(); md == nil && c.req.Metadata == nil || reflect.DeepEqual(md, c.req.Metadata) {
 		return e.identity == c.identity
 	}
 	return e.schema() == canonical

@@ -1,7 +1,10 @@
 package store
 
 import (
+	"encoding/binary"
 	"encoding/json"
+	"math/bits"
+	"slices"
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -277,6 +280,53 @@ var plain = func() (t [256]bool) {
 	return t
 }()
 
+// plainEnd returns the index of the first byte of d from i that plain does
+// not mark, len(d) for none; eight bytes at a time.
+func plainEnd(d []byte, i int) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	for i+8 <= len(d) {
+		w := binary.LittleEndian.Uint64(d[i:])
+		q, bs := w^(ones*'"'), w^(ones*'\\')
+		// A byte with its high bit set (not ASCII), under 0x20, a quote or
+		// a backslash; the lowest one flagged is exact.
+		m := (w | (w-ones*0x20)&^w | (q-ones)&^q | (bs-ones)&^bs) & highs
+		if m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+		i += 8
+	}
+	for i < len(d) && plain[d[i]] {
+		i++
+	}
+	return i
+}
+
+// copyPlain appends to dst the run of bytes of d from i that plain marks,
+// eight at a time (the runs between the escaped quotes of a schema text
+// are short: a word stored whole beats a call to copy), and returns where
+// the run ends.
+func copyPlain(dst, d []byte, i int) ([]byte, int) {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	for i+8 <= len(d) {
+		w := binary.LittleEndian.Uint64(d[i:])
+		q, bs := w^(ones*'"'), w^(ones*'\\')
+		m := (w | (w-ones*0x20)&^w | (q-ones)&^q | (bs-ones)&^bs) & highs
+		n := len(dst)
+		dst = slices.Grow(dst, 8)
+		binary.LittleEndian.PutUint64(dst[n:n+8], w)
+		if m != 0 {
+			k := bits.TrailingZeros64(m) / 8
+			return dst[:n+k], i + k
+		}
+		dst, i = dst[:n+8], i+8
+	}
+	j := i
+	for j < len(d) && plain[d[j]] {
+		j++
+	}
+	return append(dst, d[i:j]...), j
+}
+
 // unescape reads a string into dst, as encoding/json unquotes it. Invalid
 // UTF-8 (which encoding/json replaces) is left to encoding/json.
 func (p *valueParser) unescape(dst []byte) ([]byte, bool) {
@@ -285,12 +335,7 @@ func (p *valueParser) unescape(dst []byte) ([]byte, bool) {
 	}
 	dst = dst[:0]
 	for {
-		// Byte by byte: the runs between escapes are short in schema
-		// texts (every quote is escaped).
-		for p.i < len(p.d) && plain[p.d[p.i]] {
-			dst = append(dst, p.d[p.i])
-			p.i++
-		}
+		dst, p.i = copyPlain(dst, p.d, p.i)
 		if p.i == len(p.d) {
 			return nil, false
 		}
@@ -387,9 +432,7 @@ func hex4(b []byte) rune {
 func (p *valueParser) string() (string, bool) {
 	start := p.i
 	if p.eat('"') {
-		for p.i < len(p.d) && plain[p.d[p.i]] {
-			p.i++
-		}
+		p.i = plainEnd(p.d, p.i)
 		if p.eat('"') { // no escapes: the common case
 			// The usual schema and key types are not allocated.
 			switch b := p.d[start+1 : p.i-1]; string(b) {

@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/schemaregistry/registry/formats"
@@ -55,10 +56,16 @@ var decodeSamples = []string{
 }
 
 // jsonSchemaValue is what json.Unmarshal makes of a value.
+// jsonSchemaValue is what encoding/json reads of a value, the schema type
+// kept as written (an empty one stays empty: apply makes it AVRO).
 func jsonSchemaValue(data []byte) (schemaValue, error) {
-	var v schemaValue
+	var v struct {
+		schemaValue
+		SchemaType string `json:"schemaType"`
+	}
 	err := json.Unmarshal(data, &v)
-	return v, err
+	v.schemaValue.SchemaType = formats.SchemaType(v.SchemaType)
+	return v.schemaValue, err
 }
 
 func checkDecodeSchemaValue(t *testing.T, data []byte) {
@@ -185,5 +192,49 @@ func BenchmarkDecodeSchemaValue(b *testing.B) {
 			b.Fatal(err)
 		}
 		buf = text
+	}
+}
+
+// plainEnd finds the first byte plain does not mark, at every position of
+// every byte value.
+func TestPlainEnd(t *testing.T) {
+	for c := 0; c < 256; c++ {
+		for n := 0; n < 20; n++ {
+			for at := 0; at <= n; at++ {
+				d := []byte(strings.Repeat("a", n))
+				want := n
+				if at < n {
+					d[at] = byte(c)
+					if !plain[c] {
+						want = at
+					}
+				}
+				if got := plainEnd(d, 0); got != want {
+					t.Fatalf("byte %#x at %d of %d: plainEnd = %d, want %d", c, at, n, got, want)
+				}
+			}
+		}
+	}
+}
+
+// copyPlain copies what plainEnd finds, into a buffer of any capacity.
+func TestCopyPlain(t *testing.T) {
+	for c := 0; c < 256; c++ {
+		for n := 0; n < 20; n++ {
+			for at := 0; at <= n; at++ {
+				d := []byte(strings.Repeat("abcdefgh", 3)[:n])
+				if at < n {
+					d[at] = byte(c)
+				}
+				end := plainEnd(d, 0)
+				for _, dst := range [][]byte{nil, []byte("xy"), make([]byte, 1, 64)} {
+					prefix := string(dst)
+					got, j := copyPlain(dst, d, 0)
+					if j != end || string(got) != prefix+string(d[:end]) {
+						t.Fatalf("byte %#x at %d of %d: copyPlain = %q, %d; want %q, %d", c, at, n, got, j, prefix+string(d[:end]), end)
+					}
+				}
+			}
+		}
 	}
 }

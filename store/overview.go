@@ -1,7 +1,6 @@
 package store
 
 import (
-	"sort"
 	"strings"
 
 	"github.com/schemaregistry/registry/compat"
@@ -43,55 +42,48 @@ type SummaryOptions struct {
 func (r *Registry) SubjectSummaries(o SummaryOptions) (list []SubjectSummary, total int) {
 	f := parseSubjectFilter(o.Prefix)
 	contains := strings.ToLower(o.Contains)
-	r.mu.RLock()
-	var picked []*subjectState
-	for _, s := range r.sortedSubjects() {
-		name := s.name
-		if !f.match(name) || contains != "" && !strings.Contains(strings.ToLower(name), contains) {
-			continue
-		}
-		v := s.latest(Deleted(o.Deleted))
-		if v == nil || o.Type != "" && v.entry.schemaType != o.Type {
-			continue
-		}
-		if o.Readable != nil && !o.Readable(name) {
-			continue
-		}
-		picked = append(picked, s)
+	deleted := Deleted(o.Deleted)
+	w := liveSubjects
+	if o.Deleted {
+		w = allSubjects
 	}
-	total = len(picked)
-	picked = page(picked, o.Paging, Limits{Default: 50, Max: 1000})
-	list = make([]SubjectSummary, 0, len(picked))
-	for _, s := range picked {
-		v := s.latest(Deleted(o.Deleted))
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	x := r.st.index.freeze()
+	spans, exact := x.spans(f, r.st.named)
+	limit := pageLimit(o.Paging, Limits{Default: 50, Max: 1000})
+	offset := max(o.Offset, 0)
+	list = make([]SubjectSummary, 0, min(limit, 64))
+	add := func(e *indexEntry) bool {
+		s := e.subject
+		v := s.latest(deleted)
 		list = append(list, SubjectSummary{Subject: s.name, Version: v.version, Versions: len(s.versions),
 			ID: v.entry.id, SchemaType: v.entry.schemaType, Deleted: s.latest(LiveOnly) == nil})
+		return len(list) < limit
 	}
-	r.mu.RUnlock()
+	if exact && contains == "" && o.Type == "" && o.Readable == nil {
+		// Counted by the chunk sums; the page read alone.
+		x.walk(spans, w, nil, offset, func(e *indexEntry, _ int) bool { return add(e) })
+		return list, x.count(spans, w, nil)
+	}
+	// Every selected subject is tested: one pass counts them and keeps
+	// the page.
+	x.walk(spans, w, func(e *indexEntry) bool {
+		if !exact && !f.match(e.name) || contains != "" && !strings.Contains(strings.ToLower(e.name), contains) {
+			return false
+		}
+		if o.Type != "" && e.subject.latest(deleted).entry.schemaType != o.Type {
+			return false
+		}
+		return o.Readable == nil || o.Readable(e.name)
+	}, 0, func(e *indexEntry, _ int) bool {
+		if total >= offset && len(list) < limit {
+			add(e)
+		}
+		total++
+		return true
+	})
 	return list, total
-}
-
-// sortedSubjects are the subjects in name order, sorted once per revision
-// of the state (a list over 100,000 subjects then costs a scan, not a
-// sort). The caller holds r.mu for reading.
-func (r *Registry) sortedSubjects() []*subjectState {
-	rev := r.revision.Load()
-	if c := r.bySubject.Load(); c != nil && c.revision == rev {
-		return c.subjects
-	}
-	list := make([]*subjectState, 0, len(r.st.subjects))
-	for _, s := range r.st.subjects {
-		list = append(list, s)
-	}
-	sort.Slice(list, func(i, j int) bool { return list[i].name < list[j].name })
-	r.bySubject.Store(&sortedSubjects{revision: rev, subjects: list})
-	return list
-}
-
-// sortedSubjects is the subject list of one revision.
-type sortedSubjects struct {
-	revision int64
-	subjects []*subjectState
 }
 
 // SchemaForms are the texts of one subject-version: as stored and served,
@@ -114,7 +106,7 @@ func (r *Registry) Forms(subject string, v int, deleted Deleted) (SchemaForms, e
 	parsed, err := r.parsed(r.st, e)
 	var deps []formats.Dependency
 	if err == nil {
-		_, err = r.st.resolve(e.subject(), e.refs, IncludingDeleted, 0, map[string]bool{}, &deps)
+		_, err = r.st.resolve(e.subject(), e.refs(), IncludingDeleted, 0, map[string]bool{}, &deps)
 	}
 	f := r.formats[e.schemaType]
 	r.mu.RUnlock()

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"slices"
 	"sort"
 	"strconv"
@@ -9,7 +10,8 @@ import (
 	"github.com/schemaregistry/registry/formats"
 )
 
-// The reads: every one from memory, under the read lock.
+// The reads: every one from memory, under the read lock (the listings
+// hold it only to find their page in the subject index, index.go).
 
 // LatestVersion is the pseudo version "latest" (or -1).
 const LatestVersion = -1
@@ -46,11 +48,26 @@ type SchemaVersion struct {
 	Associations []Association
 }
 
-func (v *version) export() SchemaVersion {
-	e := v.entry
+func (v *version) export() SchemaVersion { return v.ref().export() }
+
+// versionRef is a subject-version as read under the read lock: what an
+// export reads of it afterwards, without the lock, is immutable (the
+// entry's text is swapped atomically).
+type versionRef struct {
+	v       *version
+	deleted bool
+	ts      int64
+	// assocs are its subject's associations, for GET /schemas.
+	assocs []Association
+}
+
+func (v *version) ref() versionRef { return versionRef{v: v, deleted: v.deleted, ts: v.ts} }
+
+func (r versionRef) export() SchemaVersion {
+	v, e := r.v, r.v.entry
 	return SchemaVersion{Subject: v.subject, Version: v.version, ID: e.id, GUID: e.identity.GUID(),
-		SchemaType: e.schemaType, Schema: e.schema(), References: e.refs, Metadata: e.metadata,
-		RuleSet: e.ruleSet, Timestamp: v.ts, Deleted: v.deleted}
+		SchemaType: e.schemaType, Schema: e.schema(), References: e.refs(), Metadata: e.metadata(),
+		RuleSet: e.ruleSet(), Timestamp: r.ts, Deleted: r.deleted, Associations: r.assocs}
 }
 
 // subject returns a subject that has a visible version, or 40401.
@@ -152,14 +169,18 @@ func page[T any](list []T, p Paging, l Limits) []T {
 		}
 		list = list[p.Offset:]
 	}
-	limit := l.Default
-	if p.Limit > 0 && (l.Max <= 0 || p.Limit <= l.Max) {
-		limit = p.Limit
-	}
-	if limit > 0 && limit < len(list) {
+	if limit := pageLimit(p, l); limit > 0 && limit < len(list) {
 		list = list[:limit]
 	}
 	return list
+}
+
+// pageLimit is the page size page applies; 0 is none.
+func pageLimit(p Paging, l Limits) int {
+	if p.Limit > 0 && (l.Max <= 0 || p.Limit <= l.Max) {
+		return p.Limit
+	}
+	return max(l.Default, 0)
 }
 
 // SubjectsOptions filter the subject list.
@@ -178,21 +199,42 @@ type SubjectsOptions struct {
 // Subjects lists subject names in order. A subject counts as deleted when
 // all its versions are soft-deleted.
 func (r *Registry) Subjects(o SubjectsOptions) []string {
-	r.mu.RLock()
 	out := []string{}
+	r.EachSubject(o, func(name string) bool {
+		out = append(out, name)
+		return true
+	})
+	return out
+}
+
+// EachSubject calls fn with each name Subjects lists, in order, until fn
+// returns false. The names are those of the revision at the call; fn runs
+// without any lock held, and may be slow (a client reading the answer).
+func (r *Registry) EachSubject(o SubjectsOptions, fn func(name string) bool) {
 	f := parseSubjectFilter(o.Prefix)
-	for name, s := range r.st.subjects {
-		if !f.match(name) || o.Readable != nil && !o.Readable(name) {
-			continue
-		}
-		live := s.latest(false) != nil
-		if (o.DeletedOnly && !live) || (!o.DeletedOnly && (live || o.Deleted)) {
-			out = append(out, name)
-		}
-	}
+	r.mu.RLock()
+	x := r.st.index.freeze()
+	spans, exact := x.spans(f, r.st.named)
 	r.mu.RUnlock()
-	sort.Strings(out)
-	return page(out, o.Paging, r.settings.SubjectSearch)
+	w := liveSubjects
+	switch {
+	case o.DeletedOnly:
+		w = deletedSubjects
+	case o.Deleted:
+		w = allSubjects
+	}
+	var keep func(*indexEntry) bool
+	switch {
+	case !exact:
+		keep = func(e *indexEntry) bool { return f.match(e.name) && (o.Readable == nil || o.Readable(e.name)) }
+	case o.Readable != nil:
+		keep = func(e *indexEntry) bool { return o.Readable(e.name) }
+	}
+	limit, n := pageLimit(o.Paging, r.settings.SubjectSearch), 0
+	x.walk(spans, w, keep, max(o.Offset, 0), func(e *indexEntry, _ int) bool {
+		n++
+		return fn(e.name) && (limit == 0 || n < limit)
+	})
 }
 
 // SchemaByID returns the schema bound to an id in the context the subject
@@ -386,51 +428,124 @@ func (r *Registry) VersionRefs(prefix string) []VersionRef {
 
 // Schemas lists subject-versions with their schemas, by subject then version.
 func (r *Registry) Schemas(o SchemasOptions) []SchemaVersion {
-	r.mu.RLock()
-	names := make([]string, 0, len(r.st.subjects))
-	f := parseSubjectFilter(o.Prefix)
-	for name := range r.st.subjects {
-		if f.match(name) && (o.Readable == nil || o.Readable(name)) {
-			names = append(names, name)
-		}
-	}
-	sort.Strings(names)
-	var picked []*version
-	var assocs map[string][]Association
-	if o.Associations != nil {
-		assocs = map[string][]Association{}
-	}
-	for _, name := range names {
-		s := r.st.subjects[name]
-		if o.Associations != nil {
-			list, keep := o.Associations.pick(r.st, name)
-			if !keep {
-				continue
-			}
-			assocs[name] = list
-		}
-		if o.LatestOnly {
-			if v := s.latest(Deleted(o.Deleted)); v != nil {
-				picked = append(picked, v)
-			}
-			continue
-		}
-		for _, v := range s.versions {
-			if Deleted(o.Deleted).visible(v) {
-				picked = append(picked, v)
-			}
-		}
-	}
-	// Only the page is exported: an export decompresses the text.
-	picked = page(picked, o.Paging, r.settings.SchemaSearch)
-	out := make([]SchemaVersion, 0, len(picked))
-	for _, v := range picked {
-		sv := v.export()
-		sv.Associations = assocs[v.subject]
-		out = append(out, sv)
-	}
-	r.mu.RUnlock()
+	out := []SchemaVersion{}
+	r.EachSchema(o, func(v SchemaVersion) bool {
+		out = append(out, v)
+		return true
+	})
 	return out
+}
+
+// schemaBatch is how many subject-versions a listing reads under one hold
+// of the read lock. A page of up to schemaBatch (the default largest page
+// is 1000) is read at one revision; a longer listing (a larger page size
+// configured) reads each batch at the revision of its time, resuming after
+// the last subject-version read.
+var schemaBatch = 1024 // a variable for the tests
+
+// EachSchema calls fn with each subject-version Schemas lists, in order,
+// until fn returns false. fn runs without any lock held; the schema texts
+// are decompressed there too.
+func (r *Registry) EachSchema(o SchemasOptions, fn func(SchemaVersion) bool) {
+	f := parseSubjectFilter(o.Prefix)
+	deleted := Deleted(o.Deleted)
+	w := liveVersions
+	switch {
+	case o.LatestOnly && o.Deleted:
+		w = allSubjects
+	case o.LatestOnly:
+		w = liveSubjects
+	case o.Deleted:
+		w = allVersions
+	}
+	limit := pageLimit(o.Paging, r.settings.SchemaSearch)
+	skip := max(o.Offset, 0)
+	var (
+		x     *subjectIndex
+		spans []span
+		keep  func(*indexEntry) bool
+		// picked is the subject whose associations are assocs: keep picks
+		// them for each entry before walk hands it on.
+		picked  string
+		assocs  []Association
+		refs    []versionRef
+		emitted int
+		// resumed and after: the subject the batch resumes in, and the
+		// version it stopped after.
+		resumed string
+		after   int
+	)
+	for {
+		r.mu.RLock()
+		if x == nil {
+			x = r.st.index.freeze()
+			var exact bool
+			spans, exact = x.spans(f, r.st.named)
+			if !exact || o.Readable != nil || o.Associations != nil {
+				keep = func(e *indexEntry) bool {
+					if !exact && !f.match(e.name) || o.Readable != nil && !o.Readable(e.name) {
+						return false
+					}
+					if o.Associations == nil {
+						return true
+					}
+					list, ok := o.Associations.pick(r.st, e.name)
+					picked, assocs = e.name, list
+					return ok
+				}
+			}
+		}
+		if refs == nil {
+			refs = make([]versionRef, 0, min(cmp.Or(limit, schemaBatch), schemaBatch))
+		}
+		refs = refs[:0]
+		// add adds a version to the batch, false when the page or the
+		// batch is full.
+		add := func(v *version) bool {
+			ref := v.ref()
+			if o.Associations != nil && picked == v.subject {
+				ref.assocs = assocs
+			}
+			refs = append(refs, ref)
+			return !(limit > 0 && emitted+len(refs) == limit || len(refs) == schemaBatch)
+		}
+		stop, stopped := x.walk(spans, w, keep, skip, func(e *indexEntry, within int) bool {
+			resuming := e.name == resumed
+			if o.LatestOnly {
+				v := e.subject.latest(deleted)
+				if v == nil || resuming && v.version <= after {
+					return true
+				}
+				return add(v)
+			}
+			for _, v := range e.subject.versions {
+				if !deleted.visible(v) || resuming && v.version <= after {
+					continue
+				}
+				if within > 0 {
+					within--
+					continue
+				}
+				if !add(v) {
+					return false
+				}
+			}
+			return true
+		})
+		r.mu.RUnlock()
+		for _, ref := range refs {
+			if !fn(ref.export()) {
+				return
+			}
+		}
+		emitted += len(refs)
+		if !stopped || limit > 0 && emitted >= limit {
+			return
+		}
+		last := refs[len(refs)-1].v
+		resumed, after = last.subject, last.version
+		spans, skip = from(spans, stop), 0
+	}
 }
 
 // ReferencedBy lists the ids of schemas referring to a subject-version.
@@ -469,7 +584,7 @@ func (r *Registry) MetadataVersion(subject string, pairs map[string]string, dele
 		}
 		ok := true
 		for k, val := range pairs {
-			if v.entry.metadata == nil || v.entry.metadata.Properties[k] != val {
+			if v.entry.metadata() == nil || v.entry.metadata().Properties[k] != val {
 				ok = false
 				break
 			}
@@ -516,7 +631,7 @@ func (r *Registry) Parsed(context string, id int) (formats.Schema, []SubjectVers
 	defer r.mu.RUnlock()
 	var e *schemaEntry
 	if sp := r.st.space(context); sp != nil {
-		e = sp.ids[id]
+		e = sp.ids.get(id)
 	}
 	if e == nil {
 		return nil, nil, errSchemaIDNotFound(id)
@@ -534,10 +649,10 @@ func (r *Registry) IDOfGUID(context string, guid formats.Identity) (int, bool) {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	sp := r.st.space(context)
-	if sp == nil || sp.guids[guid.GUID()] == nil {
+	if sp == nil || sp.guid(guid) == nil {
 		return 0, false
 	}
-	return sp.guids[guid.GUID()].id, true // as /schemas/guids/{guid}/ids answers
+	return sp.guid(guid).id, true // as /schemas/guids/{guid}/ids answers
 }
 
 // Formatted returns the text of the schema bound to id in another format

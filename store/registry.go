@@ -32,6 +32,13 @@ type Settings struct {
 	// them). DefaultMaxSchemaBytes and DefaultMaxSchemaDepth when 0.
 	MaxSchemaBytes int
 	MaxSchemaDepth int
+	// MaxParsedSchemas and MaxParsedBytes bound the stored schemas held
+	// parsed for compatibility checks and the other reads that need a
+	// parse, in number and in estimated bytes (parsed.go): those not used
+	// lately are dropped, and parsed again when needed.
+	// DefaultMaxParsedSchemas and DefaultMaxParsedBytes when 0.
+	MaxParsedSchemas int
+	MaxParsedBytes   int64
 }
 
 // Registry is the registry state machine: reads come from memory, writes
@@ -84,14 +91,13 @@ type Registry struct {
 	// (Alias) once a config has held an alias: until then it costs nothing.
 	aliased atomic.Bool
 
-	parses   *parseCache   // request parses, by exact content
-	verdicts *verdictCache // compatibility answers, by candidate and versions
+	parses        *parseCache   // request parses, by exact content
+	verdicts      *verdictCache // compatibility answers, by candidate and versions
+	parsedSchemas *parsedCache  // the stored schemas held parsed
 
 	// revision counts the records applied: any cached answer computed at
 	// an older revision is stale.
 	revision atomic.Int64
-	// bySubject is the subject list sorted at a revision (overview.go).
-	bySubject atomic.Pointer[sortedSubjects]
 
 	// Compatibility checks run (registrations and the compatibility
 	// endpoints) and those that found the schema incompatible.
@@ -123,9 +129,16 @@ func Open(log Log, fmts []formats.Format, settings Settings, logger *slog.Logger
 	if settings.MaxSchemaDepth <= 0 {
 		settings.MaxSchemaDepth = DefaultMaxSchemaDepth
 	}
+	if settings.MaxParsedSchemas <= 0 {
+		settings.MaxParsedSchemas = DefaultMaxParsedSchemas
+	}
+	if settings.MaxParsedBytes <= 0 {
+		settings.MaxParsedBytes = DefaultMaxParsedBytes
+	}
 	r := &Registry{log: log, logger: logger, settings: settings, formats: map[formats.SchemaType]formats.Format{}, st: newState(),
 		toPack: make(chan struct{}, 1), done: make(chan struct{}), writeLock: make(chan struct{}, 1), term: make(chan struct{}), wake: make(chan struct{}, 1),
-		parses: newParseCache(2_000), verdicts: bounded.New[verdictKey, []string](10_000)}
+		parses: newParseCache(2_000), verdicts: bounded.New[verdictKey, []string](10_000),
+		parsedSchemas: newParsedCache(settings.MaxParsedSchemas, settings.MaxParsedBytes)}
 	for _, f := range fmts {
 		r.formats[f.Type()] = f
 	}
@@ -133,7 +146,14 @@ func Open(log Log, fmts []formats.Format, settings Settings, logger *slog.Logger
 	// (on a second core), and every one of them before Open returns.
 	r.st.packLater = true
 	go r.packLoop()
-	if err := log.Open(r.apply); err != nil {
+	rp := newReplayer(r)
+	r.st.indexLater = true
+	err = log.Open(rp.add)
+	rp.finish()
+	r.mu.Lock()
+	r.st.buildIndex()
+	r.mu.Unlock()
+	if err != nil {
 		r.closeOnce.Do(func() { close(r.done) })
 		return nil, err
 	}
@@ -142,8 +162,23 @@ func Open(log Log, fmts []formats.Format, settings Settings, logger *slog.Logger
 }
 
 func (r *Registry) apply(rec Record) {
+	r.applying(func() { r.st.apply(rec, r.logger) })
+}
+
+// applyRead applies records the replayer read.
+func (r *Registry) applyRead(recs []readRecord) {
+	r.applying(func() {
+		for i := range recs {
+			r.st.applyRead(&recs[i], r.logger)
+		}
+	})
+}
+
+// applying runs f, which applies records, under the lock, and hands the
+// texts it held as they are to the packer.
+func (r *Registry) applying(f func()) {
 	r.mu.Lock()
-	r.st.apply(rec, r.logger)
+	f()
 	if r.st.aliased && !r.aliased.Load() {
 		r.aliased.Store(true)
 	}
@@ -207,9 +242,9 @@ type Stats struct {
 func (r *Registry) Stats() Stats {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	s := Stats{Subjects: len(r.st.subjects), Schemas: len(r.st.dflt.ids), Offset: r.st.offset}
+	s := Stats{Subjects: len(r.st.subjects), Schemas: r.st.dflt.ids.len(), Offset: r.st.offset}
 	for _, sp := range r.st.spaces {
-		s.Schemas += len(sp.ids)
+		s.Schemas += sp.ids.len()
 	}
 	for _, sub := range r.st.subjects {
 		s.Versions += len(sub.versions)

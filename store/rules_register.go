@@ -68,7 +68,7 @@ func (w *view) decideRegister(g registration) ([]Record, registerAnswer, error) 
 	}
 	s := st.subjects[subject]
 	if !importing && !g.force && s != nil && st.checksCompatibility(w.settings, subject) {
-		if q, ok := st.compatQuestion(w.settings, subject, c.schema, c.req.Metadata, s.live()); ok {
+		if q, ok := st.compatQuestion(w.settings, subject, c, s.live()); ok {
 			if msgs := w.check(q); len(msgs) > 0 {
 				return nil, registerAnswer{}, errorf(CodeIncompatibleSchema, "Schema being registered is incompatible with an earlier schema for subject \"%s\", details: [%s]", subject, strings.Join(msgs, ", "))
 			}
@@ -158,7 +158,7 @@ func (w *view) idFor(subject string, c *candidate) (int, error) {
 	sp := w.st.spaceOf(subject)
 	if c.req.ID > 0 {
 		if sp != nil {
-			if e := sp.ids[c.req.ID]; e != nil && !e.holds(t) {
+			if e := sp.ids.get(c.req.ID); e != nil && !e.holds(t) {
 				return 0, errorf(CodeOperationNotPermitted, "Overwrite new schema with id %d in context %s is not permitted.", c.req.ID, ctx)
 			}
 		}

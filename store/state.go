@@ -17,16 +17,49 @@ type schemaEntry struct {
 	id         int
 	schemaType formats.SchemaType
 	text       *sharedText // see schema(); shared by the entries of one text
-	refs       []formats.Reference
-	metadata   *formats.Metadata
-	ruleSet    *formats.RuleSet
+	extra      *entryExtra // nil for most: no references, metadata or rules
 	identity   formats.Identity
 	// textSum is the start of the MD5 digest of the text alone (of the
 	// identity when the schema has no references, metadata or rule set):
 	// the versions of a subject are compared with a text by it first.
-	textSum uint64
-	usages  []*version
-	parsed  atomic.Pointer[parsedSchema] // lazily parsed, for compatibility checks
+	textSum    uint64
+	usages     []*version
+	parsed     atomic.Pointer[parsedSchema] // parsed on demand, while the parsed cache keeps it (parsed.go)
+}
+
+// entryExtra is what few schemas have.
+type entryExtra struct {
+	refs     []formats.Reference
+	metadata *formats.Metadata
+	ruleSet  *formats.RuleSet
+}
+
+func newEntryExtra(refs []formats.Reference, md *formats.Metadata, rs *formats.RuleSet) *entryExtra {
+	if len(refs) == 0 && md == nil && rs == nil {
+		return nil
+	}
+	return &entryExtra{refs, md, rs}
+}
+
+func (e *schemaEntry) refs() []formats.Reference {
+	if e.extra == nil {
+		return nil
+	}
+	return e.extra.refs
+}
+
+func (e *schemaEntry) metadata() *formats.Metadata {
+	if e.extra == nil {
+		return nil
+	}
+	return e.extra.metadata
+}
+
+func (e *schemaEntry) ruleSet() *formats.RuleSet {
+	if e.extra == nil {
+		return nil
+	}
+	return e.extra.ruleSet
 }
 
 // subject is a subject holding the entry, "" when none does any more: all
@@ -36,11 +69,6 @@ func (e *schemaEntry) subject() string {
 		return ""
 	}
 	return e.usages[0].subject
-}
-
-type parsedSchema struct {
-	schema formats.Schema
-	err    error
 }
 
 // version is one subject-version.
@@ -56,7 +84,7 @@ type version struct {
 func (v *version) value() schemaValue {
 	e := v.entry
 	return schemaValue{Subject: v.subject, Version: v.version, ID: e.id, SchemaType: e.schemaType,
-		References: e.refs, Metadata: e.metadata, RuleSet: e.ruleSet, Schema: e.schema(), Deleted: v.deleted}
+		References: e.refs(), Metadata: e.metadata(), RuleSet: e.ruleSet(), Schema: e.schema(), Deleted: v.deleted}
 }
 
 type subjectState struct {
@@ -104,23 +132,33 @@ type svKey struct {
 // state is the in-memory registry: a function of the records applied so far.
 // Only apply changes it.
 type state struct {
-	dflt      *idSpace            // the default context's ids
-	spaces    map[string]*idSpace // the other contexts' (contexts.go)
-	named     []string            // their names, sorted
-	subjects  map[string]*subjectState
-	referrers map[svKey]map[*version]bool // referenced subject-version -> referring versions
-	configs   map[string]Config           // "" = global
-	modes     map[string]Mode             // "" = global
-	contexts  map[string]bool
-	assocs    assocState // associations.go
-	aliased   bool       // some subject config has had an alias
-	offset    int64      // of the last record applied
-	scratch   []byte     // the schema text of the record being applied
+	dflt     *idSpace            // the default context's ids
+	spaces   map[string]*idSpace // the other contexts' (contexts.go)
+	named    []string            // their names, sorted
+	subjects map[string]*subjectState
+	index    *subjectIndex // the subjects in name order (index.go)
+	// indexLater leaves index alone while a replay applies records, for
+	// buildIndex to make it once.
+	indexLater bool
+	referrers  map[svKey]map[*version]bool // referenced subject-version -> referring versions
+	configs    map[string]Config           // "" = global
+	modes      map[string]Mode             // "" = global
+	contexts   map[string]bool
+	assocs     assocState // associations.go
+	aliased    bool       // some subject config has had an alias
+	offset     int64      // of the last record applied
+	// refGen moves whenever a reference may resolve to another schema: a
+	// subject-version removed, or one added that a schema refers to (by
+	// number, or as the latest of its subject). The parses of entries
+	// with references made before are stale (parsed.go).
+	refGen  uint64
+	scratch []byte // the schema text of the record being applied
 	// packLater keeps the texts of new entries as they are, listed in
 	// unpacked for the registry to take after each record and compress on
 	// another goroutine (text.go), off the replay and the write path.
 	packLater bool
 	unpacked  []*sharedText
+	recent    recentTexts // text.go
 }
 
 func newState() *state {
@@ -128,6 +166,7 @@ func newState() *state {
 		dflt:      newIDSpace(),
 		spaces:    map[string]*idSpace{},
 		subjects:  map[string]*subjectState{},
+		index:     &subjectIndex{},
 		referrers: map[svKey]map[*version]bool{},
 		configs:   map[string]Config{},
 		modes:     map[string]Mode{},
@@ -140,9 +179,19 @@ func newState() *state {
 // apply applies one log record. A record it cannot read is logged and
 // skipped; a record binding an existing id to a different schema is refused.
 func (st *state) apply(rec Record, log *slog.Logger) {
+	x := readRecord{text: st.scratch}
+	x.read(rec)
+	if cap(x.text) <= 1<<20 { // do not pin a huge buffer
+		st.scratch = x.text[:0]
+	}
+	st.applyRead(&x, log)
+}
+
+// applyRead applies a record read by readRecord.read.
+func (st *state) applyRead(x *readRecord, log *slog.Logger) {
+	rec, k := x.rec, x.key
 	st.offset = rec.Offset
-	k, err := parseKey(rec.Key)
-	if err != nil {
+	if err := x.keyErr; err != nil {
 		log.Warn("skipping unreadable record", "offset", rec.Offset, "err", err)
 		return
 	}
@@ -152,13 +201,10 @@ func (st *state) apply(rec Record, log *slog.Logger) {
 			st.removeVersion(k.Subject, k.Version)
 			return
 		}
-		v, text, err := decodeSchemaValue(rec.Value, st.scratch)
+		v, text, err := x.v, x.text, x.valErr
 		if err != nil {
 			log.Warn("skipping unreadable schema record", "offset", rec.Offset, "err", err)
 			return
-		}
-		if cap(text) <= 1<<20 { // do not pin a huge buffer
-			st.scratch = text[:0]
 		}
 		if v.Subject == "" {
 			v.Subject = k.Subject
@@ -169,7 +215,7 @@ func (st *state) apply(rec Record, log *slog.Logger) {
 		if v.SchemaType == "" {
 			v.SchemaType = formats.Avro
 		}
-		st.putVersion(v, text, rec.Timestamp, log, rec.Offset)
+		st.putVersion(v, text, x.identity, rec.Timestamp, log, rec.Offset)
 	case keyConfig:
 		if rec.Value == nil {
 			delete(st.configs, k.Subject)
@@ -213,6 +259,7 @@ func (st *state) apply(rec Record, log *slog.Logger) {
 					ver.deleted = true
 				}
 			}
+			st.reindex(k.Subject)
 		}
 	case keyClearSubject:
 		// Drop the soft-deleted versions of one subject, of a context's
@@ -242,26 +289,30 @@ func (st *state) apply(rec Record, log *slog.Logger) {
 }
 
 // putVersion applies a SCHEMA record; text is its schema text (v.Schema is
-// not used), which the entry copies.
-func (st *state) putVersion(v schemaValue, text []byte, ts int64, log *slog.Logger, offset int64) {
-	identity := identityOf(text, v.References, v.Metadata, v.RuleSet)
+// not used), which the entry copies, and identity its identity.
+func (st *state) putVersion(v schemaValue, text []byte, identity formats.Identity, ts int64, log *slog.Logger, offset int64) {
 	sp := st.spaceFor(v.Subject)
-	entry := sp.ids[v.ID]
+	s := st.subjects[v.Subject]
+	entry := sp.ids.get(v.ID)
 	if entry != nil && !entry.holds(typedIdentity{identity, v.SchemaType}) {
 		log.Error("refusing a record that binds an existing id to a different schema; keeping the first",
 			"offset", offset, "id", v.ID, "subject", v.Subject, "version", v.Version)
 		return
 	}
 	if entry == nil {
-		entry = &schemaEntry{id: v.ID, schemaType: v.SchemaType, refs: v.References,
-			metadata: v.Metadata, ruleSet: v.RuleSet, identity: identity, textSum: textSumOf(text, identity, v.References, v.Metadata, v.RuleSet)}
+		entry = &schemaEntry{id: v.ID, schemaType: v.SchemaType, extra: newEntryExtra(v.References, v.Metadata, v.RuleSet),
+			identity: identity, textSum: textSumOf(text, identity, v.References, v.Metadata, v.RuleSet)}
 		same, shared := sp.identities[identity]
 		if shared && same.schema() == string(text) { // the same text under another id: held once
 			entry.text = same.text
 		} else {
-			entry.text = st.newText(text)
+			var base *sharedText // the text of the subject's last version
+			if s != nil && len(s.versions) > 0 {
+				base = s.versions[len(s.versions)-1].entry.text
+			}
+			entry.text = st.newText(text, base)
 		}
-		sp.ids[v.ID] = entry
+		sp.ids.put(v.ID, entry)
 		if shared {
 			sp.sharedIdentities = true
 		} else {
@@ -269,12 +320,11 @@ func (st *state) putVersion(v schemaValue, text []byte, ts int64, log *slog.Logg
 		}
 		// A GUID names the id last bound to its schema, as Confluent's
 		// guid index does (an import of a known text moves it).
-		sp.guids[identity.GUID()] = entry
+		sp.setGUID(identity, entry)
 	}
 	if v.ID > sp.maxID {
 		sp.maxID = v.ID
 	}
-	s := st.subjects[v.Subject]
 	if s == nil {
 		s = &subjectState{name: v.Subject}
 		st.subjects[v.Subject] = s
@@ -282,6 +332,7 @@ func (st *state) putVersion(v schemaValue, text []byte, ts int64, log *slog.Logg
 	if old := s.find(v.Version); old != nil {
 		if old.entry == entry {
 			old.deleted, old.ts = v.Deleted, ts
+			st.reindex(v.Subject)
 			return
 		}
 		// Last writer wins for the key: the subject-version now holds
@@ -289,16 +340,20 @@ func (st *state) putVersion(v schemaValue, text []byte, ts int64, log *slog.Logg
 		st.removeVersion(v.Subject, v.Version)
 		st.subjects[v.Subject] = s // removeVersion drops a subject left empty
 	}
-	ver := &version{subject: v.Subject, version: v.Version, deleted: v.Deleted, ts: ts, entry: entry}
-	if entry.metadata != nil {
+	ver := &version{subject: s.name, version: v.Version, deleted: v.Deleted, ts: ts, entry: entry}
+	if entry.extra != nil && entry.extra.metadata != nil {
 		s.withMetadata = true
+	}
+	if len(st.referrers) > 0 && (len(st.referrers[svKey{v.Subject, v.Version}]) > 0 || len(st.referrers[svKey{v.Subject, LatestVersion}]) > 0) {
+		st.refGen++
 	}
 	i := sort.Search(len(s.versions), func(i int) bool { return s.versions[i].version > v.Version })
 	s.versions = append(s.versions, nil)
 	copy(s.versions[i+1:], s.versions[i:])
 	s.versions[i] = ver
+	st.reindex(v.Subject)
 	entry.usages = append(entry.usages, ver)
-	for _, r := range entry.refs {
+	for _, r := range entry.refs() {
 		key := svKey{qualify(v.Subject, r.Subject), r.Version}
 		if st.referrers[key] == nil {
 			st.referrers[key] = map[*version]bool{}
@@ -318,6 +373,7 @@ func (st *state) removeVersion(subject string, v int) {
 	if ver == nil {
 		return
 	}
+	st.refGen++
 	for i, x := range s.versions {
 		if x == ver {
 			s.versions = append(s.versions[:i:i], s.versions[i+1:]...)
@@ -327,6 +383,7 @@ func (st *state) removeVersion(subject string, v int) {
 	if len(s.versions) == 0 {
 		delete(st.subjects, subject)
 	}
+	st.reindex(subject)
 	e := ver.entry
 	for i, u := range e.usages {
 		if u == ver {
@@ -334,7 +391,7 @@ func (st *state) removeVersion(subject string, v int) {
 			break
 		}
 	}
-	for _, r := range e.refs {
+	for _, r := range e.refs() {
 		key := svKey{qualify(subject, r.Subject), r.Version}
 		delete(st.referrers[key], ver)
 		if len(st.referrers[key]) == 0 {
@@ -342,30 +399,32 @@ func (st *state) removeVersion(subject string, v int) {
 		}
 	}
 	if sp := st.spaceOf(subject); len(e.usages) == 0 && sp != nil {
-		delete(sp.ids, e.id)
-		guid := e.identity.GUID()
-		if sp.identities[e.identity] != e && sp.guids[guid] != e {
+		sp.ids.remove(e.id)
+		byIdentity, byGUID := sp.identities[e.identity] == e, sp.guid(e.identity) == e
+		if !byIdentity && !byGUID {
 			return
 		}
 		// Another id holding the same schema (an import) takes its place.
 		var other *schemaEntry
 		if sp.sharedIdentities {
-			for _, o := range sp.ids {
+			sp.ids.each(func(o *schemaEntry) {
 				if o.identity == e.identity && (other == nil || o.id > other.id) {
 					other = o
 				}
-			}
+			})
 		}
 		if other == nil {
 			delete(sp.identities, e.identity)
-			delete(sp.guids, guid)
+			delete(sp.guids, e.identity)
 			return
 		}
-		if sp.identities[e.identity] == e {
+		guidTo := sp.guid(e.identity)
+		if byGUID {
+			guidTo = other
+		}
+		if byIdentity {
 			sp.identities[e.identity] = other
 		}
-		if sp.guids[guid] == e {
-			sp.guids[guid] = other
-		}
+		sp.setGUID(e.identity, guidTo)
 	}
 }

@@ -2,7 +2,7 @@ package store
 
 import (
 	"bytes"
-	"compress/flate"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"runtime"
@@ -10,6 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"unsafe"
+
+	"github.com/klauspost/compress/flate"
 )
 
 // Schema texts are most of what the registry holds (100,000 Avro schemas
@@ -27,10 +29,16 @@ const minPackedText = 128
 
 // packedText is a schema text as an entry holds it: data is the text
 // itself when its length is n, else the DEFLATE compression of the text of
-// n bytes.
+// n bytes; or, with a base, the text is a delta (see delta).
 type packedText struct {
 	data string
 	n    int
+	// A delta: the text is the first prefix bytes of the base's text, then
+	// data, then the last suffix bytes of the base's text; depth counts
+	// the deltas down to a text held whole (1 for a delta of one).
+	base           *sharedText
+	prefix, suffix int32
+	depth          int32
 }
 
 // packText compresses a text (which the caller may then reuse) when that
@@ -56,14 +64,107 @@ func packText(text []byte) packedText {
 	return packedText{data: string(text), n: len(text)}
 }
 
-// packed reports whether the text is compressed.
-func (p packedText) packed() bool { return len(p.data) != p.n }
+// packed reports whether the text is compressed or a delta.
+func (p packedText) packed() bool { return p.base != nil || len(p.data) != p.n }
 
 // unpack returns the text.
 func (p packedText) unpack() string {
+	if p.base != nil {
+		b := p.appendTo(nil)
+		return unsafe.String(unsafe.SliceData(b), len(b)) // b is never written again
+	}
 	if !p.packed() {
 		return p.data
 	}
+	return p.inflate()
+}
+
+// appendTo appends the text to b.
+func (p packedText) appendTo(b []byte) []byte {
+	if p.base == nil {
+		if !p.packed() {
+			return append(b, p.data...)
+		}
+		return append(b, p.inflate()...)
+	}
+	// The chain of deltas down to the text held whole, rebuilt from
+	// there upwards in two buffers.
+	chain := make([]*packedText, 0, p.depth+1)
+	for t := &p; ; {
+		chain = append(chain, t)
+		if t.base == nil {
+			break
+		}
+		t = t.base.p.Load()
+	}
+	bufs := deltaBufs.Get().(*[2][]byte)
+	cur := append(bufs[0][:0], chain[len(chain)-1].unpack()...)
+	next := bufs[1][:0]
+	for i := len(chain) - 2; i >= 0; i-- {
+		t := chain[i]
+		next = append(next[:0], cur[:t.prefix]...)
+		next = append(next, t.data...)
+		next = append(next, cur[len(cur)-int(t.suffix):]...)
+		cur, next = next, cur
+	}
+	b = append(b, cur...)
+	if cap(cur) <= 1<<20 && cap(next) <= 1<<20 {
+		bufs[0], bufs[1] = cur, next
+		deltaBufs.Put(bufs)
+	}
+	return b
+}
+
+var deltaBufs = sync.Pool{New: func() any { return new([2][]byte) }}
+
+// maxDeltaDepth bounds a chain of deltas: a read rebuilds at most that many
+// versions from the text held whole (a few µs for 3 KB texts).
+const maxDeltaDepth = 16
+
+// delta returns text as a delta of base (whose text is baseText), false
+// when they share too little for a delta to pay or the chain is long
+// enough. Successive versions of a subject share most of their text (a
+// field added, one dropped, a doc reworded): a delta holds the change only.
+func delta(text []byte, base *sharedText, baseText string) (packedText, bool) {
+	bp := base.p.Load()
+	if bp.depth >= maxDeltaDepth || len(text) < minPackedText || len(text) > 1<<30 || len(baseText) > 1<<30 {
+		return packedText{}, false
+	}
+	n := min(len(text), len(baseText))
+	prefix := 0
+	for prefix+64 <= n && string(text[prefix:prefix+64]) == baseText[prefix:prefix+64] {
+		prefix += 64
+	}
+	for prefix+8 <= n && binary.LittleEndian.Uint64(text[prefix:]) == load64(baseText, prefix) {
+		prefix += 8
+	}
+	for prefix < n && text[prefix] == baseText[prefix] {
+		prefix++
+	}
+	suffix := 0
+	for suffix+64 <= n-prefix && string(text[len(text)-suffix-64:len(text)-suffix]) == baseText[len(baseText)-suffix-64:len(baseText)-suffix] {
+		suffix += 64
+	}
+	for suffix+8 <= n-prefix && binary.LittleEndian.Uint64(text[len(text)-suffix-8:]) == load64(baseText, len(baseText)-suffix-8) {
+		suffix += 8
+	}
+	for suffix < n-prefix && text[len(text)-1-suffix] == baseText[len(baseText)-1-suffix] {
+		suffix++
+	}
+	if prefix+suffix < len(text)/2 {
+		return packedText{}, false
+	}
+	return packedText{data: string(text[prefix : len(text)-suffix]), n: len(text), base: base,
+		prefix: int32(prefix), suffix: int32(suffix), depth: bp.depth + 1}, true
+}
+
+// load64 reads 8 bytes of s at i, little-endian.
+func load64(s string, i int) uint64 {
+	return binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[i:]), 8))
+}
+
+// inflate decompresses a text packText compressed.
+func (p packedText) inflate() string {
 	z := inflaters.Get().(*inflater)
 	z.src.Reset(p.data)
 	if err := z.r.(flate.Resetter).Reset(&z.src, nil); err != nil {
@@ -139,11 +240,63 @@ type cachedText struct {
 // when it gets compressed: readers see either.
 type sharedText struct{ p atomic.Pointer[packedText] }
 
-// newText holds a new text as it is, listed for packPending (which runs on
-// another goroutine during the replay and after writes), or compressed at
-// once when packLater is off.
-func (st *state) newText(text []byte) *sharedText {
+// recentTexts keeps the texts held last as they are, in buffers reused
+// round-robin, so that the next version of their subject is made a delta
+// of its previous one without decompressing it.
+type recentTexts struct {
+	slots [recentSlots]struct {
+		h *sharedText
+		b []byte
+	}
+	index map[*sharedText]int32
+	next  int32
+}
+
+const recentSlots = 4096
+
+func (rt *recentTexts) get(h *sharedText) (string, bool) {
+	i, ok := rt.index[h]
+	if !ok {
+		return "", false
+	}
+	b := rt.slots[i].b
+	return unsafe.String(unsafe.SliceData(b), len(b)), true // valid until the next put
+}
+
+func (rt *recentTexts) put(h *sharedText, text []byte) {
+	if len(text) > maxCachedText {
+		return
+	}
+	if rt.index == nil {
+		rt.index = make(map[*sharedText]int32, recentSlots)
+	}
+	slot := &rt.slots[rt.next]
+	if slot.h != nil {
+		delete(rt.index, slot.h)
+	}
+	slot.h, slot.b = h, append(slot.b[:0], text...)
+	rt.index[h] = rt.next
+	rt.next = (rt.next + 1) % recentSlots
+}
+
+// newText holds a new text: as a delta of base (the text of the previous
+// version of its subject, nil for none) when they share most of it, else
+// as it is, listed for packPending (which runs on another goroutine during
+// the replay and after writes), or compressed at once when packLater is
+// off.
+func (st *state) newText(text []byte, base *sharedText) *sharedText {
 	h := &sharedText{}
+	defer st.recent.put(h, text)
+	if base != nil {
+		baseText, ok := st.recent.get(base)
+		if !ok {
+			baseText = base.p.Load().unpack()
+		}
+		if d, ok := delta(text, base, baseText); ok {
+			h.p.Store(&d)
+			return h
+		}
+	}
 	if st.packLater {
 		h.p.Store(&packedText{data: string(text), n: len(text)})
 		if len(text) >= minPackedText {

@@ -145,7 +145,7 @@ func TestSchemaTextsThroughRegistry(t *testing.T) {
 	}
 	check(r, "registered")
 	r.packPending() // what the background goroutine does, if it has not yet
-	if e := r.st.dflt.ids[ids[2]]; !e.text.p.Load().packed() {
+	if e := r.st.dflt.ids.get(ids[2]); !e.text.p.Load().packed() {
 		t.Errorf("the large schema is not compressed")
 	}
 	check(r, "compressed")
@@ -168,7 +168,7 @@ func TestSameTextUnderTwoIDsHeldOnce(t *testing.T) {
 			Value: marshal(schemaValue{Subject: subject, Version: 1, ID: id, SchemaType: formats.Avro, Schema: schema})}
 	}
 	r := replayOpen(t, rec("a", 1), rec("b", 2))
-	a, b := r.st.dflt.ids[1], r.st.dflt.ids[2]
+	a, b := r.st.dflt.ids.get(1), r.st.dflt.ids.get(2)
 	if a == nil || b == nil || !a.text.p.Load().packed() {
 		t.Fatalf("entries %v %v", a, b)
 	}

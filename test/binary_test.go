@@ -50,6 +50,9 @@ type node struct {
 	cmd  *exec.Cmd
 	URL  string          // the first listener's, once waitListening returned
 	logs *testlog.Buffer // its standard error
+	// startWait bounds the wait for its listener (30 s when zero): an
+	// embedded log is replayed before it listens.
+	startWait time.Duration
 }
 
 // start runs the binary on dataDir with extra environment and a listener

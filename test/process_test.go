@@ -40,7 +40,11 @@ const fatalLine = "schema-registry: "
 // or false when the process stopped at start-up first.
 func (n *node) listening(t *testing.T) (url string, ok bool) {
 	t.Helper()
-	testwait.UntilDetail(t, 30*time.Second, "a listening log line", func() (bool, string) {
+	wait := n.startWait
+	if wait == 0 {
+		wait = 30 * time.Second
+	}
+	testwait.UntilDetail(t, wait, "a listening log line", func() (bool, string) {
 		logs := n.Logs()
 		if m := listeningLine.FindStringSubmatch(logs); m != nil {
 			url, ok = m[1], true

@@ -145,14 +145,17 @@ func measureScale(t *testing.T, topic scaleTopic, dataDir string, env ...string)
 		topic.last.ID, float64(topic.bytes)/1e9, topic.generated.Round(time.Millisecond), topic.subjects, topic.p50, topic.top, topic.topName)
 	binary(t)
 	began := time.Now()
-	n := start(t, dataDir, env...)
+	n := launch(t, nil, append([]string{srEnv("LISTENERS", "http://127.0.0.1:0"), srEnv("DATA_DIR", dataDir)}, env...)...)
+	n.startWait = 5 * time.Minute
+	n.waitListening(t)
 	testwait.UntilDetail(t, 5*time.Minute-time.Since(began), "/health/ready to answer 200", func() (bool, string) {
 		code, _ := getNoFail(n.URL + "/health/ready")
 		return code == 200, n.Logs()
 	})
 	ready := time.Since(began)
 	pid := n.cmd.Process.Pid
-	t.Logf("ready after %v with %d schema records; RSS %s, peak %s", ready.Round(time.Millisecond), topic.last.ID, procStatus(pid, "VmRSS"), procStatus(pid, "VmHWM"))
+	t.Logf("ready after %v with %d schema records; RSS %s, peak %s; CPU %s", ready.Round(time.Millisecond), topic.last.ID,
+		procStatus(pid, "VmRSS"), procStatus(pid, "VmHWM"), procCPU(pid))
 
 	last := topic.last
 	code, body := getNoFail(fmt.Sprintf("%s/schemas/ids/%d", n.URL, last.ID))
@@ -188,4 +191,21 @@ func procStatus(pid int, field string) string {
 		}
 	}
 	return "unknown"
+}
+
+// procCPU is the CPU time a process used so far (user and system).
+func procCPU(pid int) string {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return "unknown"
+	}
+	// The fields after the command's closing parenthesis; utime and stime
+	// are the 14th and 15th of the line, in clock ticks (100 a second).
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+2:]))
+	if len(f) < 13 {
+		return "unknown"
+	}
+	user, _ := strconv.Atoi(f[11])
+	sys, _ := strconv.Atoi(f[12])
+	return fmt.Sprintf("%.1f s (user %.1f, system %.1f)", float64(user+sys)/100, float64(user)/100, float64(sys)/100)
 }

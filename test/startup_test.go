@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -133,21 +132,7 @@ func measure(t *testing.T, dataDir string, contexts bool, env ...string) {
 	if code != 200 || !strings.Contains(body, fmt.Sprintf(`R%d`, startupRecords-1)) {
 		t.Fatalf("last schema not served: %d %.200s", code, body)
 	}
-	t.Logf("ready after %v with %d schema records; RSS %s", ready.Round(time.Millisecond), startupRecords, rss(t, n.cmd.Process.Pid))
-}
-
-func rss(t *testing.T, pid int) string {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
-	if err != nil {
-		return "unknown"
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, "VmRSS:") {
-			kb, _ := strconv.Atoi(strings.Fields(line)[1])
-			return fmt.Sprintf("%.0f MiB", float64(kb)/1024)
-		}
-	}
-	return "unknown"
+	t.Logf("ready after %v with %d schema records; RSS %s", ready.Round(time.Millisecond), startupRecords, procStatus(n.cmd.Process.Pid, "VmRSS"))
 }
 
 // writeEmbeddedLog writes n startup records into a new embedded log in dir.

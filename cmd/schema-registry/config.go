@@ -66,6 +66,11 @@ type Config struct {
 	ShutdownTimeout      time.Duration
 	SchemaMaxBytes       int
 	SchemaMaxDepth       int
+	// ParsedCacheSize and ParsedCacheMaxBytes are schema.cache.size and
+	// schema.cache.max.bytes: the stored schemas held parsed, in number
+	// and in estimated bytes.
+	ParsedCacheSize     int
+	ParsedCacheMaxBytes int64
 
 	TLS  TLSProperties  // ssl.*
 	Auth AuthProperties // authentication.*, authorization.*
@@ -324,6 +329,26 @@ var properties = []property{
 		set: func(c *Config, v string) error {
 			n, err := parseInt(v, 1, 100_000)
 			c.SchemaMaxDepth = int(n)
+			return err
+		},
+	},
+	{
+		Name:    "schema.cache.size",
+		Default: strconv.Itoa(store.DefaultMaxParsedSchemas),
+		Doc:     "Stored schemas held parsed for compatibility checks (and the other reads that need a parse): those not used lately are dropped and parsed again when needed (Confluent's property; its cache also holds the parses of requests, which are 2000 more here).",
+		set: func(c *Config, v string) error {
+			n, err := parseInt(v, 1, math.MaxInt32)
+			c.ParsedCacheSize = int(n)
+			return err
+		},
+	},
+	{
+		Name:    "schema.cache.max.bytes",
+		Default: strconv.Itoa(store.DefaultMaxParsedBytes),
+		Doc:     "Estimated memory of the stored schemas held parsed (from their texts: about 1 KiB per record, field or nested type); fewer than schema.cache.size are held when they would take more.",
+		set: func(c *Config, v string) error {
+			n, err := parseInt(v, 1, math.MaxInt64)
+			c.ParsedCacheMaxBytes = n
 			return err
 		},
 	},

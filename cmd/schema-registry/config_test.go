@@ -64,6 +64,7 @@ func withNewDefaults(c *Config) {
 	c.ShutdownTimeout = 30 * time.Second
 	c.SchemaMaxBytes = 1 << 20
 	c.SchemaMaxDepth = 128
+	c.ParsedCacheSize, c.ParsedCacheMaxBytes = 10000, 128<<20
 	c.DekEnable, c.DekTopic, c.DekMaxKeys = true, "_dek_registry_keys", 10000
 	c.AssociationsEnable = true
 	c.UIEnable, c.UIPath = true, "/ui"
@@ -334,6 +335,8 @@ func TestBadValues(t *testing.T) {
 		{"shutdown.timeout.ms", "soon", "integer from 0"},
 		{"schema.max.bytes", "0", "1 to 2147483647"},
 		{"schema.max.depth", "0", "1 to 100000"},
+		{"schema.cache.size", "0", "1 to 2147483647"},
+		{"schema.cache.max.bytes", "256MB", "1 to 9223372036854775807"},
 		{"ssl.keystore.type", "JKS", "keytool -importkeystore"},
 		{"ssl.truststore.type", "BCFKS", "PKCS12 or PEM"},
 		{"ssl.client.authentication", "SOMETIMES", "none, requested, required"},

@@ -80,6 +80,8 @@ func run(args, environ []string) error {
 		ContextSearch:      cfg.ContextSearch,
 		MaxSchemaBytes:     cfg.SchemaMaxBytes,
 		MaxSchemaDepth:     cfg.SchemaMaxDepth,
+		MaxParsedSchemas:   cfg.ParsedCacheSize,
+		MaxParsedBytes:     cfg.ParsedCacheMaxBytes,
 	}
 	ks, kafkaOn, err := kafkaMode(cfg)
 	if err != nil {
@@ -112,7 +114,9 @@ func run(args, environ []string) error {
 			return fmt.Errorf("opening the embedded log in %s: %w", cfg.DataDir, err)
 		}
 	}
+	liftMemoryLimit := replayMemoryLimit()
 	reg, err := store.Open(log, schemaFormats(), settings, logger)
+	liftMemoryLimit()
 	if err != nil {
 		return fmt.Errorf("replaying the schema log: %w", err)
 	}

@@ -65,7 +65,7 @@ func TestCeilingAndScenarios(t *testing.T) {
 	}
 	defer bare.Close()
 	var results []Result
-	for _, sc := range ceilingScenarios(f.registered[0]) {
+	for _, sc := range ceilingScenarios(f.registered.body(0)) {
 		results = append(results, run(context.Background(), cfg, bare.URL, sc))
 	}
 
@@ -151,7 +151,7 @@ func TestFixture(t *testing.T) {
 		}
 		return len(rec.Fields)
 	}
-	if n, m, c := fields(f.registered[1]), fields(f.evolved[1]), fields(f.candidate101); n != 20 || m != 21 || c != 101 {
+	if n, m, c := fields(f.registered.body(1)), fields(f.evolved.body(1)), fields(f.candidate101); n != 20 || m != 21 || c != 101 {
 		t.Errorf("fields %d, %d, %d; want 20, 21, 101", n, m, c)
 	}
 	seen := map[string]bool{}
@@ -163,6 +163,57 @@ func TestFixture(t *testing.T) {
 			}
 			seen[b] = true
 		}
+	}
+}
+
+// Bodies made when sent are those made in advance before: the record of
+// subject i in namespace com.example.load.s{i:04}.
+func TestTemplateBodies(t *testing.T) {
+	f := newFixture(1)
+	for _, i := range []int{0, 7, 42, 999, 1000, 9999, 12345, 99999} {
+		ns := fmt.Sprintf("com.example.load.s%04d", i)
+		if got, want := string(f.registered.body(i)), string(schemaBody(avroRecord(ns, "Record", recordFields, 0))); got != want {
+			t.Errorf("registered body %d:\n%s\nwant\n%s", i, got, want)
+		}
+		if got, want := string(f.evolved.body(i)), string(schemaBody(avroRecord(ns, "Record", recordFields, 1))); got != want {
+			t.Errorf("evolved body %d:\n%s\nwant\n%s", i, got, want)
+		}
+	}
+}
+
+// The listing scenarios ask for pages of listPage; the random pages start
+// anywhere and end within the subjects.
+func TestListingScenarios(t *testing.T) {
+	const n = 1000
+	f := newFixture(n)
+	scs := f.scenarios(32, []string{"list-subjects", "list-subjects-offset", "list-schemas", "list-schemas-offset"})
+	if p := scs[0].next(3, 5).path; p != "/subjects?limit=100" {
+		t.Errorf("list-subjects: %s", p)
+	}
+	if p := scs[2].next(3, 5).path; p != "/schemas?limit=100" {
+		t.Errorf("list-schemas: %s", p)
+	}
+	seen := map[int]bool{}
+	for c := range 32 {
+		for seq := range 100 {
+			o := randomOffset(c, seq, n)
+			if o < 0 || o > n-listPage {
+				t.Fatalf("offset %d out of [0, %d]", o, n-listPage)
+			}
+			seen[o/100] = true
+		}
+	}
+	if len(seen) < 9 {
+		t.Errorf("offsets cover %d of 10 tenths", len(seen))
+	}
+	if p := scs[1].next(1, 2).path; !strings.HasPrefix(p, "/subjects?offset=") || !strings.HasSuffix(p, "&limit=100") {
+		t.Errorf("list-subjects-offset: %s", p)
+	}
+	if p := scs[3].next(1, 2).path; !strings.HasPrefix(p, "/schemas?offset=") || !strings.HasSuffix(p, "&limit=100") {
+		t.Errorf("list-schemas-offset: %s", p)
+	}
+	if randomOffset(5, 5, 50) != 0 {
+		t.Error("fewer subjects than a page: offset not 0")
 	}
 }
 

@@ -19,11 +19,50 @@
 //	reregister    POST /subjects/{s}/versions         the registered schema (answers its id)
 //	compat        POST /compatibility/subjects/{s}/versions/latest   21 fields vs 20, BACKWARD
 //	compat100     POST /compatibility/subjects/compat100/versions    101 fields vs 100 versions, FULL_TRANSITIVE
+//	list-subjects         GET /subjects?limit=100                 the first page
+//	list-subjects-offset  GET /subjects?offset={r}&limit=100      a page anywhere among the subjects
+//	list-schemas          GET /schemas?limit=100                  the first page
+//	list-schemas-offset   GET /schemas?offset={r}&limit=100       a page anywhere
 //	register-new  POST /subjects/new-{i}/versions     a new schema each time (durable writes)
 //
 // Requests are spread round-robin over the -subjects subjects. GET
 // scenarios are compared with the bare GET ceiling, POST scenarios with the
 // bare POST ceiling (which sends a body the size of a lookup's).
+//
+// The preparation registers the -subjects subjects (one 20-field record
+// each) with the -c clients: 100,000 take one to two minutes on two busy CPUs,
+// and a second run against the same registry (-url) finds them registered.
+// The listing scenarios are meant for a large registry:
+//
+//	go run ./cmd/sr-load -subjects 100000 -scenarios list-subjects,list-subjects-offset,list-schemas,list-schemas-offset
+//
+// The random pages ({r}) are spread evenly over [0, subjects-100] by a hash
+// of the client and the request number, the same on every run. The first
+// pages are answered from the registry's page cache while nothing is
+// written; the random ones are computed each time.
+// The soak scenario (-scenarios soak, alone) measures memory, not speed:
+//
+//	go run ./cmd/sr-load -scenarios soak [-d 30m] [-warmup 3m] [-c 4] [-soak-every 5s]
+//	                     [-soak-subjects 20000] [-soak-versions 10] [-soak-hot 1000]
+//	                     [-soak-rate 0] [-soak-walk-rate 0] [-soak-new-rate 5]
+//	                     [-soak-max-growth 10] [-url http://host:8081 -pid 1234]
+//
+// It registers -soak-subjects subjects of -soak-versions versions each
+// (with force=true: nothing is parsed), then for -d (10m by default) runs
+// -c clients of mixed requests (reads by id, by version and of the latest,
+// lookups and re-registrations over all subjects, compatibility checks
+// against the latest versions of the first -soak-hot subjects), a walk of
+// compatibility checks against each prepared version in turn, paced to
+// reach every one once by the end (-soak-walk-rate overrides the pace), and
+// -soak-new-rate new registrations per second. Every -soak-every it samples
+// the registry's resident memory (VmRSS of /proc/<pid>/status: the registry
+// it started, or -pid with -url) with the heap in use and the parsed
+// schemas held from /metrics, and prints the curve; at the end, the curve
+// condensed, the requests by kind (errors, and answers that are wrong: a
+// lookup answering another id, a check answering incompatible), and the
+// verdict: the RSS at the end against the RSS when the warm-up ended
+// (-warmup; a tenth of -d, from 30s to 5m, by default), FLAT or GROWING
+// (beyond -soak-max-growth percent, and then the exit status is 1).
 package main
 
 import (
@@ -58,9 +97,10 @@ func main() {
 		jsonLines = flag.Bool("json", false, "also print each result as a JSON line")
 		inProcess = flag.Bool("bare-in-process", false, "serve the bare ceiling from this process instead of a child process")
 		rounds    = flag.Int("rounds", 1, "with more than 1: measure each scenario that many times, each time right after the bare ceiling of its method, and report the round of the median ratio")
+		soak      = soakFlags()
 	)
 	flag.Usage = func() {
-		fmt.Fprintf(flag.CommandLine.Output(), "usage: sr-load [flags]\nscenarios: %s\n", strings.Join(scenarioNames, " "))
+		fmt.Fprintf(flag.CommandLine.Output(), "usage: sr-load [flags]\nscenarios: %s (all by default), or soak alone (memory under a long mixed load)\n", strings.Join(scenarioNames, " "))
 		flag.PrintDefaults()
 	}
 	flag.Parse()
@@ -76,7 +116,7 @@ func main() {
 		if n = strings.TrimSpace(n); n == "" {
 			continue
 		}
-		if !slices.Contains(scenarioNames, n) {
+		if !slices.Contains(scenarioNames, n) && n != "soak" {
 			fmt.Fprintf(os.Stderr, "sr-load: unknown scenario %q (known: %s)\n", n, strings.Join(scenarioNames, ","))
 			os.Exit(2)
 		}
@@ -89,6 +129,23 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if slices.Contains(selected, "soak") {
+		if len(selected) > 1 {
+			fmt.Fprintln(os.Stderr, "sr-load: the soak scenario runs alone")
+			os.Exit(2)
+		}
+		set := map[string]bool{}
+		flag.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		cfg, err := soak.config(*clients, *duration, *warmup, set["d"], set["warmup"])
+		if err == nil {
+			err = soakTest(ctx, os.Stdout, cfg, *url)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "sr-load:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	cfg := loadConfig{client: newHTTPClient(*clients), clients: *clients, warmup: *warmup, duration: *duration, rounds: *rounds, bareInProcess: *inProcess}
 	if err := loadTest(ctx, os.Stdout, cfg, *url, *subjects, selected, *jsonLines); err != nil {
 		fmt.Fprintln(os.Stderr, "sr-load:", err)
@@ -96,27 +153,37 @@ func main() {
 	}
 }
 
+// registryAt returns the registry to measure: the one at url, or, when url
+// is empty, one started here (the caller stops it).
+func registryAt(ctx context.Context, w io.Writer, url string) (*registryProcess, string, error) {
+	if url != "" {
+		return nil, strings.TrimRight(url, "/"), nil
+	}
+	reg, err := startRegistry(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	fmt.Fprintf(w, "registry: started %s (pid %d, data in %s)\n", reg.url, reg.cmd.Process.Pid, reg.dataDir)
+	return reg, reg.url, nil
+}
+
 // loadTest runs the whole measurement and prints it to w: the machine, the
 // ceilings, then each selected scenario against the registry at url (or
 // one started here when url is empty).
 func loadTest(ctx context.Context, w io.Writer, cfg loadConfig, url string, subjects int, selected []string, jsonLines bool) error {
 	printMachine(w)
-	var reg *registryProcess
-	if url == "" {
-		var err error
-		if reg, err = startRegistry(ctx); err != nil {
-			return err
-		}
+	reg, url, err := registryAt(ctx, w, url)
+	if err != nil {
+		return err
+	}
+	if reg != nil {
 		defer reg.stop()
-		url = reg.url
-		fmt.Fprintf(w, "registry: started %s (pid %d, data in %s)\n", url, reg.cmd.Process.Pid, reg.dataDir)
 	} else {
-		url = strings.TrimRight(url, "/")
 		fmt.Fprintf(w, "registry: %s\n", url)
 	}
 	f := newFixture(subjects)
 	fmt.Fprintf(w, "load: %d clients, %v per scenario after %v warm-up, %d subjects, POST bodies: lookup %d B, compat %d B, compat100 %d B, register-new %d B\n",
-		cfg.clients, cfg.duration, cfg.warmup, subjects, len(f.registered[0]), len(f.evolved[0]), len(f.candidate101), len(f.newBody(0, 0)))
+		cfg.clients, cfg.duration, cfg.warmup, subjects, len(f.registered.body(0)), len(f.evolved.body(0)), len(f.candidate101), len(f.newBody(0, 0)))
 
 	// The ceilings first, while the registry idles.
 	bare, err := startBare(cfg.bareInProcess)
@@ -128,7 +195,7 @@ func loadTest(ctx context.Context, w io.Writer, cfg loadConfig, url string, subj
 	if reg != nil {
 		regPid = reg.cmd.Process.Pid
 	}
-	ceilings := ceilingScenarios(f.registered[0])
+	ceilings := ceilingScenarios(f.registered.body(0))
 	for _, sc := range ceilings {
 		// The registry idles here: its CPU time counts as other processes'.
 		results = append(results, measure(ctx, cfg, bare.URL, sc, bare.pid(), true))

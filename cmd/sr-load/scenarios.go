@@ -15,7 +15,11 @@ import (
 
 // scenarioNames lists every scenario in the order they run. register-new
 // runs last: it is the only one that adds data.
-var scenarioNames = []string{"get-id", "get-latest", "lookup", "reregister", "compat", "compat100", "register-new"}
+var scenarioNames = []string{"get-id", "get-latest", "lookup", "reregister", "compat", "compat100",
+	"list-subjects", "list-subjects-offset", "list-schemas", "list-schemas-offset", "register-new"}
+
+// listPage is the page size of the listing scenarios.
+const listPage = 100
 
 // Names of the prepared subjects.
 const (
@@ -84,10 +88,11 @@ func schemaBody(schema string) []byte {
 type fixture struct {
 	subjects []string // the N subjects, each with one 20-field record
 	ids      []int    // the id of each subject's record
-	// registered holds, per subject, the body with its registered schema.
-	registered [][]byte
-	// evolved holds, per subject, the body with a 21-field evolution of it.
-	evolved [][]byte
+	// registered and evolved surround the namespace of a subject's record
+	// in the body with its registered schema and in the body with a
+	// 21-field evolution of it: bodies are made when sent, so that 100,000
+	// subjects do not take 150 MB of bodies made in advance.
+	registered, evolved template
 	// candidate101 is the body with the 101-field candidate of compat100.
 	candidate101 []byte
 	// newSubjects are the N subjects of register-new.
@@ -102,19 +107,43 @@ type fixture struct {
 // contacting the registry.
 func newFixture(n int) *fixture {
 	f := &fixture{runID: strconv.FormatInt(time.Now().UnixNano(), 36)}
+	f.subjects = make([]string, n)
+	f.ids = make([]int, n)
+	f.newSubjects = make([]string, n)
 	for i := range n {
-		ns := fmt.Sprintf("com.example.load.s%04d", i)
-		f.subjects = append(f.subjects, subjectName(i))
-		f.ids = append(f.ids, 0)
-		f.registered = append(f.registered, schemaBody(avroRecord(ns, "Record", recordFields, 0)))
-		f.evolved = append(f.evolved, schemaBody(avroRecord(ns, "Record", recordFields, 1)))
-		f.newSubjects = append(f.newSubjects, newSubjectName(i))
+		f.subjects[i] = subjectName(i)
+		f.newSubjects[i] = newSubjectName(i)
 	}
+	f.registered = newTemplate(func(ns string) string { return avroRecord(ns, "Record", recordFields, 0) })
+	f.evolved = newTemplate(func(ns string) string { return avroRecord(ns, "Record", recordFields, 1) })
 	f.candidate101 = schemaBody(avroRecord("com.example.load", "Compat100", 1, compat100Count))
 	const placeholder = "NAMEPLACEHOLDER"
 	before, after, _ := bytes.Cut(schemaBody(avroRecord("com.example.load.new", placeholder, recordFields, 0)), []byte(placeholder))
 	f.newBefore, f.newAfter = before, after
 	return f
+}
+
+// template is a request body around the namespace of a subject's record.
+type template struct{ before, after []byte }
+
+const namespacePlaceholder = "NAMESPACEPLACEHOLDER"
+
+func newTemplate(schema func(namespace string) string) template {
+	before, after, _ := bytes.Cut(schemaBody(schema(namespacePlaceholder)), []byte(namespacePlaceholder))
+	return template{before, after}
+}
+
+// body is the body of the i-th subject: its record's namespace is
+// com.example.load.s{i}, four digits at least.
+func (t template) body(i int) []byte {
+	b := make([]byte, 0, len(t.before)+len(t.after)+32)
+	b = append(b, t.before...)
+	b = append(b, "com.example.load.s"...)
+	for d := 1000; d > 1 && i < d; d /= 10 {
+		b = append(b, '0')
+	}
+	b = strconv.AppendInt(b, int64(i), 10)
+	return append(b, t.after...)
 }
 
 // newBody returns a register-new body whose record name is unique to this
@@ -167,18 +196,30 @@ func (f *fixture) scenarios(clients int, names []string) []scenario {
 		}},
 		"lookup": {method: post, next: func(c, seq int) request {
 			i := pick(clients, c, seq, n)
-			return request{method: post, path: lookupPaths[i], body: f.registered[i]}
+			return request{method: post, path: lookupPaths[i], body: f.registered.body(i)}
 		}},
 		"reregister": {method: post, next: func(c, seq int) request {
 			i := pick(clients, c, seq, n)
-			return request{method: post, path: versionsPaths[i], body: f.registered[i]}
+			return request{method: post, path: versionsPaths[i], body: f.registered.body(i)}
 		}},
 		"compat": {method: post, next: func(c, seq int) request {
 			i := pick(clients, c, seq, n)
-			return request{method: post, path: compatPaths[i], body: f.evolved[i]}
+			return request{method: post, path: compatPaths[i], body: f.evolved.body(i)}
 		}},
 		"compat100": {method: post, next: func(int, int) request {
 			return request{method: post, path: "/compatibility/subjects/" + compat100Subject + "/versions", body: f.candidate101}
+		}},
+		"list-subjects": {method: get, next: func(int, int) request {
+			return request{method: get, path: "/subjects?limit=" + strconv.Itoa(listPage)}
+		}},
+		"list-subjects-offset": {method: get, next: func(c, seq int) request {
+			return request{method: get, path: "/subjects?offset=" + strconv.Itoa(randomOffset(c, seq, n)) + "&limit=" + strconv.Itoa(listPage)}
+		}},
+		"list-schemas": {method: get, next: func(int, int) request {
+			return request{method: get, path: "/schemas?limit=" + strconv.Itoa(listPage)}
+		}},
+		"list-schemas-offset": {method: get, next: func(c, seq int) request {
+			return request{method: get, path: "/schemas?offset=" + strconv.Itoa(randomOffset(c, seq, n)) + "&limit=" + strconv.Itoa(listPage)}
 		}},
 		"register-new": {method: post, next: func(c, seq int) request {
 			return request{method: post, path: newPaths[pick(clients, c, seq, n)], body: f.newBody(c, seq)}
@@ -191,6 +232,20 @@ func (f *fixture) scenarios(clients int, names []string) []scenario {
 		out = append(out, sc)
 	}
 	return out
+}
+
+// randomOffset is the offset of a page that starts anywhere among the n
+// subjects (and ends within them), spread evenly by a hash of the client and
+// the sequence number: the same requests on every run.
+func randomOffset(client, seq, n int) int {
+	if n <= listPage {
+		return 0
+	}
+	h := uint64(client)<<32 | uint64(uint32(seq))
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	return int(h % uint64(n-listPage+1))
 }
 
 // api sends one request to the registry during the preparation: body
@@ -280,10 +335,10 @@ func needs(names []string, want ...string) bool {
 // subjects set to NONE. Against a registry that already holds them (a
 // second run with -url), registering again answers the same ids.
 func (f *fixture) prepare(ctx context.Context, client *http.Client, base string, workers int, names []string) error {
-	if needs(names, "get-id", "get-latest", "lookup", "reregister", "compat") {
+	if needs(names, "get-id", "get-latest", "lookup", "reregister", "compat", "list-subjects", "list-subjects-offset", "list-schemas", "list-schemas-offset") {
 		err := parallel(len(f.subjects), workers, func(i int) error {
 			var out struct{ ID int }
-			if err := api(ctx, client, "POST", base+"/subjects/"+f.subjects[i]+"/versions", f.registered[i], &out); err != nil {
+			if err := api(ctx, client, "POST", base+"/subjects/"+f.subjects[i]+"/versions", f.registered.body(i), &out); err != nil {
 				return err
 			}
 			f.ids[i] = out.ID
@@ -327,6 +382,15 @@ func (f *fixture) check(ctx context.Context, client *http.Client, base string, s
 			continue
 		}
 		rq := sc.next(0, 0)
+		if strings.HasPrefix(sc.name, "list-") {
+			var page []json.RawMessage
+			if err := api(ctx, client, rq.method, base+rq.path, rq.body, &page); err != nil {
+				problems = append(problems, fmt.Sprintf("%s: %v", sc.name, err))
+			} else if want := min(listPage, len(f.subjects)); len(page) < want {
+				problems = append(problems, fmt.Sprintf("%s: %d entries, want %d", sc.name, len(page), want))
+			}
+			continue
+		}
 		var out struct {
 			ID           int `json:"id"`
 			Schema       string
