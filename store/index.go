@@ -118,14 +118,7 @@ func (st *state) reindex(name string) {
 
 // indexEntryOf is the entry of a subject.
 func indexEntryOf(name string, s *subjectState) indexEntry {
-	e := indexEntry{name: name, subject: s}
-	for _, v := range s.versions {
-		e.versions++
-		if !v.deleted {
-			e.live++
-		}
-	}
-	return e
+	return indexEntry{name: name, subject: s, versions: int32(len(s.versions)), live: int32(len(s.versions) - s.deleted)}
 }
 
 // buildIndex makes the index of every subject at once, after a replay

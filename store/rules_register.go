@@ -2,6 +2,7 @@ package store
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/schemaregistry/registry/formats"
@@ -200,15 +201,24 @@ func (st *state) maxID(subject string) int {
 // replaces; a version something still refers to, even a soft-deleted
 // referrer, is kept (Confluent's issue #4277).
 func (st *state) sameIDTombstones(subject string, id, ver int) []Record {
-	s := st.subjects[subject]
-	if s == nil {
+	sp := st.spaceOf(subject)
+	if sp == nil {
 		return nil
 	}
-	var recs []Record
-	for _, v := range s.versions {
-		if v.deleted && v.entry.id == id && v.version < ver && !st.referenced(subject, v.version, referrerScope{deleted: true}) {
-			recs = append(recs, schemaTombstone(subject, v.version))
+	e := sp.ids.get(id)
+	if e == nil {
+		return nil // a new id: no version holds it
+	}
+	var versions []int
+	for _, v := range e.usages { // the versions holding the id, not every version of the subject
+		if v.subject == subject && v.deleted && v.version < ver && !st.referenced(subject, v.version, referrerScope{deleted: true}) {
+			versions = append(versions, v.version)
 		}
+	}
+	slices.Sort(versions) // in the order of the subject's versions
+	recs := make([]Record, 0, len(versions))
+	for _, v := range versions {
+		recs = append(recs, schemaTombstone(subject, v))
 	}
 	return recs
 }

@@ -22,9 +22,9 @@ type schemaEntry struct {
 	// textSum is the start of the MD5 digest of the text alone (of the
 	// identity when the schema has no references, metadata or rule set):
 	// the versions of a subject are compared with a text by it first.
-	textSum    uint64
-	usages     []*version
-	parsed     atomic.Pointer[parsedSchema] // parsed on demand, while the parsed cache keeps it (parsed.go)
+	textSum uint64
+	usages  []*version
+	parsed  atomic.Pointer[parsedSchema] // parsed on demand, while the parsed cache keeps it (parsed.go)
 }
 
 // entryExtra is what few schemas have.
@@ -90,6 +90,7 @@ func (v *version) value() schemaValue {
 type subjectState struct {
 	name     string
 	versions []*version // ascending version numbers, soft-deleted included
+	deleted  int        // how many of versions are soft-deleted
 	// withMetadata is set once a version with metadata was added (and
 	// stays set): until then a registration without metadata needs no
 	// search ignoring confluent:version (registeredIgnoringVersion).
@@ -255,8 +256,9 @@ func (st *state) applyRead(x *readRecord, log *slog.Logger) {
 		}
 		if s := st.subjects[k.Subject]; s != nil {
 			for _, ver := range s.versions {
-				if ver.version <= v.Version {
+				if ver.version <= v.Version && !ver.deleted {
 					ver.deleted = true
+					s.deleted++
 				}
 			}
 			st.reindex(k.Subject)
@@ -331,6 +333,12 @@ func (st *state) putVersion(v schemaValue, text []byte, identity formats.Identit
 	}
 	if old := s.find(v.Version); old != nil {
 		if old.entry == entry {
+			switch {
+			case v.Deleted && !old.deleted:
+				s.deleted++
+			case !v.Deleted && old.deleted:
+				s.deleted--
+			}
 			old.deleted, old.ts = v.Deleted, ts
 			st.reindex(v.Subject)
 			return
@@ -351,6 +359,9 @@ func (st *state) putVersion(v schemaValue, text []byte, identity formats.Identit
 	s.versions = append(s.versions, nil)
 	copy(s.versions[i+1:], s.versions[i:])
 	s.versions[i] = ver
+	if ver.deleted {
+		s.deleted++
+	}
 	st.reindex(v.Subject)
 	entry.usages = append(entry.usages, ver)
 	for _, r := range entry.refs() {
@@ -376,6 +387,9 @@ func (st *state) removeVersion(subject string, v int) {
 	st.refGen++
 	for i, x := range s.versions {
 		if x == ver {
+			if ver.deleted {
+				s.deleted--
+			}
 			s.versions = append(s.versions[:i:i], s.versions[i+1:]...)
 			break
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
@@ -88,6 +89,13 @@ type Log struct {
 	// store's write lock); producerMu guards it against Close.
 	producerMu sync.Mutex
 	producer   *kgo.Client
+	// txnEnd is the offset of the last transaction's commit marker: the
+	// next transaction waits until the reader applied it. Begun before
+	// the coordinator has finished the previous one, it would be held by
+	// the broker (CONCURRENT_TRANSACTIONS, retried by the broker after
+	// add.partitions.to.txn.retry.backoff.ms, 20 ms by default): a
+	// group's write took 22 ms instead of 1.5 ms.
+	txnEnd atomic.Int64
 }
 
 var (
@@ -326,6 +334,12 @@ func (l *Log) produce(ctx context.Context, krs []*kgo.Record) (kgo.ProduceResult
 		res kgo.ProduceResults
 		err error
 	}
+	if end := l.txnEnd.Load(); end > 0 {
+		// Past the marker, the transaction is complete but for the
+		// coordinator's last record; a wait cut short by ctx costs
+		// time only.
+		_ = l.waitApplied(ctx, end)
+	}
 	done := make(chan outcome, 1)
 	go func() {
 		if err := p.BeginTransaction(); err != nil {
@@ -349,6 +363,11 @@ func (l *Log) produce(ctx context.Context, krs []*kgo.Record) (kgo.ProduceResult
 			l.dropProducer(p)
 			return nil, o.err
 		}
+		var last int64 = -1
+		for _, r := range o.res {
+			last = max(last, r.Record.Offset)
+		}
+		l.txnEnd.Store(last + 1)          // the marker follows the records
 		if err := ctx.Err(); err != nil { // committed, but late
 			return nil, err
 		}
