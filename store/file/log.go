@@ -94,6 +94,12 @@ type Log struct {
 	failed   error             // set after a write or fsync failure: the log refuses further appends
 	buf      []byte            // reused encoding buffer
 	inflight []*syncTicket     // fsyncs in flight, in the order they started
+	// syncFiles are the descriptors of the file the fsyncs not in flight
+	// use: each fsync in flight has its own. Linux reports a failed
+	// writeback once per open file (the first fsync to look clears it):
+	// on one shared descriptor a concurrent fsync could take the error of
+	// the pages of the one covering a record, which would then succeed.
+	syncFiles []*os.File
 	unsynced int               // records written since the last fsync started
 
 	// unapplied are the requests written and not yet applied, oldest
@@ -105,6 +111,7 @@ type Log struct {
 
 	// Test hooks.
 	beforeSync func(records int)
+	fsync      func(*os.File) error // f.Sync when nil
 	syncs      int // commit fsyncs done
 }
 
@@ -242,6 +249,9 @@ func (l *Log) open() error {
 		}
 	}
 	if err := l.replay(); err != nil {
+		return err
+	}
+	if err := l.openSyncFiles(); err != nil {
 		return err
 	}
 	if l.shouldCompact() {
@@ -464,7 +474,30 @@ func (l *Log) startSync() {
 	t := &syncTicket{target: l.next, records: l.unsynced}
 	l.unsynced = 0
 	l.inflight = append(l.inflight, t)
-	go l.sync(t, l.f)
+	f := l.syncFiles[len(l.syncFiles)-1]
+	l.syncFiles = l.syncFiles[:len(l.syncFiles)-1]
+	go l.sync(t, f)
+}
+
+// openSyncFiles opens the descriptors of the fsyncs, with none in flight.
+func (l *Log) openSyncFiles() error {
+	l.closeSyncFiles()
+	for range maxSyncs {
+		f, err := os.OpenFile(l.path, os.O_RDWR, 0)
+		if err != nil {
+			l.closeSyncFiles()
+			return fmt.Errorf("store/file: %w", err)
+		}
+		l.syncFiles = append(l.syncFiles, f)
+	}
+	return nil
+}
+
+func (l *Log) closeSyncFiles() {
+	for _, f := range l.syncFiles {
+		f.Close()
+	}
+	l.syncFiles = nil
 }
 
 // sync runs one fsync, then makes durable, in order, what the fsyncs done
@@ -473,8 +506,14 @@ func (l *Log) sync(t *syncTicket, f *os.File) {
 	if l.beforeSync != nil {
 		l.beforeSync(t.records)
 	}
-	err := f.Sync()
+	var err error
+	if l.fsync != nil {
+		err = l.fsync(f)
+	} else {
+		err = f.Sync()
+	}
 	l.mu.Lock()
+	l.syncFiles = append(l.syncFiles, f)
 	l.syncs++
 	t.done, t.err = true, err
 	if err != nil && l.failed == nil {
@@ -580,6 +619,10 @@ func (l *Log) compact() error {
 	// The new file has the name now: appends must go to it.
 	l.f.Close()
 	l.f, l.size, l.total = nf, size, int64(len(l.latest))
+	if err := l.openSyncFiles(); err != nil { // of the new file
+		l.failed = err
+		return err
+	}
 	if err := syncDir(l.dir); err != nil {
 		// The rename may not survive a crash, and with it the appends
 		// made to the new file: stop writing.
@@ -653,6 +696,7 @@ func (l *Log) Close() error {
 
 func (l *Log) release() error {
 	var errs []error
+	l.closeSyncFiles()
 	if l.f != nil {
 		errs = append(errs, l.f.Close())
 		l.f = nil

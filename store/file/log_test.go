@@ -3,6 +3,7 @@ package file
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -566,43 +567,114 @@ func TestGroupCommit(t *testing.T) {
 	}
 }
 
-// TestDurableInOrder: a record is acknowledged only once every fsync
-// started before the one covering it succeeded: the later fsyncs wait for
-// the first, held.
-func TestDurableInOrder(t *testing.T) {
-	l, c := open(t, t.TempDir(), Options{})
-	release := make(chan struct{})
-	var first sync.Once
-	l.beforeSync = func(int) {
-		first.Do(func() { <-release })
+// heldFsyncs makes the log's first fsync wait for release, then return
+// firstErr; the others return at once, successfully. files gets the
+// descriptor of every fsync as it starts.
+func heldFsyncs(t *testing.T, l *Log, firstErr error) (release chan struct{}, files chan *os.File) {
+	release, files = make(chan struct{}), make(chan *os.File, 16)
+	var n atomic.Int32
+	l.fsync = func(f *os.File) error {
+		files <- f
+		if n.Add(1) == 1 {
+			<-release
+			return firstErr
+		}
+		return nil
 	}
-	done := make(chan string, 2)
-	go func() { mustAppend(t, l, rec("a", "1")); done <- "a" }()
-	for {
+	t.Cleanup(func() {
+		select {
+		case <-release:
+		default:
+			close(release)
+		}
+	})
+	return release, files
+}
+
+// appendHeld appends a under a held first fsync, then b, whose own fsync
+// is done at once; it returns the outcomes of both appends as they come.
+func appendHeld(t *testing.T, l *Log, files chan *os.File) (done chan error, fa, fb *os.File) {
+	done = make(chan error, 2)
+	go func() { done <- l.Append(context.Background(), []store.Record{rec("a", "1")}) }()
+	fa = <-files
+	go func() { done <- l.Append(context.Background(), []store.Record{rec("b", "2")}) }()
+	fb = <-files
+	for { // b's fsync is done
 		l.mu.Lock()
-		n := len(l.inflight)
+		n := l.syncs
 		l.mu.Unlock()
 		if n == 1 {
 			break
 		}
 		time.Sleep(time.Millisecond)
 	}
-	go func() { mustAppend(t, l, rec("b", "2")); done <- "b" }()
-	time.Sleep(50 * time.Millisecond) // b's fsync, not held, is done
+	return done, fa, fb
+}
+
+// TestDurableInOrder: a record is acknowledged only once every fsync
+// started before the one covering it succeeded: b's fsync, done, waits for
+// a's, held.
+func TestDurableInOrder(t *testing.T) {
+	l, c := open(t, t.TempDir(), Options{})
+	release, files := heldFsyncs(t, l, nil)
+	done, _, _ := appendHeld(t, l, files)
 	select {
-	case x := <-done:
-		t.Fatalf("%s acknowledged before the first fsync", x)
-	default:
+	case err := <-done:
+		t.Fatalf("an append returned (%v) before the first fsync", err)
+	case <-time.After(20 * time.Millisecond):
 	}
 	if got := keysOf(c.all()); got != "" {
 		t.Fatalf("applied %q before the first fsync", got)
 	}
 	close(release)
-	if first, second := <-done, <-done; first+second != "ab" && first+second != "ba" {
-		t.Fatalf("acknowledged %s, %s", first, second)
+	for range 2 {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
 	}
 	if got := keysOf(c.all()); got != "a b" {
 		t.Fatalf("applied %q", got)
+	}
+}
+
+// TestFailedFsyncBeforeADoneOne: the first fsync fails after a later one
+// succeeded: neither write is acknowledged nor applied (the later fsync
+// does not vouch for the pages the first one lost), and the log refuses
+// further writes.
+func TestFailedFsyncBeforeADoneOne(t *testing.T) {
+	l, c := open(t, t.TempDir(), Options{})
+	release, files := heldFsyncs(t, l, errors.New("injected EIO"))
+	done, _, _ := appendHeld(t, l, files)
+	close(release)
+	for range 2 {
+		if err := <-done; err == nil {
+			t.Fatal("an append was acknowledged though the fsync before its own failed")
+		}
+	}
+	if got := keysOf(c.all()); got != "" {
+		t.Fatalf("applied %q after a failed fsync", got)
+	}
+	if err := l.Append(context.Background(), []store.Record{rec("c", "3")}); err == nil {
+		t.Fatal("an append after a failed fsync succeeded")
+	}
+}
+
+// TestFsyncsInFlightHaveTheirOwnFiles: concurrent fsyncs use distinct
+// descriptors. Linux reports a failed writeback once per open file: with
+// one shared descriptor, b's fsync could report the error of a's pages
+// and a's succeed, acknowledging a lost record.
+func TestFsyncsInFlightHaveTheirOwnFiles(t *testing.T) {
+	l, _ := open(t, t.TempDir(), Options{})
+	release, files := heldFsyncs(t, l, nil)
+	done, fa, fb := appendHeld(t, l, files)
+	if fa == fb {
+		t.Fatal("two fsyncs in flight share one file descriptor")
+	}
+	close(release)
+	for range 2 {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
