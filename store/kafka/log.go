@@ -89,6 +89,7 @@ type Log struct {
 	// store's write lock); producerMu guards it against Close.
 	producerMu sync.Mutex
 	producer   *kgo.Client
+	closed     bool // set by Close: no producer is started after it
 	// txnEnd is the offset of the last transaction's commit marker: the
 	// next transaction waits until the reader applied it. Begun before
 	// the coordinator has finished the previous one, it would be held by
@@ -383,6 +384,9 @@ func (l *Log) produce(ctx context.Context, krs []*kgo.Record) (kgo.ProduceResult
 func (l *Log) termProducer() (*kgo.Client, error) {
 	l.producerMu.Lock()
 	defer l.producerMu.Unlock()
+	if l.closed {
+		return nil, errClosed
+	}
 	if l.producer != nil {
 		return l.producer, nil
 	}
@@ -419,6 +423,8 @@ func (l *Log) dropProducer(p *kgo.Client) {
 	}()
 }
 
+var errClosed = errors.New("store/kafka: the log is closed")
+
 var noopKey = []byte(`{"keytype":"NOOP","magic":0}`)
 
 // Sync produces a NOOP record and waits until the reader applied it: after
@@ -453,6 +459,7 @@ func (l *Log) Close() error {
 		l.cancel = nil
 	}
 	l.producerMu.Lock()
+	l.closed = true
 	if l.producer != nil {
 		l.producer.Close()
 		l.producer = nil

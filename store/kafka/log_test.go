@@ -295,3 +295,29 @@ func TestOpenWithoutFencingAfterFencedWrites(t *testing.T) {
 		t.Fatalf("replayed %q", got)
 	}
 }
+
+// TestNoWriteAfterClose: a write reaching a closed log (a registration
+// the store's pipeline still held at shutdown) fails without starting a
+// producer: nothing lands on the topic after Close.
+func TestNoWriteAfterClose(t *testing.T) {
+	c := cluster(t)
+	a := openFenced(t, c, &collector{})
+	ctx := context.Background()
+	if err := a.Append(ctx, []store.Record{rec("A1")}); err != nil {
+		t.Fatal(err)
+	}
+	a.Close()
+	if _, err := a.Write(ctx, []store.Record{rec("late")}); err == nil {
+		t.Fatal("a write after Close succeeded")
+	}
+	var col collector
+	b := openFenced(t, c, &col)
+	if err := b.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range col.keys() {
+		if k == "late" {
+			t.Fatalf("a record written after Close landed: %q", col.keys())
+		}
+	}
+}
