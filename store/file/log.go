@@ -100,7 +100,7 @@ type Log struct {
 	// on one shared descriptor a concurrent fsync could take the error of
 	// the pages of the one covering a record, which would then succeed.
 	syncFiles []*os.File
-	unsynced int               // records written since the last fsync started
+	unsynced  int // records written since the last fsync started
 
 	// unapplied are the requests written and not yet applied, oldest
 	// first: applied once durable by their callers (Append, or the
@@ -112,7 +112,7 @@ type Log struct {
 	// Test hooks.
 	beforeSync func(records int)
 	fsync      func(*os.File) error // f.Sync when nil
-	syncs      int // commit fsyncs done
+	syncs      int                  // commit fsyncs done
 }
 
 // maxSyncs bounds the fsyncs in flight.
