@@ -289,6 +289,11 @@ func (c *committer) run() {
 func (c *committer) wait() {
 	term := c.term
 	if deposed(term) {
+		if c.open != nil || len(c.closed) > 0 {
+			// Decided after the loop looked at the term: dropped by
+			// the next turn, not left waiting for the write in flight.
+			return
+		}
 		term = nil // seen already
 	}
 	select {
@@ -659,7 +664,7 @@ func (c *committer) awaiter() {
 func (c *committer) answer(g *group) {
 	defer g.cancel()
 	for i, p := range g.regs {
-		p.finish(c.r.written(p.reg.subject, g.versions[i]))
+		p.finish(c.r.written(p.reg.subject, g.versions[i], p.reg.c))
 	}
 }
 
