@@ -155,12 +155,20 @@ func (r *Registry) writeFailed(ctx context.Context, err error) *Error {
 
 // written reads back a subject-version just written, in its own context
 // only (Version would look in others).
-func (r *Registry) written(subject string, v int) (SchemaVersion, error) {
+func (r *Registry) written(subject string, v int, c *candidate) (SchemaVersion, error) {
 	r.mu.RLock()
-	defer r.mu.RUnlock()
 	ver, err := r.st.version(subject, v, IncludingDeleted)
 	if err != nil {
+		r.mu.RUnlock()
 		return SchemaVersion{}, err
 	}
-	return ver.export(), nil
+	ref := ver.ref()
+	r.mu.RUnlock()
+	if c != nil && ref.v.entry.identity == c.identity {
+		// The same identity, the same text: the candidate's, at hand,
+		// instead of the stored one rebuilt (a delta of the version
+		// before, maybe of a compressed one).
+		return ref.exportWithText(c.schema.Canonical()), nil
+	}
+	return ref.export(), nil
 }

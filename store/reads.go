@@ -63,10 +63,13 @@ type versionRef struct {
 
 func (v *version) ref() versionRef { return versionRef{v: v, deleted: v.deleted, ts: v.ts} }
 
-func (r versionRef) export() SchemaVersion {
+func (r versionRef) export() SchemaVersion { return r.exportWithText(r.v.entry.schema()) }
+
+// exportWithText is export with the entry's text given.
+func (r versionRef) exportWithText(text string) SchemaVersion {
 	v, e := r.v, r.v.entry
 	return SchemaVersion{Subject: v.subject, Version: v.version, ID: e.id, GUID: e.identity.GUID(),
-		SchemaType: e.schemaType, Schema: e.schema(), References: e.refs(), Metadata: e.metadata(),
+		SchemaType: e.schemaType, Schema: text, References: e.refs(), Metadata: e.metadata(),
 		RuleSet: e.ruleSet(), Timestamp: r.ts, Deleted: r.deleted, Associations: r.assocs}
 }
 

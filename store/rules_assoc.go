@@ -407,7 +407,7 @@ func (p associationPlan) schemaOf(associationType string, r *Registry) (SchemaVe
 	if a.existing != nil {
 		return *a.existing, true
 	}
-	sv, err := r.written(p.subjects[associationType], a.version)
+	sv, err := r.written(p.subjects[associationType], a.version, nil)
 	return sv, err == nil
 }
 
