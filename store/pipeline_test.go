@@ -151,6 +151,26 @@ func waitUnwritten(t *testing.T, r *Registry, n int) {
 	}
 }
 
+// waitDecided waits until n registrations wait for their write and none
+// is queued any more: taken by the committer, which decides what it took
+// before it looks at the outcome of a write.
+func waitDecided(t *testing.T, r *Registry, n int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		r.queueMu.Lock()
+		queued := len(r.queue)
+		r.queueMu.Unlock()
+		if queued == 0 && int(r.unwritten.Load()) >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d registrations waiting, %d queued; want %d decided", r.unwritten.Load(), queued, n)
+		}
+		runtime.Gosched()
+	}
+}
+
 // TestPipelineFailedWriteFailsGroupsOnTop: the registrations decided while a
 // write is in flight (on top of it: the ids after its ids) fail with it
 // and are never written; none is acknowledged, and the ids they took are
@@ -173,7 +193,7 @@ func TestPipelineFailedWriteFailsGroupsOnTop(t *testing.T) {
 	for i, s := range []string{"b", "c", "d"} {
 		onTop = append(onTop, registerAsync(r, s, fixedSchema(10+i)))
 	}
-	waitUnwritten(t, r, 3) // decided on top of the write in flight
+	waitDecided(t, r, 3) // decided on top of the write in flight
 	close(gate)
 	if res := <-first; res.err == nil || AsError(res.err).Code != CodeStoreError {
 		t.Fatalf("the failed write answered %+v %v", res.sv, res.err)
@@ -300,7 +320,7 @@ func TestPipelineFailedReadBack(t *testing.T) {
 		runtime.Gosched()
 	}
 	decided := registerAsync(r, "c", fixedSchema(3)) // decided on top of both
-	waitUnwritten(t, r, 1)
+	waitDecided(t, r, 1)
 	close(applyGate)
 	if res := <-first; res.err == nil || AsError(res.err).Code != CodeOperationTimeout {
 		t.Fatalf("the write not read back answered %+v %v, want 50002", res.sv, res.err)
