@@ -121,6 +121,9 @@ func run(args, environ []string) error {
 		return fmt.Errorf("replaying the schema log: %w", err)
 	}
 	defer reg.Close()
+	paceDone := make(chan struct{})
+	defer close(paceDone)
+	go servingGCPace(paceDone)
 	// The DEK registry, on a log of its own: the dek.registry.topic
 	// (_dek_registry_keys) in Kafka mode, a file log beside the schemas'.
 	// A log it cannot open leaves it off, and schemas are served anyway.
