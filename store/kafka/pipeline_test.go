@@ -11,8 +11,6 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kmsg"
 
-	"github.com/schemaregistry/registry/formats"
-	"github.com/schemaregistry/registry/formats/avro"
 	"github.com/schemaregistry/registry/store"
 )
 
@@ -30,15 +28,7 @@ func TestPipelinedWriteTimeoutFailsWritesOnTop(t *testing.T) {
 			if fenced {
 				cfg.TransactionalID, cfg.TransactionTimeout = "schema-registry-test", 5*time.Second
 			}
-			log, err := New(cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			reg, err := store.Open(log, []formats.Format{avro.Format{}}, store.Settings{ModeMutability: true, ValidateNewSchemas: true}, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer reg.Close()
+			reg := openStore(t, cfg)
 
 			// The first produce with a SCHEMA record is held at the broker
 			// beyond the write's timeout.

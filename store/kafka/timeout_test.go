@@ -18,15 +18,7 @@ import (
 // (Confluent issue #510).
 func TestTimedOutWriteThatLandsKeepsItsID(t *testing.T) {
 	c := cluster(t)
-	log, err := New(Config{Brokers: c.ListenAddrs(), Timeout: 300 * time.Millisecond, InitTimeout: 10 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg, err := store.Open(log, []formats.Format{avro.Format{}}, store.Settings{ModeMutability: true, ValidateNewSchemas: true}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer reg.Close()
+	reg := openStore(t, Config{Brokers: c.ListenAddrs(), Timeout: 300 * time.Millisecond, InitTimeout: 10 * time.Second})
 
 	// Hold the first produce request at the broker for a second.
 	var held atomic.Bool
@@ -41,7 +33,7 @@ func TestTimedOutWriteThatLandsKeepsItsID(t *testing.T) {
 	time.AfterFunc(time.Second, func() { close(release) })
 
 	req := store.SchemaRequest{Schema: `{"type":"record","name":"R","fields":[{"name":"a","type":"int"}]}`}
-	_, err = reg.Register(context.Background(), "s", req, store.RegisterOptions{})
+	_, err := reg.Register(context.Background(), "s", req, store.RegisterOptions{})
 	if e := store.AsError(err); e == nil || e.Code != store.CodeOperationTimeout {
 		t.Fatalf("first register: %v, want 50002", err)
 	}
@@ -60,4 +52,20 @@ func TestTimedOutWriteThatLandsKeepsItsID(t *testing.T) {
 	if err != nil || v.ID != 2 || v.Version != 2 {
 		t.Fatalf("next register: %+v %v", v, err)
 	}
+}
+
+// openStore opens a registry on a Kafka log of cfg, closed at the end of
+// the test.
+func openStore(t *testing.T, cfg Config) *store.Registry {
+	t.Helper()
+	log, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, err := store.Open(log, []formats.Format{avro.Format{}}, store.Settings{ModeMutability: true, ValidateNewSchemas: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { reg.Close() })
+	return reg
 }
