@@ -166,6 +166,10 @@ func (l *Log) Open(apply func(store.Record)) error {
 		kgo.SeedBrokers(l.cfg.Brokers...),
 		kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{l.cfg.Topic: {0: kgo.NewOffset().AtStart()}}),
 		kgo.FetchMaxWait(100 * time.Millisecond),
+		// 8 MiB a fetch instead of franz-go's 1 MiB: a 2.7 GB topic of
+		// a million schemas was ready in 9.7-10.8 s instead of
+		// 10.5-11.5 s (16 MiB: 10.4 s, and a higher peak).
+		kgo.FetchMaxPartitionBytes(8 << 20),
 	}
 	// Committed records only, fencing or not (a log may hold the aborted
 	// transactions of fenced producers, written while fencing was on); the
