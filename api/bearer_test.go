@@ -169,6 +169,12 @@ func TestReadSubjects(t *testing.T) {
 		{teamA, "GET", "/subjects", "", 200, `["a-value"]`},
 		{teamB, "GET", "/subjects", "", 200, `["b-shared","b-value"]`},
 		{admin, "GET", "/subjects", "", 200, `["a-value","b-shared","b-value"]`},
+		// A page kept for the admin is not another reader's (pages are
+		// cached for callers without read limits only).
+		{admin, "GET", "/subjects?limit=10", "", 200, `["a-value","b-shared","b-value"]`},
+		{teamA, "GET", "/subjects?limit=10", "", 200, `["a-value"]`},
+		{teamB, "GET", "/subjects?limit=10", "", 200, `["b-shared","b-value"]`},
+		{admin, "GET", "/subjects?limit=10", "", 200, `["a-value","b-shared","b-value"]`},
 		{teamA, "GET", "/subjects/b-value/versions", "", 403, ""},
 		{teamA, "GET", "/subjects/a-value/versions", "", 200, `[1]`},
 		{teamA, "POST", "/subjects/b-value", y, 403, ""},
