@@ -29,9 +29,8 @@ type auditRecord struct {
 	answer    []byte // an encoded answer, read for id, version and code when logged
 	revision  int64  // the registry's revision when the call began
 	reg       interface{ Revision() int64 }
-	// fast: answered by the fast lane, before routing: the route's
-	// subject is this one (no other path parameter).
-	fast    bool
+	// subject: set by the fast lane, which answers before routing (the
+	// route's parameters are read otherwise).
 	subject string
 }
 
@@ -133,9 +132,9 @@ func (rec *auditRecord) log() {
 		slog.String("method", r.Method),
 		slog.String("path", loggedURI(r)),
 		slog.String("access", rec.acc.String()))
-	subject, context := rec.subject, ""
-	if !rec.fast {
-		subject, context = subjectParam(r), pathParam(r, "context")
+	subject, context := rec.subject, pathParam(r, "context")
+	if subject == "" {
+		subject = subjectParam(r)
 	}
 	if subject != "" {
 		attrs = append(attrs, slog.String("subject", subject))

@@ -13,6 +13,23 @@ import (
 	"github.com/schemaregistry/registry/store"
 )
 
+// apiRoots are the first path segments of the REST API.
+var apiRoots = []string{"subjects", "schemas", "config", "mode", "compatibility", "contexts", "v1", "validation",
+	"health", "metrics", "openapi.yaml", "dek-registry", "associations", "exporters"}
+
+// APIRoot returns the REST API's first path segment that path (the
+// console's, ui.path) starts with, and whether there is one: the console
+// may not take such a path.
+func APIRoot(path string) (string, bool) {
+	first, _, _ := strings.Cut(strings.TrimPrefix(path, "/"), "/")
+	for _, root := range apiRoots {
+		if first == root {
+			return root, true
+		}
+	}
+	return "", false
+}
+
 // consoleRoutes are the web console's (package console), under
 // Options.ConsolePath; none when it is "". The page and its assets are
 // public (they hold no data, and a sign-in form must load); the JSON

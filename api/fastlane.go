@@ -61,13 +61,10 @@ type (
 )
 
 // withFastLane puts the fast lane in front of the router, unless the
-// console's path shadows the lane's routes (ui.path refuses those).
+// console's path shadows the API's routes (ui.path refuses those).
 func (a *API) withFastLane(router http.Handler) http.Handler {
-	if p := a.opts.ConsolePath; p != "" {
-		first, _, _ := strings.Cut(strings.TrimPrefix(p, "/"), "/")
-		if first == "schemas" || first == "subjects" {
-			return router
-		}
+	if _, ok := APIRoot(a.opts.ConsolePath); ok {
+		return router
 	}
 	f := &fastLane{a: a, next: router}
 	f.routes, _ = router.(chi.Routes)
@@ -177,6 +174,16 @@ func accepts(r *http.Request) (string, bool) {
 	return ct, true
 }
 
+// laneType returns the response media type of r and whether the lane may
+// answer it: every reader reads every subject (unlimitedReads), and the
+// media types are ones the routes accept (accepts).
+func (a *API) laneType(r *http.Request) (string, bool) {
+	if !a.unlimitedReads() {
+		return "", false
+	}
+	return accepts(r)
+}
+
 // unlimitedReads reports whether every caller allowed to read reads every
 // subject: no authentication, or no read limits. The lane's reads need
 // then only the caller's roles, not the answer.
@@ -186,10 +193,7 @@ func (a *API) unlimitedReads() bool {
 
 func (f *fastLane) schemaByID(w http.ResponseWriter, r *http.Request, raw string, start time.Duration) bool {
 	a := f.a
-	if !a.unlimitedReads() {
-		return false
-	}
-	ct, ok := accepts(r)
+	ct, ok := a.laneType(r)
 	if !ok {
 		return false
 	}
@@ -212,11 +216,8 @@ func (f *fastLane) schemaByID(w http.ResponseWriter, r *http.Request, raw string
 
 func (f *fastLane) schemaText(w http.ResponseWriter, r *http.Request, raw string, start time.Duration) bool {
 	a := f.a
-	if !a.unlimitedReads() || !segment(raw) {
-		return false
-	}
-	ct, ok := accepts(r)
-	if !ok {
+	ct, ok := a.laneType(r)
+	if !ok || !segment(raw) {
 		return false
 	}
 	id, err := parseID(unescapeParam(raw))
@@ -233,10 +234,7 @@ func (f *fastLane) schemaText(w http.ResponseWriter, r *http.Request, raw string
 
 func (f *fastLane) getVersion(w http.ResponseWriter, r *http.Request, rawSubject, rawVersion string, start time.Duration) bool {
 	a := f.a
-	if !a.unlimitedReads() {
-		return false
-	}
-	ct, ok := accepts(r)
+	ct, ok := a.laneType(r)
 	if !ok {
 		return false
 	}
@@ -260,16 +258,13 @@ func (f *fastLane) getVersion(w http.ResponseWriter, r *http.Request, rawSubject
 
 func (f *fastLane) lookupSchema(w http.ResponseWriter, r *http.Request, rawSubject string, buf **bytes.Buffer, start time.Duration) bool {
 	a := f.a
-	if !a.unlimitedReads() {
+	ct, ok := a.laneType(r)
+	if !ok {
 		return false
 	}
 	if a.auth != nil && len(r.Header["Expect"]) > 0 {
 		// The route refuses a caller before it reads the body, so without
 		// a 100 Continue.
-		return false
-	}
-	ct, ok := accepts(r)
-	if !ok {
 		return false
 	}
 	answer, ok := f.cachedPost(r, "lookup", buf)
@@ -305,10 +300,6 @@ func (f *fastLane) reregister(w http.ResponseWriter, r *http.Request, rawSubject
 	return true
 }
 
-// readBody reads the body of a POST whose length is announced and within
-// the limit (the routes read the others) into a pooled buffer. When it
-// cannot be read, or is blank, the route is given what was read and the
-// error, and answers them.
 // cachedPost reads the body of a POST and returns the answer cached for it
 // by the route (kind: bodyKey's); on a miss the body is given back to the
 // request for the router.
@@ -325,6 +316,10 @@ func (f *fastLane) cachedPost(r *http.Request, kind string, buf **bytes.Buffer) 
 	return answer, true
 }
 
+// readBody reads the body of a POST whose length is announced and within
+// the limit (the routes read the others) into a pooled buffer. When it
+// cannot be read, or is blank, the route is given what was read and the
+// error, and answers them.
 func (f *fastLane) readBody(r *http.Request, buf **bytes.Buffer) ([]byte, bool) {
 	if r.ContentLength <= 0 || r.ContentLength > f.a.maxBody {
 		return nil, false
@@ -388,7 +383,7 @@ func (f *fastLane) answer(w http.ResponseWriter, r *http.Request, fa *fastAnswer
 				r.Header["X-Request-Id"] = ids
 			}
 			rec := &auditRecord{logger: a.logger, start: monoEpoch.Add(fa.start), r: r, w: &statusWriter{code: status}, acc: register,
-				reg: a.reg, revision: fa.revision, fast: true, subject: fa.subject}
+				reg: a.reg, revision: fa.revision, subject: fa.subject}
 			rec.note(rawJSON(fa.body), nil)
 			rec.log()
 		}

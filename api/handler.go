@@ -12,6 +12,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -102,12 +103,16 @@ func negotiateHeader(accept string) string {
 // requestTypeOK reports whether a request body's content type is one the
 // API reads (JSON in its three spellings, or octet-stream treated as JSON).
 func requestTypeOK(ct string) bool {
-	switch ct {
-	case "", "application/vnd.schemaregistry.v1+json", "application/vnd.schemaregistry+json", "application/json", "application/octet-stream":
+	if slices.Contains(requestTypeShortcuts[:], ct) {
 		return true
 	}
 	return remembered(contentTypes, ct, requestTypeParsedOK)
 }
+
+// requestTypeShortcuts are the Content-Type values requestTypeOK accepts
+// without parsing them: each must be one requestTypeParsedOK accepts.
+var requestTypeShortcuts = [...]string{"", "application/vnd.schemaregistry.v1+json", "application/vnd.schemaregistry+json",
+	"application/json", "application/octet-stream"}
 
 // contentTypes remembers the answer of requestTypeOK per header value.
 var contentTypes = bounded.New[string, bool](256)

@@ -52,7 +52,7 @@ func packText(text []byte) packedText {
 		z.w.Close()
 		var data string
 		if z.out.Len() <= len(text)-len(text)/8 {
-			data = string(z.out.Bytes())
+			data = z.out.String()
 		}
 		if z.out.Cap() <= 1<<20 { // do not pool a huge buffer
 			deflaters.Put(z)

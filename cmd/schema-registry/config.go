@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/schemaregistry/registry/api"
 	"github.com/schemaregistry/registry/compat"
 	"github.com/schemaregistry/registry/internal/javaprops"
 	"github.com/schemaregistry/registry/store"
@@ -1121,11 +1122,6 @@ with %s.
 `, strings.Join(reservedPrefixes, ", "))
 }
 
-// apiRoots are the first path segments of the REST API, which the console
-// may not take.
-var apiRoots = []string{"subjects", "schemas", "config", "mode", "compatibility", "contexts", "v1", "validation",
-	"health", "metrics", "openapi.yaml", "dek-registry", "associations", "exporters"}
-
 // consolePath checks ui.path and returns it without a trailing slash.
 func consolePath(v string) (string, error) {
 	t := strings.TrimSpace(v)
@@ -1141,11 +1137,8 @@ func consolePath(v string) (string, error) {
 	if strings.Contains(p+"/", "//") || strings.Contains(p+"/", "/./") || strings.Contains(p+"/", "/../") {
 		return "", errors.New("must be a clean path (no empty, . or .. segment)")
 	}
-	first, _, _ := strings.Cut(p[1:], "/")
-	for _, root := range apiRoots {
-		if first == root {
-			return "", fmt.Errorf("/%s is the REST API's", root)
-		}
+	if root, ok := api.APIRoot(p); ok {
+		return "", fmt.Errorf("/%s is the REST API's", root)
 	}
 	return p, nil
 }

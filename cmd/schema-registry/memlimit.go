@@ -79,8 +79,9 @@ func servingGCPace(done <-chan struct{}) {
 	}
 }
 
-// servingHeadroom is the least growth of the heap between two collections
-// while serving.
+// servingHeadroom is the growth of the heap between two collections that
+// the serving pace aims at (a live heap under 64 MiB grows by less, at
+// GOGC 400; one over 256 MiB by more, at GOGC 100).
 const servingHeadroom = 256 << 20
 
 // gcPercentFor is the GOGC that lets a heap of live bytes grow by

@@ -419,20 +419,26 @@ func (p *registryProcess) stop() {
 // memory returns the registry's resident memory now and at its peak, from
 // /proc/<pid>/status.
 func (p *registryProcess) memory() (rss, peak string, ok bool) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
+	st, err := procStatus(p.cmd.Process.Pid)
 	if err != nil {
 		return "", "", false
 	}
+	return st["VmRSS"], st["VmHWM"], st["VmRSS"] != ""
+}
+
+// procStatus reads the fields of /proc/<pid>/status, their values trimmed.
+func procStatus(pid int) (map[string]string, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return nil, err
+	}
+	st := map[string]string{}
 	for _, line := range strings.Split(string(b), "\n") {
-		k, v, _ := strings.Cut(line, ":")
-		switch k {
-		case "VmRSS":
-			rss = strings.TrimSpace(v)
-		case "VmHWM":
-			peak = strings.TrimSpace(v)
+		if k, v, ok := strings.Cut(line, ":"); ok {
+			st[k] = strings.TrimSpace(v)
 		}
 	}
-	return rss, peak, rss != ""
+	return st, nil
 }
 
 // logTail returns the end of the registry's log, for error messages.

@@ -478,20 +478,19 @@ func truncate(b []byte, n int) string {
 
 // readRSS returns the resident memory of process pid (VmRSS).
 func readRSS(pid int) (int64, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	st, err := procStatus(pid)
 	if err != nil {
 		return 0, err
 	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			if err != nil {
-				return 0, fmt.Errorf("VmRSS %q: %v", v, err)
-			}
-			return kb << 10, nil
-		}
+	v, ok := st["VmRSS"]
+	if !ok {
+		return 0, fmt.Errorf("no VmRSS in /proc/%d/status", pid)
 	}
-	return 0, fmt.Errorf("no VmRSS in /proc/%d/status", pid)
+	kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(v, "kB")), 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("VmRSS %q: %v", v, err)
+	}
+	return kb << 10, nil
 }
 
 // scrapeMetrics reads the values of the named series (without labels)
