@@ -348,17 +348,14 @@ func (c *committer) handle(ev event) {
 // fail with err. With tooLarge, g's own registrations are written again,
 // each alone.
 func (c *committer) breakOff(g *group, err *Error, requeue bool) {
-	c.broken = true
-	if g.tooLarge {
+	c.dropUnwritten(err, requeue || g.tooLarge)
+	if g.tooLarge { // queued again ahead of those decided on top of it
 		for _, p := range g.regs {
 			p.alone = true
 		}
 		c.r.unwritten.Add(int64(len(g.regs)))
-		c.r.requeue(append(g.regs, c.unwritten()...))
-		c.open, c.closed = nil, nil
-		return
+		c.r.requeue(g.regs)
 	}
-	c.dropUnwritten(err, requeue)
 }
 
 // unwritten lists the registrations of the groups decided and not handed
